@@ -147,6 +147,7 @@ def build_model(rules_dir: Path, model_dir: Path, *, force: bool = False) -> Bui
     )
     model_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{model_dir.name}.", dir=model_dir.parent))
+    staging.chmod(0o755)
     try:
         nlp.to_disk(staging / "model")
         _replace_dir(staging / "model", model_dir)

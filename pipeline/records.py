@@ -136,3 +136,4 @@ class Reject:
     line: int | None
     reason: str
     detail: str = ""
+    kept: bool = False  # True: a warning, the document was still processed

@@ -140,6 +140,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("line", _i64),
             ("reason", _str),
             ("detail", _str),
+            ("kept", _bool),
         ]
     ),
 }

@@ -1,0 +1,193 @@
+"""The ``ceasefire-claims`` command line: one Typer app, thin commands over plain functions.
+
+Each command parses options, calls a function from the package and prints a
+short summary. Paths default to the project layout (``data/raw``,
+``data/processed``, ``rules``, ``models/ceasefire_claims``) relative to the
+current directory, so the commands work from the repository root as the
+Makefile runs them.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pipeline import MODEL_NAME, __version__
+
+app = typer.Typer(
+    name="ceasefire-claims",
+    help="Extract actors, numbers, dates and attributed claims from ceasefire news into Parquet tables.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+rules_app = typer.Typer(
+    help="Build, check, evaluate and extend the rules (the 'retraining' loop).",
+    no_args_is_help=True,
+)
+app.add_typer(rules_app, name="rules")
+
+DEFAULT_MODEL = Path("models") / MODEL_NAME
+TablesOpt = Annotated[
+    Path, typer.Option("--tables", help="Folder with the extracted Parquet tables.")
+]
+ModelOpt = Annotated[Path, typer.Option("--model", help="Built model folder.")]
+RulesOpt = Annotated[Path, typer.Option("--rules", help="Folder of rule files.")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"ceasefire-claims {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    """Extract actors, numbers, dates and attributed claims from ceasefire news."""
+
+
+@app.command("extract")
+def extract_cli(
+    inputs: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Folders of .txt files (with optional manifest.csv) and/or .jsonl/.csv/.parquet "
+            "corpora with columns id,text[,published,outlet,url,title]. Default: data/raw."
+        ),
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", help="Output folder for the tables.")] = Path(
+        "data/processed"
+    ),
+    model: ModelOpt = DEFAULT_MODEL,
+    rules: RulesOpt = Path("rules"),
+    workers: Annotated[int, typer.Option("--workers", min=1, help="Processes running the pipeline.")] = 1,
+    force: Annotated[bool, typer.Option("--force", help="Re-extract unchanged documents too.")] = False,
+    batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Documents per batch.")] = 32,
+    max_bytes: Annotated[
+        int, typer.Option("--max-bytes", help="Largest text file accepted, in bytes.")
+    ] = 5_000_000,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or warnings.")] = False,
+) -> None:
+    """Extract the tables from INPUTS into --out (rebuilding the model first if rules changed).
+
+    Incremental: documents already in the tables with the same text and rules
+    are skipped. Problems with inputs are listed in rejects.parquet and the run
+    carries on; it exits 1 only when nothing could be read.
+    """
+    from pipeline.extract import NoInputError, extract
+    from pipeline.rules import RulesError
+
+    bar = None
+    if not quiet and sys.stderr.isatty():
+        from tqdm import tqdm
+
+        bar = tqdm(unit="doc", desc="extract", file=sys.stderr)
+
+    def progress(done: int) -> None:
+        if bar is not None:
+            bar.update(done - bar.n)
+
+    def warn(reject: object) -> None:
+        if not quiet:
+            r = reject  # a Reject
+            where = f"{r.source}:{r.line}" if r.line else r.source  # type: ignore[attr-defined]
+            kind = "warning" if r.kept else "skipped"  # type: ignore[attr-defined]
+            typer.echo(f"{kind}: {where}: {r.reason}: {r.detail}", err=True)  # type: ignore[attr-defined]
+
+    try:
+        summary = extract(
+            inputs or [Path("data/raw")],
+            out,
+            model_dir=model,
+            rules_dir=rules if rules.exists() else None,
+            workers=workers,
+            force=force,
+            batch_size=batch_size,
+            max_bytes=max_bytes,
+            progress=progress,
+            warn=warn,
+        )
+    except NoInputError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    except RulesError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    finally:
+        if bar is not None:
+            bar.close()
+    typer.echo(
+        f"documents: {summary.read} read, {summary.processed} extracted, "
+        f"{summary.unchanged} unchanged, {summary.duplicates} duplicate, "
+        f"{sum(summary.rejected.values())} rejected"
+        + (f" ({', '.join(f'{n} {k}' for k, n in summary.rejected.most_common())})" if summary.rejected else "")
+        + (f", {sum(summary.warnings.values())} warnings" if summary.warnings else "")
+    )
+    if summary.model_rebuilt:
+        typer.echo(f"model: rebuilt {model}")
+    typer.echo("rows: " + ", ".join(f"{k} {v}" for k, v in summary.rows.items()))
+    state = "written to" if summary.wrote else "unchanged in"
+    typer.echo(f"tables {state} {out} in {summary.seconds:.1f}s")
+
+
+@app.command("inspect")
+def inspect_cli(
+    doc_id: Annotated[str, typer.Argument(help="Document id (see documents.parquet).")],
+    tables: TablesOpt = Path("data/processed"),
+) -> None:
+    """Print one document's entities, numbers, dates and claims as tables."""
+    from pipeline.views import document_tables, format_frame
+
+    try:
+        frames = document_tables(tables, doc_id)
+    except (FileNotFoundError, KeyError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    for name, frame in frames.items():
+        typer.echo(f"\n== {name} ({len(frame)})")
+        typer.echo(format_frame(frame))
+
+
+@rules_app.command("build")
+def build_cli(
+    rules: RulesOpt = Path("rules"),
+    model: ModelOpt = DEFAULT_MODEL,
+    force: Annotated[bool, typer.Option("--force", help="Rebuild even when current.")] = False,
+) -> None:
+    """Validate every rules file and assemble the model (skipped when rules and code are unchanged)."""
+    from pipeline.build import build_model
+    from pipeline.rules import RulesError
+
+    try:
+        result = build_model(rules, model, force=force)
+    except RulesError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    verb = "built" if result.rebuilt else "up to date:"
+    typer.echo(f"{verb} {result.path} (rules {result.rules_hash}, code {result.code_hash})")
+
+
+@rules_app.command("validate")
+def validate_cli(rules: RulesOpt = Path("rules")) -> None:
+    """Check every rules file (unknown keys, duplicates, unknown ids) without building."""
+    from pipeline.build import validate_rules
+    from pipeline.rules import RulesError
+
+    try:
+        validate_rules(rules)
+    except RulesError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(f"ok: {rules}")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
