@@ -67,6 +67,12 @@ class RuleComponent:
 
     def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> RuleComponent:
         path = Path(path)
+        missing = [s.name for s in self.RULE_SPECS if not (path / f"{s.name}.jsonl").exists()]
+        if missing:
+            raise FileNotFoundError(
+                f"{path}: the model lacks {', '.join(missing)}.jsonl; it was built by another "
+                "version of the code: rebuild it with `ceasefire-claims rules build --force`"
+            )
         self.rows = {
             spec.name: load_rule_rows(path / f"{spec.name}.jsonl", spec) for spec in self.RULE_SPECS
         }
