@@ -261,16 +261,31 @@ def _needs_anchor(p: _Parts) -> bool:
     return p.weekday is not None
 
 
-def _resolve_parts(p: _Parts, anchor: dt.date | None, tense: str) -> ResolvedDate | None:
+def _granularity(p: _Parts) -> str | None:
+    """The granularity an expression has whether or not it can be resolved."""
+    if p.iso is not None or p.day_offset is not None or p.day is not None or p.weekday is not None:
+        return "day"
+    if p.month is not None:
+        return "month"
+    unit = p.unit or ("year" if p.year is not None else None)
+    return "month" if unit == "year" and p.boundary in ("start", "end") else unit
+
+
+def _resolve_parts(
+    p: _Parts, anchor: dt.date | None, tense: str, context_year: int | None = None
+) -> ResolvedDate | None:
     """Resolve one parsed expression; None when it is not a valid date at all."""
     if p.relation in PAST_RELATIONS:
         tense = "past"
+    if context_year is not None and p.month is not None and p.year is None and p.year_shift is None:
+        p = replace(p, year=context_year)
     mod = p.boundary or p.modifier or p.part_of_day
     relative = _needs_anchor(p)
     kw: dict[str, Any] = {"modifier": mod, "relation": p.relation or "on", "relative": relative}
     if relative:
         if anchor is None:
-            return ResolvedDate(None, reason="relative date without an anchor (no publication date)", **kw)
+            reason = "relative date without an anchor (no publication date)"
+            return ResolvedDate(None, granularity=_granularity(p), reason=reason, **kw)
         kw["anchor"] = anchor
     if p.year is not None and p.year not in YEAR_RANGE:
         return None
@@ -316,6 +331,7 @@ def resolve_date(
     anchor: dt.date | None,
     *,
     tense: str = "past",
+    context_year: int | None = None,
     vocab: DateVocab | None = None,
 ) -> ResolvedDate | None:
     """Return what a date expression means, resolved against ``anchor``.
@@ -325,6 +341,8 @@ def resolve_date(
         anchor: the date relative expressions count from (publication or speech day);
             None leaves them unresolved with a reason.
         tense: ``past`` or ``future``: which way yearless dates and weekdays go.
+        context_year: a year named earlier in the sentence ("In 2021 ... in May"); a
+            yearless month or month-day takes it instead of being counted from the anchor.
         vocab: the date vocabulary (default: the repository's ``rules/dates_vocab.jsonl``).
 
     Returns:
@@ -339,22 +357,29 @@ def resolve_date(
         if "range_joint" in vocab.kinds(tokens[j]):
             left, right = _parse(tokens[:j], vocab), _parse(tokens[j + 1 :], vocab)
             if left.has_core() and right.has_core():
-                return _resolve_range(left, right, anchor, tense)
-    return _resolve_parts(_parse(tokens, vocab), anchor, tense)
+                return _resolve_range(left, right, anchor, tense, context_year)
+    return _resolve_parts(_parse(tokens, vocab), anchor, tense, context_year)
 
 
-def _resolve_range(left: _Parts, right: _Parts, anchor: dt.date | None, tense: str) -> ResolvedDate | None:
-    """Resolve "between November 24 and 30": the ends share a missing month or year."""
+def _resolve_range(
+    left: _Parts, right: _Parts, anchor: dt.date | None, tense: str, context_year: int | None
+) -> ResolvedDate | None:
+    """Resolve "between November 24 and 30": the ends share a missing month or year.
+
+    A relative right end is resolved forward from the left end, so it never precedes it.
+    """
     if right.day is not None and right.month is None and right.weekday is None:
         right.month = left.month
     if left.day is not None and left.month is None and left.weekday is None:
         left.month = right.month
     if left.year is None and left.month is not None:
         left.year = right.year
-    if right.year is None and right.month is not None:
-        right.year = left.year
-    first, last = _resolve_parts(left, anchor, tense), _resolve_parts(right, anchor, tense)
-    if first is None or last is None:
+    first = _resolve_parts(left, anchor, tense, context_year)
+    if first is None:
+        return None
+    last_anchor = first.start if first.start is not None else anchor
+    last = _resolve_parts(right, last_anchor, "future", context_year)
+    if last is None:
         return None
     relation = left.relation or "from"
     if first.value is None or last.value is None:
@@ -454,13 +479,19 @@ class DateTagger(RuleComponent):
         return found
 
     def _is_speech(self, doc: Doc, span: Span, sent_start: int) -> bool:
-        """True for "said Thursday", "told AFP on Thursday": a speech verb just before the date."""
+        """True for "said Thursday", "told AFP on Thursday": a speech verb just before the date.
+
+        The look-back stops at a comma, a quote mark, a line break or another tense cue.
+        """
         for i in range(span.start - 1, max(sent_start, span.start - SPEECH_WINDOW) - 1, -1):
             token = doc[i]
             if token.text in _QUOTES or token.text == "," or "\n" in token.text:
                 return False
-            if token.lower_ in self.cues["speech_verb"]:
+            low = token.lower_
+            if low in self.cues["speech_verb"]:
                 return True
+            if low in self.cues["future_cue"] or low in self.cues["past_cue"]:
+                return False  # "said ... would resume on Monday": another verb governs the date
         return False
 
     def _tense(self, sent: Span, span: Span, quoted: Sequence[bool], in_quote: bool) -> str:
@@ -494,26 +525,26 @@ class DateTagger(RuleComponent):
             found.append(_Found(span, rule_id, index, in_quote, speech))
         published: dt.date | None = doc._.published
         speech_days: dict[int, dt.date] = {}
+        years: dict[int, int] = {}  # sentence -> the last year it named outright
         mentions: dict[int, DateMention] = {}
-        for key, item in enumerate(found):  # outside quotes first: they date the quotes
-            if item.quoted:
-                continue
-            tense = "past" if item.speech else self._tense(sents[item.sentence], item.span, quoted, False)
-            mention = self._mention(item, published, "published", tense)
-            if mention is not None:
+        for quoted_pass in (False, True):  # outside quotes first: they date the quotes
+            for key, item in enumerate(found):
+                if item.quoted != quoted_pass:
+                    continue
+                anchor, source = published, "published"
+                if item.quoted:
+                    spoken = self._quote_anchor(item.sentence, sents, speech_days)
+                    if spoken is not None:
+                        anchor, source = spoken, "quote"
+                tense = "past" if item.speech else self._tense(sents[item.sentence], item.span, quoted, item.quoted)
+                mention = self._mention(item, anchor, source, tense, years.get(item.sentence))
+                if mention is None:
+                    continue
                 mentions[key] = mention
+                if mention.start is not None and not mention.relative:
+                    years[item.sentence] = mention.start.year
                 if item.speech and mention.granularity == "day" and mention.start is not None:
                     speech_days.setdefault(item.sentence, mention.start)
-        for key, item in enumerate(found):
-            if not item.quoted:
-                continue
-            anchor, source = self._quote_anchor(item.sentence, sents, speech_days), "quote"
-            if anchor is None:
-                anchor, source = published, "published"
-            tense = self._tense(sents[item.sentence], item.span, quoted, True)
-            mention = self._mention(item, anchor, source, tense)
-            if mention is not None:
-                mentions[key] = mention
         doc._.dates = [mentions[k] for k in sorted(mentions)]
         return doc
 
@@ -533,9 +564,11 @@ class DateTagger(RuleComponent):
                 break
         return None
 
-    def _mention(self, item: _Found, anchor: dt.date | None, source: str, tense: str) -> DateMention | None:
+    def _mention(
+        self, item: _Found, anchor: dt.date | None, source: str, tense: str, context_year: int | None
+    ) -> DateMention | None:
         span = item.span
-        resolved = resolve_date(span.text, anchor, tense=tense, vocab=self.vocab)
+        resolved = resolve_date(span.text, anchor, tense=tense, context_year=context_year, vocab=self.vocab)
         if resolved is None:
             return None
         return DateMention(
