@@ -1,22 +1,289 @@
-"""PLACEHOLDER (ceasefire_actors): being written; sets doc._.entities to an empty list for now."""
+"""Actor dictionary and the ``ceasefire_actors`` component that fills ``doc._.entities``.
+
+The canonical actors (``rules/actors.jsonl``) and the contextual names that stand for
+them (organs, capitals, blocked phrases: ``rules/actor_aliases.jsonl``) become one
+alias table (:func:`alias_table`), checked for duplicate names across both files and
+for unknown actor ids. Aliases match with two PhraseMatchers, one on lower case and
+one on exact spelling (so "US" never matches "us"); named people
+(:mod:`pipeline.people`) join the same candidate list, overlaps resolve longest-first,
+and the survivors become ``doc.ents`` (labels ACTOR and PERSON, ``kb_id`` = actor or
+person id). Context rules then add unknown people after titles or before appositives
+and anonymous sources (:mod:`pipeline.sources`), which read those ents through
+``ENT_TYPE``. Every mention becomes one :class:`~pipeline.records.Entity`.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
 
 from pipeline.component import RuleComponent
+from pipeline.people import (
+    NAME_PARTS,
+    PEOPLE,
+    TITLES,
+    PersonContext,
+    PersonName,
+    person_names,
+    pick_person_row,
+)
+from pipeline.records import Entity
+from pipeline.rules import Field, RuleProblem, RuleRow, RulesError, RuleSpec
+from pipeline.sources import SOURCES, SourceFinder
+
+ACTOR_TYPES = frozenset(
+    {"state", "armed_group", "party", "igo", "ngo", "ministry", "agency", "media", "people"}
+)
+
+ACTORS = RuleSpec(
+    name="actors",
+    fields={
+        "actor_id": Field(required=True),
+        "name": Field(required=True),
+        "actor_type": Field(required=True, choices=ACTOR_TYPES),
+        "country": Field(),
+        "cameo": Field(),
+        "parent": Field(ref="actors.actor_id"),
+        "aliases": Field(kind="list", default=[]),
+        "cased_aliases": Field(kind="list", default=[]),
+        "note": Field(),
+    },
+    unique=("actor_id",),
+    description="one row per canonical actor with its names",
+)
+
+ACTOR_ALIASES = RuleSpec(
+    name="actor_aliases",
+    fields={
+        "text": Field(required=True),
+        "actor_id": Field(ref="actors.actor_id"),
+        "organ": Field(),
+        "kind": Field(choices=frozenset({"organ", "capital", "alias", "block"}), default="alias"),
+        "cased": Field(kind="bool", default=False),
+        "requires_doc": Field(kind="list", default=[]),
+        "note": Field(),
+    },
+    unique=("text",),
+    description="organs, capitals and contextual names of actors; blocked phrases",
+)
+
+#: Actor types that "the group"/"the movement" can refer back to.
+GROUP_TYPES = frozenset({"armed_group", "party"})
+
+
+@dataclass(frozen=True)
+class Alias:
+    """One name of an actor (or a blocked phrase when ``actor_id`` is None)."""
+
+    text: str
+    actor_id: str | None
+    cased: bool
+    kind: str = "alias"
+    organ: str | None = None
+    requires_doc: tuple[str, ...] = ()
+    rule_id: str = ""
+
+
+@dataclass(frozen=True)
+class ActorInfo:
+    """The attributes an ACTOR entity copies from its dictionary row."""
+
+    actor_id: str
+    name: str
+    actor_type: str
+    country: str | None
+    cameo: str | None
+    parent: str | None
+
+
+def apostrophe_variants(text: str) -> set[str]:
+    """Return ``text`` with straight and curly apostrophes swapped both ways."""
+    return {text, text.replace("'", "\u2019"), text.replace("\u2019", "'")}
+
+
+def alias_table(
+    actor_rows: Sequence[RuleRow], alias_rows: Sequence[RuleRow]
+) -> tuple[dict[str, ActorInfo], list[Alias]]:
+    """Return the actors by id and every alias, raising on clashes.
+
+    Raises:
+        RulesError: an alias given twice (in either file, compared case-insensitively
+            unless both are cased) or an alias row naming an unknown actor.
+    """
+    actors = {
+        row["actor_id"]: ActorInfo(
+            row["actor_id"], row["name"], row["actor_type"], row.get("country"),
+            row.get("cameo"), row.get("parent"),
+        )
+        for row in actor_rows
+    }
+    problems: list[RuleProblem] = []
+    seen: dict[str, RuleRow] = {}
+    aliases: list[Alias] = []
+
+    def add(row: RuleRow, alias: Alias) -> None:
+        key = alias.text if alias.cased else alias.text.lower()
+        first = seen.get(key)
+        if first is not None:
+            problems.append(
+                RuleProblem(row.path, row.line, f"alias {alias.text!r} already given on {first.path}:{first.line}")
+            )
+            return
+        seen[key] = row
+        aliases.append(alias)
+
+    for row in actor_rows:
+        for text in row.get("aliases", []):
+            add(row, Alias(text, row["actor_id"], False, rule_id=f"actor:{row['actor_id']}"))
+        for text in row.get("cased_aliases", []):
+            add(row, Alias(text, row["actor_id"], True, rule_id=f"actor:{row['actor_id']}"))
+    for row in alias_rows:
+        actor_id = row.get("actor_id")
+        if row.get("kind") != "block" and actor_id not in actors:
+            problems.append(RuleProblem(row.path, row.line, f"actor_id {actor_id!r} is not a known actors.actor_id"))
+            continue
+        add(
+            row,
+            Alias(
+                row["text"], None if row.get("kind") == "block" else actor_id, bool(row.get("cased")),
+                row.get("kind", "alias"), row.get("organ"), tuple(w.lower() for w in row.get("requires_doc", [])),
+                f"alias:{row['text']}",
+            ),
+        )
+    if problems:
+        raise RulesError(problems)
+    return actors, aliases
+
+
+def sentence_index(doc: Doc) -> list[int]:
+    """Return, for each token, the 0-based index of its sentence in ``list(doc.sents)``."""
+    index = [0] * len(doc)
+    if not doc.has_annotation("SENT_START"):
+        return index
+    for i, sent in enumerate(doc.sents):
+        index[sent.start : sent.end] = [i] * (sent.end - sent.start)
+    return index
+
+
+def is_place_use(doc: Doc, start: int, location_preps: frozenset[str]) -> bool:
+    """Return True when the token before ``start`` makes a capital a place ("in Cairo")."""
+    return start > 0 and doc[start - 1].lower_ in location_preps
 
 
 class ActorTagger(RuleComponent):
-    """Placeholder component."""
+    """Find actors, people and anonymous sources; write ``doc.ents`` and ``doc._.entities``."""
 
-    RULE_SPECS = ()
+    RULE_SPECS = (ACTORS, ACTOR_ALIASES, PEOPLE, TITLES, NAME_PARTS, SOURCES)
+
+    def compile(self) -> None:
+        self.actors, aliases = alias_table(self.rule_rows("actors"), self.rule_rows("actor_aliases"))
+        self.lower_matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+        self.orth_matcher = PhraseMatcher(self.nlp.vocab, attr="ORTH")
+        self.payloads: dict[int, Alias | PersonName] = {}
+        for i, alias in enumerate(aliases):
+            self._add(f"A{i}", alias.text, alias.cased, alias)
+        self.people = person_names(self.rule_rows("people"))
+        for i, name in enumerate(self.people.names):
+            self._add(f"P{i}", name.text, name.cased, name)
+        self.person_context = PersonContext(
+            self.nlp, self.rule_rows("titles"), self.rule_rows("name_parts")
+        )
+        self.location_preps = self.person_context.words("location_prep")
+        self.sources = SourceFinder(self.nlp, self.rule_rows("sources"))
+
+    def _add(self, key: str, text: str, cased: bool, payload: Alias | PersonName) -> None:
+        matcher = self.orth_matcher if cased else self.lower_matcher
+        matcher.add(key, [self.nlp.make_doc(v) for v in sorted(apostrophe_variants(text))])
+        self.payloads[self.nlp.vocab.strings[key]] = payload
 
     def __call__(self, doc: Doc) -> Doc:
-        if doc._.entities is None:
-            doc._.entities = []
+        doc._.entities = list(self.entities(doc))
         return doc
+
+    def dictionary_spans(self, doc: Doc) -> list[Span]:
+        """Return the non-overlapping ACTOR and PERSON spans found by the dictionaries."""
+        words: set[str] | None = None
+        candidates: list[Span] = []
+        for match_id, start, end in [*self.lower_matcher(doc), *self.orth_matcher(doc)]:
+            payload = self.payloads[match_id]
+            if isinstance(payload, Alias):
+                if payload.kind == "capital" and is_place_use(doc, start, self.location_preps):
+                    continue
+                if payload.requires_doc:
+                    words = words if words is not None else {t.lower_ for t in doc}
+                    if not words.intersection(payload.requires_doc):
+                        continue
+            candidates.append(Span(doc, start, end, label=match_id))
+        seen_people: set[str] = set()
+        kept: list[Span] = []
+        for span in sorted(filter_spans(candidates), key=lambda s: s.start):
+            payload = self.payloads[span.label]
+            if isinstance(payload, PersonName):
+                if payload.short and payload.person_id not in seen_people:
+                    continue
+                seen_people.add(payload.person_id)
+                kept.append(Span(doc, span.start, span.end, label="PERSON", kb_id=payload.person_id))
+            elif payload.actor_id is not None:
+                kept.append(Span(doc, span.start, span.end, label="ACTOR", kb_id=f"{payload.actor_id}|{payload.rule_id}|{payload.organ or ''}"))
+        return kept
+
+    def entities(self, doc: Doc) -> Iterator[Entity]:
+        """Yield every actor, person and source mention of ``doc`` in text order."""
+        sent_of = sentence_index(doc)
+        spans = self.dictionary_spans(doc)
+        doc.ents = spans
+        unknown = self.person_context.unknown_names(doc, spans)
+        doc.ents = sorted(spans + unknown, key=lambda s: s.start)
+        found: list[Entity] = []
+        actor_mentions: list[tuple[int, str]] = []
+        for span in doc.ents:
+            if span.label_ == "ACTOR":
+                found.append(self.actor_entity(span, sent_of))
+                actor_mentions.append((span.start, found[-1].actor_id or ""))
+            else:
+                found.append(self.person_entity(doc, span, sent_of))
+        groups = [(start, aid) for start, aid in actor_mentions if self.actors[aid].actor_type in GROUP_TYPES]
+        found.extend(self.sources.entities(doc, sent_of, groups, self.is_person_like))
+        yield from sorted(found, key=lambda e: (e.start_char, -e.end_char))
+
+    def is_person_like(self, actor_id: str) -> bool:
+        """Return True for actors that are peoples (weak evidence of a source's affiliation)."""
+        info = self.actors.get(actor_id)
+        return info is not None and info.actor_type == "people"
+
+    def actor_entity(self, span: Span, sent_of: Sequence[int]) -> Entity:
+        """Return the ACTOR record of a dictionary span (kb_id holds id|rule|organ)."""
+        actor_id, rule_id, organ = span.kb_id_.split("|")
+        info = self.actors[actor_id]
+        return Entity(
+            sentence=sent_of[span.start], start_char=span.start_char, end_char=span.end_char,
+            text=span.text, label="ACTOR", actor_id=actor_id, actor_type=info.actor_type,
+            country=info.country, cameo=info.cameo, organ=organ or None, rule_id=rule_id,
+        )
+
+    def person_entity(self, doc: Doc, span: Span, sent_of: Sequence[int]) -> Entity:
+        """Return the PERSON record: dictionary facts first, context for what they lack."""
+        context = self.person_context.describe(doc, span)
+        row = pick_person_row(self.people.rows.get(span.kb_id_, []), doc._.published)
+        affiliation = row.get("affiliation_id") if row else None
+        if affiliation is None and row is None:
+            affiliation = context.affiliation_id
+        title = context.title or (row.get("title") if row else None)
+        return Entity(
+            sentence=sent_of[span.start], start_char=span.start_char, end_char=span.end_char,
+            text=span.text, label="PERSON", affiliation_id=affiliation, title=title,
+            rule_id=f"person:{span.kb_id_}" if row else context.rule_id,
+        )
+
+
+def actor_ids(entities: Iterable[Entity]) -> set[str]:
+    """Return the actor ids mentioned (ACTOR entities only)."""
+    return {e.actor_id for e in entities if e.label == "ACTOR" and e.actor_id}
 
 
 @Language.factory("ceasefire_actors")

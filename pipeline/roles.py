@@ -1,22 +1,306 @@
-"""PLACEHOLDER (ceasefire_roles): being written; sets doc._.entities to an empty list for now."""
+"""Mediator, guarantor and party roles: the ``ceasefire_roles`` component.
+
+A role belongs to a mention in a sentence, not to an actor. Each sentence is first
+assigned to a conflict of ``rules/conflicts.jsonl`` (:func:`sentence_conflicts`: the
+conflict whose parties and marker words it names most, else the previous sentence's,
+else the document's). Cues from ``rules/role_cues.jsonl`` (Matcher token patterns on
+lower case and lemmas) then give the mediator or guarantor role to the actor group the
+cue's scope points at (:func:`group_mentions` joins mentions separated only by
+connector phrases, so "Qatar, backed by Egypt and the United States, helped broker"
+is one group). Only the target conflict gets these roles, and its parties never do;
+remaining mentions of the sentence conflict's parties get role "party". A person
+counts through ``affiliation_id``. ``role_rule`` names the cue (or the conflict).
+"""
 
 from __future__ import annotations
 
-from spacy.language import Language
-from spacy.tokens import Doc
+import dataclasses
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from pipeline.actors import ACTOR_TYPES, ACTORS, sentence_index
 from pipeline.component import RuleComponent
+from pipeline.records import Entity
+from pipeline.rules import Field, RuleProblem, RuleRow, RulesError, RuleSpec
+
+ROLES = frozenset({"mediator", "guarantor"})
+SCOPES = frozenset({"near", "left", "right", "sentence", "host"})
+#: Role precedence when one actor gets several roles (per mention and per article).
+ROLE_RANK = {"mediator": 3, "guarantor": 2, "party": 1}
+#: How many tokens into its sentence a group may start and still be the subject.
+SUBJECT_START = 4
+
+CONFLICTS = RuleSpec(
+    name="conflicts",
+    fields={
+        "conflict_id": Field(required=True),
+        "target": Field(kind="bool", default=False),
+        "parties": Field(kind="list", required=True, ref="actors.actor_id"),
+        "markers": Field(kind="list", default=[]),
+        "mediator_types": Field(kind="list", choices=ACTOR_TYPES, default=["state", "igo"]),
+        "note": Field(),
+    },
+    unique=("conflict_id",),
+    description="conflicts, their parties and the words that signal them",
+)
+
+ROLE_CUES = RuleSpec(
+    name="role_cues",
+    fields={
+        "id": Field(required=True),
+        "kind": Field(choices=frozenset({"cue", "connector"}), default="cue"),
+        "role": Field(choices=ROLES),
+        "scope": Field(choices=SCOPES),
+        "pattern": Field(kind="any"),
+        "phrase": Field(),
+        "max_gap": Field(kind="int", default=8),
+        "requires": Field(kind="list", default=[]),
+        "types": Field(kind="list", choices=ACTOR_TYPES, default=[]),
+        "note": Field(),
+    },
+    unique=("id",),
+    description="cues that make actors mediators or guarantors; connector phrases",
+)
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """One conflict: its parties, marker words and who may mediate it."""
+
+    conflict_id: str
+    target: bool
+    parties: frozenset[str]
+    markers: frozenset[str]
+    mediator_types: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One role cue row, ready to apply."""
+
+    cue_id: str
+    role: str
+    scope: str
+    max_gap: int
+    requires: frozenset[str]
+    types: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Mention:
+    """An entity's token span and the actor it counts for (its own id or its affiliation)."""
+
+    index: int
+    start: int
+    end: int
+    actor_id: str | None
+    sentence: int
+    label: str = "ACTOR"
+
+
+def conflict_scores(actors: set[str], words: set[str], conflicts: Sequence[Conflict]) -> dict[str, int]:
+    """Return, per conflict, how many of its parties and marker words a text names."""
+    return {c.conflict_id: len(actors & c.parties) + len(words & c.markers) for c in conflicts}
+
+
+def sentence_conflicts(
+    actors_by_sentence: Sequence[set[str]],
+    words_by_sentence: Sequence[set[str]],
+    conflicts: Sequence[Conflict],
+) -> list[Conflict]:
+    """Return the conflict of each sentence: best score, ties broken by the previous sentence's
+    conflict, then the document's (which prefers the target conflict on ties)."""
+    by_id = {c.conflict_id: c for c in conflicts}
+    order = sorted(conflicts, key=lambda c: not c.target)
+    doc_scores = conflict_scores(set().union(*actors_by_sentence), set().union(*words_by_sentence), conflicts)
+    doc_best = max(order, key=lambda c: doc_scores[c.conflict_id])
+    result: list[Conflict] = []
+    previous = doc_best
+    for actors, words in zip(actors_by_sentence, words_by_sentence):
+        scores = conflict_scores(actors, words, conflicts)
+        top = max(scores.values(), default=0)
+        if top == 0:
+            result.append(previous)
+            continue
+        tied = [by_id[cid] for cid, score in scores.items() if score == top]
+        choice = previous if previous in tied else (doc_best if doc_best in tied else tied[0])
+        result.append(choice)
+        previous = choice
+    return result
+
+
+def group_mentions(mentions: Sequence[Mention], connector_tokens: set[int]) -> list[list[Mention]]:
+    """Return mentions (sorted, one sentence) grouped when only connector tokens lie between."""
+    groups: list[list[Mention]] = []
+    for mention in mentions:
+        if groups and all(i in connector_tokens for i in range(groups[-1][-1].end, mention.start)):
+            groups[-1].append(mention)
+        else:
+            groups.append([mention])
+    return groups
+
+
+def article_roles(entities: Iterable[Entity]) -> dict[str, str]:
+    """Return each actor's strongest role in an article (mediator > guarantor > party)."""
+    roles: dict[str, str] = {}
+    for entity in entities:
+        actor = entity.actor_id or entity.affiliation_id
+        if actor and entity.role and ROLE_RANK[entity.role] > ROLE_RANK.get(roles.get(actor, ""), 0):
+            roles[actor] = entity.role
+    return roles
+
+
+def actors_with_role(entities: Iterable[Entity], role: str) -> set[str]:
+    """Return the actors whose strongest role in the article is ``role``."""
+    return {actor for actor, r in article_roles(entities).items() if r == role}
 
 
 class RoleTagger(RuleComponent):
-    """Placeholder component."""
+    """Set ``role`` and ``role_rule`` on the entities the actor component found."""
 
-    RULE_SPECS = ()
+    RULE_SPECS = (ACTORS, CONFLICTS, ROLE_CUES)
+
+    def compile(self) -> None:
+        self.actor_types = {row["actor_id"]: row["actor_type"] for row in self.rule_rows("actors")}
+        self.conflicts = [
+            Conflict(
+                row["conflict_id"], bool(row.get("target")), frozenset(row["parties"]),
+                frozenset(w.lower() for w in row.get("markers", [])), frozenset(row.get("mediator_types", [])),
+            )
+            for row in self.rule_rows("conflicts")
+        ]
+        self.cue_matcher = Matcher(self.nlp.vocab)
+        self.connector_matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+        self.cues: dict[int, Cue] = {}
+        problems: list[RuleProblem] = []
+        for row in self.rule_rows("role_cues"):
+            problems.extend(self._add_row(row))
+        if problems:
+            raise RulesError(problems)
+
+    def _add_row(self, row: RuleRow) -> list[RuleProblem]:
+        """Add one cue or connector row; return what is wrong with it."""
+        if row.get("kind") == "connector":
+            if not row.get("phrase"):
+                return [RuleProblem(row.path, row.line, "a connector needs a phrase")]
+            self.connector_matcher.add("CONNECTOR", [self.nlp.make_doc(row["phrase"])])
+            return []
+        missing = [k for k in ("role", "scope", "pattern") if not row.get(k)]
+        if missing:
+            return [RuleProblem(row.path, row.line, f"a cue needs {', '.join(missing)}")]
+        try:
+            self.cue_matcher.add(row["id"], [row["pattern"]])
+        except (ValueError, TypeError) as exc:
+            return [RuleProblem(row.path, row.line, f"bad pattern: {exc}")]
+        self.cues[self.nlp.vocab.strings[row["id"]]] = Cue(
+            row["id"], row["role"], row["scope"], int(row.get("max_gap", 8)),
+            frozenset(w.lower() for w in row.get("requires", [])), frozenset(row.get("types", [])),
+        )
+        return []
 
     def __call__(self, doc: Doc) -> Doc:
-        if doc._.entities is None:
+        entities = list(doc._.entities or [])
+        if entities:
+            doc._.entities = self.assign_roles(doc, entities)
+        elif doc._.entities is None:
             doc._.entities = []
         return doc
+
+    def assign_roles(self, doc: Doc, entities: list[Entity]) -> list[Entity]:
+        """Return ``entities`` with roles set for this document."""
+        sent_of = sentence_index(doc)
+        sents = list(doc.sents) if doc.has_annotation("SENT_START") else [doc[:]]
+        mentions = self._mentions(doc, entities)
+        by_sentence: list[list[Mention]] = [[] for _ in sents]
+        for m in mentions:
+            by_sentence[m.sentence].append(m)
+        actors = [{m.actor_id for m in ms if m.actor_id} for ms in by_sentence]
+        words = [{t.lower_ for t in sent} for sent in sents]
+        conflicts = sentence_conflicts(actors, words, self.conflicts)
+        connectors = {i for _, s, e in self.connector_matcher(doc) for i in range(s, e)}
+        roles: dict[int, tuple[str, str]] = {}
+        cue_spans = [Span(doc, s, e, label=m) for m, s, e in self.cue_matcher(doc)]
+        for span in filter_spans(cue_spans):
+            cue = self.cues[span.label]
+            s = sent_of[span.start]
+            conflict = conflicts[s]
+            if not conflict.target or (cue.requires and not cue.requires & words[s]):
+                continue
+            for m in self._scope(cue, span, by_sentence[s], conflict, connectors, sents[s].start):
+                old = roles.get(m.index)
+                if old is None or ROLE_RANK[cue.role] > ROLE_RANK[old[0]]:
+                    roles[m.index] = (cue.role, cue.cue_id)
+        for m in mentions:
+            conflict = conflicts[m.sentence]
+            if m.index not in roles and m.actor_id in conflict.parties:
+                roles[m.index] = ("party", f"party:{conflict.conflict_id}")
+        return [
+            dataclasses.replace(e, role=roles[i][0], role_rule=roles[i][1]) if i in roles else e
+            for i, e in enumerate(entities)
+        ]
+
+    def _mentions(self, doc: Doc, entities: Sequence[Entity]) -> list[Mention]:
+        """Return the token span of each entity and the actor it counts for."""
+        found: list[Mention] = []
+        for i, e in enumerate(entities):
+            span = doc.char_span(e.start_char, e.end_char, alignment_mode="expand")
+            if span is None:
+                continue
+            found.append(Mention(i, span.start, span.end, e.actor_id or e.affiliation_id, e.sentence, e.label))
+        return found
+
+    def _candidates(self, group: Iterable[Mention], conflict: Conflict, cue: Cue) -> list[Mention]:
+        """Return the mentions of a group that may take the role (no parties, allowed types)."""
+        types = cue.types or conflict.mediator_types
+        return [
+            m for m in group
+            if m.actor_id and m.actor_id not in conflict.parties and self.actor_types.get(m.actor_id) in types
+        ]
+
+    def _scope(
+        self,
+        cue: Cue,
+        span: Span,
+        mentions: Sequence[Mention],
+        conflict: Conflict,
+        connectors: set[int],
+        sent_start: int,
+    ) -> list[Mention]:
+        """Return the mentions a cue gives its role to."""
+        if cue.scope == "sentence":
+            return self._candidates(mentions, conflict, cue)
+        if cue.scope == "host":
+            if not any(m.actor_id in conflict.parties for m in mentions):
+                return []
+            return self._candidates(mentions, conflict, cue)
+        plain = [m for m in mentions if m.label != "SOURCE"]
+        groups = group_mentions(plain, connectors)
+        left = [g for g in groups if g[-1].end <= span.start and span.start - g[-1].end <= cue.max_gap]
+        right = [g for g in groups if g[0].start >= span.end and g[0].start - span.end <= cue.max_gap]
+        if cue.scope in {"left", "near"} and left:
+            chosen = self._candidates(left[-1], conflict, cue)
+            if chosen or cue.scope == "near":
+                return chosen
+        if cue.scope in {"right", "near"} and right:
+            return self._candidates(right[0], conflict, cue)
+        if cue.scope == "left":
+            subject = [g for g in groups if g[0].start - sent_start < SUBJECT_START and g[-1].end <= span.start]
+            if subject:
+                return self._candidates(subject[0], conflict, cue)
+        return []
+
+
+def roles_by_actor(entities: Iterable[Entity]) -> Mapping[str, set[str]]:
+    """Return role -> actors with that strongest role, for reports and tests."""
+    result: dict[str, set[str]] = {}
+    for actor, role in article_roles(entities).items():
+        result.setdefault(role, set()).add(actor)
+    return result
 
 
 @Language.factory("ceasefire_roles")

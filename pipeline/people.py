@@ -1,0 +1,262 @@
+"""Named people: the dated people dictionary and context rules for names it lacks.
+
+``rules/people.jsonl`` lists people with their affiliation and title, one row per
+period (``valid_from`` inclusive, ``valid_to`` exclusive); :func:`pick_person_row`
+chooses the row for a document's publication date. Names match in any case when
+they have several words and with exact case when they have one (so "Gallant" the
+minister is not "gallant"); ``short`` names (surnames) count only after the full name
+appeared in the same document. :class:`PersonContext` finds the rest from context:
+a title before a capitalised name ("Major General Hassan Rashad"), a name before an
+appositive (", a senior Hamas official"), and reads affiliation and title around a
+name: an actor before the title ("Egypt's foreign minister"), in the noun phrase
+before a comma ("the head of the Egyptian general intelligence, Major General ..."),
+inside an appositive ("..., who heads Egypt's State Information Services"), or after
+"of". People are never aliases of organisations: they are PERSON entities whose
+``actor_id`` is None and whose ``affiliation_id`` names the actor they act for.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc, Span
+
+from pipeline.rules import Field, RuleRow, RuleSpec
+
+PEOPLE = RuleSpec(
+    name="people",
+    fields={
+        "person_id": Field(required=True),
+        "name": Field(required=True),
+        "names": Field(kind="list", required=True),
+        "short": Field(kind="list", default=[]),
+        "affiliation_id": Field(ref="actors.actor_id"),
+        "title": Field(),
+        "valid_from": Field(),
+        "valid_to": Field(),
+        "note": Field(),
+    },
+    unique=("person_id", "valid_from"),
+    description="named people with dated affiliation and title",
+)
+
+TITLES = RuleSpec(
+    name="titles",
+    fields={"text": Field(required=True), "title": Field(), "note": Field()},
+    unique=("text",),
+    description="job titles that introduce or describe a name",
+)
+
+NAME_PARTS = RuleSpec(
+    name="name_parts",
+    fields={
+        "text": Field(required=True),
+        "kind": Field(
+            required=True,
+            choices=frozenset(
+                {"particle", "stop", "location_prep", "possessive", "appositive", "affiliation_prep"}
+            ),
+        ),
+        "note": Field(),
+    },
+    unique=("text", "kind"),
+    description="words inside and around personal names",
+)
+
+#: Longest name found from context, in tokens, and how far an appositive reaches.
+MAX_NAME_TOKENS = 6
+APPOSITIVE_WINDOW = 12
+LEFT_WINDOW = 10
+
+
+@dataclass(frozen=True)
+class PersonName:
+    """One name of a dictionary person."""
+
+    text: str
+    person_id: str
+    cased: bool
+    short: bool
+
+
+@dataclass(frozen=True)
+class PeopleTable:
+    """All names to match and the dated rows of each person."""
+
+    names: list[PersonName]
+    rows: Mapping[str, list[RuleRow]]
+
+
+@dataclass(frozen=True)
+class PersonFacts:
+    """What the context says about a name: title, affiliation and the rule that found it."""
+
+    title: str | None = None
+    affiliation_id: str | None = None
+    rule_id: str = "person:context"
+
+
+def person_names(rows: Sequence[RuleRow]) -> PeopleTable:
+    """Return the names to match (one per distinct spelling) and rows grouped by person."""
+    names: dict[tuple[str, str], PersonName] = {}
+    by_person: dict[str, list[RuleRow]] = {}
+    for row in rows:
+        pid = row["person_id"]
+        by_person.setdefault(pid, []).append(row)
+        for text in row.get("names", []):
+            names.setdefault((pid, text), PersonName(text, pid, " " not in text, False))
+        for text in row.get("short", []):
+            names.setdefault((pid, text), PersonName(text, pid, True, True))
+    return PeopleTable(list(names.values()), by_person)
+
+
+def pick_person_row(rows: Sequence[RuleRow], published: dt.date | None) -> RuleRow | None:
+    """Return the row valid on ``published`` (the open-ended latest row when it is None)."""
+    if not rows:
+        return None
+    if published is None:
+        open_rows = [r for r in rows if not r.get("valid_to")]
+        return open_rows[-1] if open_rows else rows[-1]
+    day = published.isoformat()
+    for row in rows:
+        if row.get("valid_from", "") <= day and (not row.get("valid_to") or day < row["valid_to"]):
+            return row
+    return None
+
+
+class PersonContext:
+    """Context rules for people: titles, appositives and affiliations, built once."""
+
+    def __init__(self, nlp: Language, title_rows: Sequence[RuleRow], part_rows: Sequence[RuleRow]):
+        self.parts: dict[str, frozenset[str]] = {}
+        for kind in NAME_PARTS.fields["kind"].choices or ():
+            texts = [r["text"] for r in part_rows if r["kind"] == kind]
+            self.parts[kind] = frozenset(texts if kind == "stop" else [t.lower() for t in texts])
+        self.title_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.titles: dict[int, str] = {}
+        for i, row in enumerate(title_rows):
+            key = f"T{i}"
+            self.title_matcher.add(key, [nlp.make_doc(row["text"])])
+            self.titles[nlp.vocab.strings[key]] = row.get("title") or row["text"].lower()
+        self.appositive_matcher = Matcher(nlp.vocab)
+        name_token = {"IS_TITLE": True, "ENT_TYPE": "", "ORTH": {"NOT_IN": sorted(self.parts["stop"])}}
+        particle = {"LOWER": {"IN": sorted(self.parts["particle"])}, "OP": "*"}
+        self.appositive_matcher.add(
+            "APPOSITIVE_NAME",
+            [[name_token, particle, name_token, particle, {**name_token, "OP": "?"}, {"ORTH": ","},
+              {"LOWER": {"IN": sorted(self.parts["appositive"])}}]],
+            greedy="LONGEST",
+        )
+
+    def words(self, kind: str) -> frozenset[str]:
+        """Return the lower-case words of one ``name_parts`` kind."""
+        return self.parts.get(kind, frozenset())
+
+    def title_ends(self, doc: Doc) -> dict[int, tuple[int, str]]:
+        """Return the longest title ending at each token index: end -> (start, title)."""
+        ends: dict[int, tuple[int, str]] = {}
+        for match_id, start, end in self.title_matcher(doc):
+            if end not in ends or start < ends[end][0]:
+                ends[end] = (start, self.titles[match_id])
+        return ends
+
+    def name_end(self, doc: Doc, start: int) -> int:
+        """Return the end of the capitalised name starting at ``start`` (``start`` if none)."""
+        end = start
+        i = start
+        while i < len(doc) and i - start < MAX_NAME_TOKENS:
+            token = doc[i]
+            if token.ent_type_ or token.text in self.parts["stop"]:
+                break
+            if token.is_title and token.is_alpha:
+                i += 1
+                end = i
+            elif token.lower_ in self.parts["particle"] and i > start and not doc[i - 1].whitespace_.count("\n"):
+                i += 1
+            else:
+                break
+            if i > start and "\n" in doc[i - 1].whitespace_:
+                break
+        return end
+
+    def unknown_names(self, doc: Doc, known: Sequence[Span]) -> list[Span]:
+        """Return PERSON spans for names after a title or before an appositive, not in ``known``."""
+        taken = {i for span in known for i in range(span.start, span.end)}
+        found: list[Span] = []
+        for end, (_start, _title) in self.title_ends(doc).items():
+            name_end = self.name_end(doc, end)
+            if sum(1 for t in doc[end:name_end] if t.is_title) >= 2 and not taken.intersection(range(end, name_end)):
+                found.append(Span(doc, end, name_end, label="PERSON", kb_id=""))
+                taken.update(range(end, name_end))
+        for _, start, end in self.appositive_matcher(doc):
+            name = Span(doc, start, end - 2, label="PERSON", kb_id="")
+            if self.appositive_facts(doc, name).affiliation_id is None and not self._appositive_title(doc, name):
+                continue
+            if not taken.intersection(range(name.start, name.end)):
+                found.append(name)
+                taken.update(range(name.start, name.end))
+        return found
+
+    def _appositive_window(self, doc: Doc, name: Span) -> Span | None:
+        """Return the tokens of the appositive after ``name`` (after its comma), if any."""
+        i = name.end
+        if i + 1 >= len(doc) or doc[i].text != "," or doc[i + 1].lower_ not in self.parts["appositive"]:
+            return None
+        end = i + 1
+        limit = min(len(doc), end + APPOSITIVE_WINDOW, name.sent.end)
+        while end < limit and not doc[end].is_punct:
+            end += 1
+        return doc[i + 1 : end]
+
+    def _appositive_title(self, doc: Doc, name: Span) -> str | None:
+        window = self._appositive_window(doc, name)
+        if window is None:
+            return None
+        ends = self.title_ends(window.as_doc())
+        return ends[max(ends)][1] if ends else None
+
+    def appositive_facts(self, doc: Doc, name: Span) -> PersonFacts:
+        """Return the affiliation named inside the appositive after ``name``."""
+        window = self._appositive_window(doc, name)
+        if window is None:
+            return PersonFacts()
+        for ent in window.ents:
+            if ent.label_ == "ACTOR":
+                return PersonFacts(affiliation_id=ent.kb_id_.split("|")[0], rule_id="person:appositive")
+        return PersonFacts()
+
+    def describe(self, doc: Doc, name: Span) -> PersonFacts:
+        """Return the title and affiliation that the context gives ``name``."""
+        ends = self.title_ends(doc)
+        title_start, title = ends.get(name.start, (name.start, None))
+        affiliation = self._actor_before(doc, title_start) if title else None
+        rule_id = "person:title"
+        if affiliation is None:
+            facts = self.appositive_facts(doc, name)
+            affiliation, rule_id = facts.affiliation_id, facts.rule_id
+            title = title or self._appositive_title(doc, name)
+        if affiliation is None and name.end + 1 < len(doc) and doc[name.end].lower_ in self.parts["affiliation_prep"]:
+            ent = doc[name.end + 1]
+            if ent.ent_type_ == "ACTOR":
+                affiliation, rule_id = ent.ent_kb_id_.split("|")[0], "person:of"
+        return PersonFacts(title=title, affiliation_id=affiliation, rule_id=rule_id)
+
+    def _actor_before(self, doc: Doc, start: int) -> str | None:
+        """Return the actor right before a title ("US", "Egypt's") or in the phrase before a comma."""
+        i = start - 1
+        while i >= 0 and doc[i].lower_ in self.parts["possessive"]:
+            i -= 1
+        if i >= 0 and doc[i].ent_type_ == "ACTOR":
+            return doc[i].ent_kb_id_.split("|")[0]
+        if i >= 0 and doc[i].text == ",":
+            j = i - 1
+            sent_start = doc[start].sent.start
+            while j >= max(sent_start, i - LEFT_WINDOW) and not doc[j].is_punct:
+                if doc[j].ent_type_ == "ACTOR":
+                    return doc[j].ent_kb_id_.split("|")[0]
+                j -= 1
+        return None
