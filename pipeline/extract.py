@@ -29,6 +29,7 @@ import pyarrow.parquet as pq
 from pipeline import __version__
 from pipeline.build import build_model, load_model, read_model_meta
 from pipeline.corpus import DEFAULT_MAX_BYTES, RawDoc, iter_inputs
+from pipeline.figures import figures_table
 from pipeline.records import Document, Reject
 from pipeline.tables import (
     MENTION_TABLES,
@@ -44,7 +45,7 @@ Rows = dict[str, list[dict[str, Any]]]
 
 #: Functions run after the tables are written, each adding derived tables to the
 #: staging folder (name -> builder(staging_dir)). Filled by modules that derive tables.
-DERIVED_TABLES: dict[str, Callable[[Path], pa.Table]] = {}
+DERIVED_TABLES: dict[str, Callable[[Path], pa.Table]] = {"figures": figures_table}
 
 
 @dataclass

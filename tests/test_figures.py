@@ -1,0 +1,214 @@
+"""The figures table: keys, periods, disagreement and latest flags, on small hand-made tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+import pytest
+
+from pipeline.figures import (
+    Figure,
+    figure_mentions,
+    figure_period,
+    figures_table,
+    iter_figures,
+    period_of,
+)
+from pipeline.tables import SCHEMAS, table_from_rows
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+DOCS = [
+    {"doc_id": "a", "published": dt.date(2023, 12, 28), "outlet": "AFP"},
+    {"doc_id": "b", "published": dt.date(2023, 12, 29), "outlet": "France 24"},
+    {"doc_id": "c", "published": dt.date(2024, 2, 8), "outlet": "AFP"},
+    {"doc_id": "d", "published": dt.date(2026, 1, 14), "outlet": "Anadolu"},
+]
+TOLL = {"claim_type": "casualties", "category": "killed", "predicate": "kill",
+        "subject_id": "israel", "object_id": "palestinians", "qualifier": "at_least"}
+SERIES = "casualties|killed|palestinians"
+
+
+def row(table: str, **values: Any) -> dict[str, Any]:
+    """Return a full row of ``table`` with every column not given set to None."""
+    base: dict[str, Any] = {name: None for name in SCHEMAS[table].names}
+    base.update(values)
+    return base
+
+
+def claim(doc_id: str, sentence: int, value: float | None, **values: Any) -> dict[str, Any]:
+    fields = {**TOLL, **values}
+    return row("claims", claim_id=f"{doc_id}{sentence}", doc_id=doc_id, sentence=sentence,
+               start_char=sentence * 100, end_char=sentence * 100 + 10, value=value, low=value,
+               **fields)
+
+
+CLAIMS = [
+    # "Since Oct. 7, ... have killed at least 21,320 Palestinians" (no claimant)
+    claim("a", 4, 21320.0, event_date="2023-10-07"),
+    # the same toll "according to Hamas-run Gaza's health ministry", no date
+    claim("b", 4, 21320.0, claimant_id="gaza_health_ministry"),
+    # "at least 27,840 people have been killed, the health ministry said Thursday"
+    claim("c", 8, 27840.0, claimant_id="gaza_health_ministry", event_date="2024-02-08"),
+    claim("d", 8, 71000.0, claimant_id="gaza_health_ministry", qualifier="more_than"),
+    # "80 Israelis were freed" during last month's truce, in two stories
+    claim("a", 8, 80.0, claim_type="captives", category="hostages", predicate="release",
+          subject_id="hamas", object_id="israelis", qualifier="exact", event_date="2023-11"),
+    claim("b", 8, 80.0, claim_type="captives", category="hostages", predicate="release",
+          subject_id="hamas", object_id="israelis", qualifier="exact", event_date="2023-11"),
+    # not a figure: no number
+    claim("c", 1, None, claim_type="response", category="reject", predicate="reject"),
+]
+DATES = [
+    row("dates", doc_id="a", sentence=4, value="2023-10-07", relation="since"),
+    row("dates", doc_id="a", sentence=8, value="2023-11", relation=None),
+    row("dates", doc_id="c", sentence=8, value="2024-02-08", relation=None),
+]
+
+
+def by_doc(figures: list[Figure], series: str) -> dict[str, Figure]:
+    return {f.doc_id: f for f in figures if f.series_key == series}
+
+
+@pytest.fixture()
+def figures() -> list[Figure]:
+    return list(iter_figures(figure_mentions(CLAIMS, DOCS, dates=DATES)))
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2023-12-28", "2023-12"),
+        ("2023-11", "2023-11"),
+        ("2024-W06", "2024-02"),
+        ("2024-W01", "2024-01"),
+        ("2027", "2027"),
+        ("2023-11-24/2023-11-30", "2023-11"),
+        ("2023-11-28/2023-12-01", "2023-12"),
+        (None, None),
+        ("", None),
+        ("soon", None),
+        ("2024-W60", None),
+    ],
+)
+def test_period_of(value: str | None, expected: str | None) -> None:
+    assert period_of(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("event_date", "published", "running", "expected"),
+    [
+        ("2023-11", dt.date(2023, 12, 28), False, ("2023-11", "event_date")),
+        ("2023-10-07", dt.date(2023, 12, 28), True, ("2023-12", "published")),
+        (None, dt.date(2024, 2, 8), False, ("2024-02", "published")),
+        ("someday", dt.date(2024, 2, 8), False, ("2024-02", "published")),
+        (None, None, True, (None, None)),
+    ],
+)
+def test_figure_period(
+    event_date: str | None,
+    published: dt.date | None,
+    running: bool,
+    expected: tuple[str | None, str | None],
+) -> None:
+    assert figure_period(event_date, published, running=running) == expected
+
+
+def test_only_claims_with_a_number_are_figures(figures: list[Figure]) -> None:
+    assert len(figures) == 6
+    assert all(f.origin == "claims" for f in figures)
+    assert "c1" not in {f.claim_id for f in figures}
+
+
+def test_same_toll_in_two_stories_shares_a_key_and_flags_the_claimant_difference(
+    figures: list[Figure],
+) -> None:
+    tolls = by_doc(figures, SERIES)
+    a, b = tolls["a"], tolls["b"]
+    assert a.figure_key == b.figure_key == "casualties|killed|palestinians|2023-12"
+    assert a.period_source == "published"  # "since Oct. 7" is a running total
+    counts = (a.n_mentions_in_key, a.n_docs_in_key, a.n_values_in_key, a.n_claimants_in_key)
+    assert counts == (2, 2, 1, 2)
+    assert a.disagreement and a.claimants_differ and not a.values_differ
+    assert (a.claimant_id, b.claimant_id) == (None, "gaza_health_ministry")
+    assert (a.outlet, b.outlet) == ("AFP", "France 24")
+
+
+def test_tolls_over_time_form_one_series_with_a_latest_per_claimant(figures: list[Figure]) -> None:
+    tolls = by_doc(figures, SERIES)
+    assert [tolls[d].period for d in "abcd"] == ["2023-12", "2023-12", "2024-02", "2026-01"]
+    assert tolls["c"].period_source == "event_date"
+    assert not tolls["c"].disagreement and tolls["c"].n_mentions_in_key == 1
+    latest = {d for d, f in tolls.items() if f.is_latest_for_claimant}
+    assert latest == {"a", "d"}  # a: the outlet's own latest; d: the ministry's latest
+    assert [f.doc_id for f in figures if f.series_key == SERIES] == list("abcd")
+
+
+def test_an_event_figure_is_dated_by_its_event(figures: list[Figure]) -> None:
+    freed = by_doc(figures, "captives|hostages|israelis")
+    assert {f.figure_key for f in freed.values()} == {"captives|hostages|israelis|2023-11"}
+    assert not freed["a"].disagreement
+    assert not freed["a"].is_latest_for_claimant and freed["b"].is_latest_for_claimant  # b is newer
+
+
+def test_different_numbers_under_one_key_disagree() -> None:
+    claims = [claim("a", 1, 21320.0), claim("b", 1, 21507.0)]
+    a, b = iter_figures(figure_mentions(claims, DOCS))
+    assert a.values_differ and b.values_differ and not a.claimants_differ
+    assert a.disagreement and a.n_values_in_key == 2
+    assert not a.is_latest_for_claimant and b.is_latest_for_claimant
+
+
+def test_a_claim_takes_the_surface_and_id_of_its_quantity() -> None:
+    quantities = [row("quantities", doc_id="a", mention_id="q1", sentence=4, text="at least 21,320",
+                      value=21320.0, low=21320.0, category="killed")]
+    (figure,) = figure_mentions([claim("a", 4, 21320.0)], DOCS, quantities=quantities)
+    assert (figure.mention_id, figure.text) == ("q1", "at least 21,320")
+
+
+def test_quantities_fill_in_categories_the_claims_lack() -> None:
+    quantities = [
+        row("quantities", doc_id="c", mention_id="q1", sentence=13, text="400 to 500", low=400.0,
+            high=500.0, qualifier="range", category="aid_trucks", unit="trucks"),
+        row("quantities", doc_id="c", mention_id="q2", sentence=8, text="27,840", value=27840.0,
+            category="killed"),
+        row("quantities", doc_id="c", mention_id="q3", sentence=2, text="two", value=2.0,
+            category="other"),
+        row("quantities", doc_id="c", mention_id="q4", sentence=3, text="dozens", value=None,
+            category="injured"),
+    ]
+    figures = figure_mentions(CLAIMS, DOCS, quantities=quantities)
+    fallback = [f for f in figures if f.origin == "quantities"]
+    assert [(f.mention_id, f.figure_key) for f in fallback] == [("q1", "-|aid_trucks|-|2024-02")]
+    assert (fallback[0].low, fallback[0].high, fallback[0].claimant_id) == (400.0, 500.0, None)
+
+
+def test_figures_table_reads_a_folder_and_matches_the_schema(tmp_path: Path) -> None:
+    pq.write_table(table_from_rows("claims", CLAIMS), tmp_path / "claims.parquet")
+    pq.write_table(table_from_rows("documents", [row("documents", **d) for d in DOCS]),
+                   tmp_path / "documents.parquet")
+    pq.write_table(table_from_rows("dates", DATES), tmp_path / "dates.parquet")
+    table = figures_table(tmp_path)
+    assert table.schema.equals(SCHEMAS["figures"], check_metadata=False)
+    assert table.num_rows == 6
+    first = table.slice(0, 1).to_pylist()[0]
+    assert first["series_key"] == "captives|hostages|israelis"
+    assert first["published"] == dt.date(2023, 12, 28)
+
+
+def test_figures_table_of_an_empty_folder_is_empty(tmp_path: Path) -> None:
+    table = figures_table(tmp_path)
+    assert table.num_rows == 0 and table.schema.equals(SCHEMAS["figures"], check_metadata=False)
+
+
+def test_readme_documents_every_figures_column() -> None:
+    section = README.read_text(encoding="utf-8").split("### figures\n", 1)[1].split("\n## ", 1)[0]
+    documented: set[str] = set()
+    for line in section.splitlines():
+        if line.startswith("|"):
+            documented.update(c.strip() for c in re.split(",", line.split("|")[1]) if c.strip())
+    assert not [c for c in SCHEMAS["figures"].names if c not in documented]
