@@ -20,7 +20,8 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from pipeline.corpus import iter_text_dir
-from pipeline.dates import DateTagger, ResolvedDate, resolve_date
+from pipeline.date_resolver import ResolvedDate, resolve_date
+from pipeline.dates import DateTagger
 from pipeline.records import DateMention
 from pipeline.rules import RulesError
 
@@ -118,7 +119,15 @@ RESOLVE_CASES = [
     ("Nov. 24-30", THU, "past", "2023-11-24/2023-11-30", "day", None, "from"),
     ("Nov. 24–30", THU, "past", "2023-11-24/2023-11-30", "day", None, "from"),
     ("from Monday to Wednesday", THU, "past", "2023-12-25/2023-12-27", "day", None, "from"),
-    ("from Thursday to Sunday", dt.date(2023, 11, 22), "future", "2023-11-23/2023-11-26", "day", None, "from"),
+    (
+        "from Thursday to Sunday",
+        dt.date(2023, 11, 22),
+        "future",
+        "2023-11-23/2023-11-26",
+        "day",
+        None,
+        "from",
+    ),
     ("from Dec. 28 to Jan. 3", THU, "future", "2023-12-28/2024-01-03", "day", None, "from"),
     ("from October to December", THU, "past", "2023-10/2023-12", "month", None, "from"),
     ("since Oct. 7", THU, "future", "2023-10-07", "day", None, "since"),
@@ -128,13 +137,26 @@ RESOLVE_CASES = [
 ]
 
 
-@pytest.mark.parametrize("text, anchor, tense, value, granularity, modifier, relation", RESOLVE_CASES)
+@pytest.mark.parametrize(
+    "text, anchor, tense, value, granularity, modifier, relation", RESOLVE_CASES
+)
 def test_resolve_date_forms(
-    text: str, anchor: dt.date, tense: str, value: str, granularity: str, modifier: str | None, relation: str
+    text: str,
+    anchor: dt.date,
+    tense: str,
+    value: str,
+    granularity: str,
+    modifier: str | None,
+    relation: str,
 ) -> None:
     got = resolve_date(text, anchor, tense=tense)
     assert got is not None
-    assert (got.value, got.granularity, got.modifier, got.relation) == (value, granularity, modifier, relation)
+    assert (got.value, got.granularity, got.modifier, got.relation) == (
+        value,
+        granularity,
+        modifier,
+        relation,
+    )
 
 
 @pytest.mark.parametrize(
@@ -155,7 +177,13 @@ def test_resolve_date_period(text: str, anchor: dt.date, start: str, end: str) -
 
 @pytest.mark.parametrize(
     "text, relative",
-    [("Thursday", True), ("last week", True), ("Oct. 7", True), ("October 7, 2023", False), ("in 2014", False)],
+    [
+        ("Thursday", True),
+        ("last week", True),
+        ("Oct. 7", True),
+        ("October 7, 2023", False),
+        ("in 2014", False),
+    ],
 )
 def test_resolve_date_marks_relative_and_anchor(text: str, relative: bool) -> None:
     got = resolve_date(text, THU)
@@ -181,14 +209,18 @@ def test_resolve_date_marks_relative_and_anchor(text: str, relative: bool) -> No
         ("2023-12-29", "2023-12-29", "day"),
     ],
 )
-def test_resolve_date_without_anchor_guesses_nothing(text: str, value: str | None, granularity: str) -> None:
+def test_resolve_date_without_anchor_guesses_nothing(
+    text: str, value: str | None, granularity: str
+) -> None:
     got = resolve_date(text, None)
     assert got is not None
     assert (got.value, got.granularity) == (value, granularity)
     assert (got.reason is None) is (value is not None)
 
 
-@pytest.mark.parametrize("text", ["February 30, 2024", "in 2803", "45 October", "the", "Resolution"])
+@pytest.mark.parametrize(
+    "text", ["February 30, 2024", "in 2803", "45 October", "the", "Resolution"]
+)
 def test_resolve_date_rejects_non_dates(text: str) -> None:
     assert resolve_date(text, THU) is None
 
@@ -246,7 +278,10 @@ def _texts() -> dict[str, tuple[str, dt.date | None]]:
 
 
 def _gold(section: str) -> list[tuple[str, dict[str, Any]]]:
-    rows = [json.loads(line) for line in (GOLD / section / "dates.jsonl").read_text(encoding="utf-8").splitlines()]
+    rows = [
+        json.loads(line)
+        for line in (GOLD / section / "dates.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
     return [(row["doc"], item) for row in rows for item in row["items"]]
 
 
@@ -267,8 +302,16 @@ def _gold_params(section: str) -> list[Any]:
     params = []
     for doc_id, item in _gold(section):
         key = (doc_id, item["text"], item.get("n", 1))
-        marks = [pytest.mark.xfail(reason=KNOWN_MISSES[key], strict=True)] if key in KNOWN_MISSES else []
-        params.append(pytest.param(doc_id, item, id=f"{doc_id}:{item['text']}:{item.get('n', 1)}", marks=marks))
+        marks = (
+            [pytest.mark.xfail(reason=KNOWN_MISSES[key], strict=True)]
+            if key in KNOWN_MISSES
+            else []
+        )
+        params.append(
+            pytest.param(
+                doc_id, item, id=f"{doc_id}:{item['text']}:{item.get('n', 1)}", marks=marks
+            )
+        )
     return params
 
 
@@ -277,7 +320,9 @@ def analysed(tag: Callable[..., Doc]) -> dict[str, tuple[str, list[DateMention]]
     return {doc_id: (text, tag(text, pub)._.dates) for doc_id, (text, pub) in _texts().items()}
 
 
-def _check_gold(analysed: dict[str, tuple[str, list[DateMention]]], doc_id: str, item: dict[str, Any]) -> None:
+def _check_gold(
+    analysed: dict[str, tuple[str, list[DateMention]]], doc_id: str, item: dict[str, Any]
+) -> None:
     text, dates = analysed[doc_id]
     start, end = _locate(text, item["text"], item.get("n", 1))
     found = [d for d in dates if (d.start_char, d.end_char) == (start, end)]
@@ -289,17 +334,23 @@ def _check_gold(analysed: dict[str, tuple[str, list[DateMention]]], doc_id: str,
 
 
 @pytest.mark.parametrize("doc_id, item", _gold_params("seeds"))
-def test_seed_gold(analysed: dict[str, tuple[str, list[DateMention]]], doc_id: str, item: dict[str, Any]) -> None:
+def test_seed_gold(
+    analysed: dict[str, tuple[str, list[DateMention]]], doc_id: str, item: dict[str, Any]
+) -> None:
     _check_gold(analysed, doc_id, item)
 
 
 @pytest.mark.parametrize("doc_id, item", _gold_params("heldout"))
-def test_heldout_gold(analysed: dict[str, tuple[str, list[DateMention]]], doc_id: str, item: dict[str, Any]) -> None:
+def test_heldout_gold(
+    analysed: dict[str, tuple[str, list[DateMention]]], doc_id: str, item: dict[str, Any]
+) -> None:
     _check_gold(analysed, doc_id, item)
 
 
 @pytest.mark.parametrize("section", ["seeds", "heldout"])
-def test_no_spurious_dates(analysed: dict[str, tuple[str, list[DateMention]]], section: str) -> None:
+def test_no_spurious_dates(
+    analysed: dict[str, tuple[str, list[DateMention]]], section: str
+) -> None:
     gold: set[tuple[str, int, int]] = set()
     for doc_id, item in _gold(section):
         gold.add((doc_id, *_locate(analysed[doc_id][0], item["text"], item.get("n", 1))))
@@ -355,44 +406,95 @@ def test_no_false_dates(tag: Callable[..., Doc], text: str) -> None:
     [
         ("Talks will resume on Sunday, officials said.", THU, [("on Sunday", "2023-12-31")]),
         ("Talks resumed on Sunday, officials said.", THU, [("on Sunday", "2023-12-24")]),
-        ("The official said Thursday that talks would resume on Monday.", THU,
-         [("Thursday", "2023-12-28"), ("on Monday", "2024-01-01")]),
-        ("Hamas is expected in Cairo on Friday, an official said on Thursday.", THU,
-         [("on Friday", "2023-12-29"), ("on Thursday", "2023-12-28")]),
+        (
+            "The official said Thursday that talks would resume on Monday.",
+            THU,
+            [("Thursday", "2023-12-28"), ("on Monday", "2024-01-01")],
+        ),
+        (
+            "Hamas is expected in Cairo on Friday, an official said on Thursday.",
+            THU,
+            [("on Friday", "2023-12-29"), ("on Thursday", "2023-12-28")],
+        ),
         ("The 2014 war ended in August.", THU, [("2014", "2014"), ("in August", "2014-08")]),
-        ("In 2021 a truce ended the fighting in May.", THU, [("In 2021", "2021"), ("in May", "2021-05")]),
-        ("The truce ran from Oct. 7 to Nov. 24 and talks resumed last week.", THU,
-         [("from Oct. 7 to Nov. 24", "2023-10-07/2023-11-24"), ("last week", "2023-W51")]),
+        (
+            "In 2021 a truce ended the fighting in May.",
+            THU,
+            [("In 2021", "2021"), ("in May", "2021-05")],
+        ),
+        (
+            "The truce ran from Oct. 7 to Nov. 24 and talks resumed last week.",
+            THU,
+            [("from Oct. 7 to Nov. 24", "2023-10-07/2023-11-24"), ("last week", "2023-W51")],
+        ),
         ("The deal signed on 2023-12-29 holds.", None, [("on 2023-12-29", "2023-12-29")]),
-        ("Egypt hosted talks mid-January and again Sept. 30.", THU,
-         [("mid-January", "2023-01"), ("Sept. 30", "2023-09-30")]),
+        (
+            "Egypt hosted talks mid-January and again Sept. 30.",
+            THU,
+            [("mid-January", "2023-01"), ("Sept. 30", "2023-09-30")],
+        ),
     ],
 )
-def test_passages(tag: Callable[..., Doc], text: str, published: dt.date | None, expected: list[tuple[str, str]]) -> None:
+def test_passages(
+    tag: Callable[..., Doc], text: str, published: dt.date | None, expected: list[tuple[str, str]]
+) -> None:
     assert [(d.text, d.value) for d in tag(text, published)._.dates] == expected
 
 
 @pytest.mark.parametrize(
     "text, published, quote_date, value, anchor, source",
     [
-        ("“We will meet tomorrow,” the official said on Monday.", "2024-05-08", "tomorrow", "2024-05-07",
-         "2024-05-06", "quote"),
-        ("The official spoke to AFP on Sunday. “We give our answer tomorrow,” he said.", "2024-05-08",
-         "tomorrow", "2024-05-06", "2024-05-05", "quote"),
-        ("“We will meet tomorrow,” the official said.", "2024-05-08", "tomorrow", "2024-05-09",
-         "2024-05-08", "published"),
-        ('"The talks start today," he said on Tuesday.', "2024-05-08", "today", "2024-05-07", "2024-05-07", "quote"),
+        (
+            "“We will meet tomorrow,” the official said on Monday.",
+            "2024-05-08",
+            "tomorrow",
+            "2024-05-07",
+            "2024-05-06",
+            "quote",
+        ),
+        (
+            "The official spoke to AFP on Sunday. “We give our answer tomorrow,” he said.",
+            "2024-05-08",
+            "tomorrow",
+            "2024-05-06",
+            "2024-05-05",
+            "quote",
+        ),
+        (
+            "“We will meet tomorrow,” the official said.",
+            "2024-05-08",
+            "tomorrow",
+            "2024-05-09",
+            "2024-05-08",
+            "published",
+        ),
+        (
+            '"The talks start today," he said on Tuesday.',
+            "2024-05-08",
+            "today",
+            "2024-05-07",
+            "2024-05-07",
+            "quote",
+        ),
     ],
 )
 def test_quotes_anchor_on_speech_day(
-    tag: Callable[..., Doc], text: str, published: str, quote_date: str, value: str, anchor: str, source: str
+    tag: Callable[..., Doc],
+    text: str,
+    published: str,
+    quote_date: str,
+    value: str,
+    anchor: str,
+    source: str,
 ) -> None:
     got = next(d for d in tag(text, published)._.dates if d.text == quote_date)
     assert (got.value, got.anchor, got.anchor_source) == (value, _d(anchor), source)
 
 
 def test_without_publication_date_relative_dates_stay_null(tag: Callable[..., Doc]) -> None:
-    dates = tag("Hamas said on Tuesday the deal of October 7, 2023 still held, as it did last week.", None)._.dates
+    dates = tag(
+        "Hamas said on Tuesday the deal of October 7, 2023 still held, as it did last week.", None
+    )._.dates
     got = {d.text: d for d in dates}
     assert got["on Tuesday"].value is None and got["on Tuesday"].reason
     assert got["last week"].value is None and got["last week"].granularity == "week"
@@ -425,13 +527,19 @@ def _rules_copy(tmp_path: Path) -> Path:
     "file, line, message",
     [
         ("dates_patterns.jsonl", '{"id": "x", "pattern": [{"VOCAB": "planet"}]}', "VOCAB 'planet'"),
-        ("dates_patterns.jsonl", '{"id": "x", "pattern": [{"LOWERR": "a"}]}', "bad Matcher pattern"),
+        (
+            "dates_patterns.jsonl",
+            '{"id": "x", "pattern": [{"LOWERR": "a"}]}',
+            "bad Matcher pattern",
+        ),
         ("dates_patterns.jsonl", '{"id": "x", "pattern": "October"}', "non-empty list"),
         ("dates_vocab.jsonl", '{"text": "x", "kind": "planet"}', "kind"),
         ("dates_vocab.jsonl", '{"text": "x", "kind": "month", "colour": "red"}', "unknown key"),
     ],
 )
-def test_bad_rules_are_reported_with_line(tmp_path: Path, file: str, line: str, message: str) -> None:
+def test_bad_rules_are_reported_with_line(
+    tmp_path: Path, file: str, line: str, message: str
+) -> None:
     rules = _rules_copy(tmp_path)
     path = rules / file
     path.write_text(path.read_text(encoding="utf-8") + line + "\n", encoding="utf-8")
@@ -454,4 +562,7 @@ def test_component_round_trips_through_bytes(tag: Callable[..., Doc]) -> None:
 def test_built_model_tags_dates(analyse: Callable[..., Doc]) -> None:
     """The full model, built from rules/ and loaded with spacy.load, fills doc._.dates."""
     doc = analyse("An official said Thursday the delegation arrives tomorrow.", "2023-12-28")
-    assert [(d.text, d.value) for d in doc._.dates] == [("Thursday", "2023-12-28"), ("tomorrow", "2023-12-29")]
+    assert [(d.text, d.value) for d in doc._.dates] == [
+        ("Thursday", "2023-12-28"),
+        ("tomorrow", "2023-12-29"),
+    ]
