@@ -1,25 +1,844 @@
-"""PLACEHOLDER (ceasefire_numbers): being written; sets doc._.quantities to an empty list for now."""
+"""Quantities: counts, ranges, durations and plan sizes, normalised and categorised.
+
+The vocabulary lives in ``rules/number_*.jsonl`` (number words, qualifiers,
+counted nouns and units, event cues, fused length adjectives, context words and
+the category list); this module is mechanism only. :func:`parse_number` turns
+the text of one number expression into value/low/high/qualifier with a small
+closed-vocabulary converter that never runs over running text, and
+:func:`parse_quantity` adds a trailing unit (durations in days). The
+``ceasefire_numbers`` component runs after the date tagger: a Matcher built once
+finds number cores, then one left-to-right pass attaches qualifiers, ranges,
+units, the counted phrase and a category (the counted noun's own category first,
+else the nearest event cue in the clause, else the default).
+"""
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
 
 from pipeline.component import RuleComponent
+from pipeline.records import Quantity
+from pipeline.rules import Field, RuleRow, RuleSpec, load_spec_rows
+
+# -- rule files ---------------------------------------------------------------
+
+QUALIFIERS = frozenset({"at_least", "more_than", "about", "up_to"})
+_EXACT, _RANGE, _VAGUE = "exact", "range", "approximate"
+_LOW_BOUND = frozenset({"at_least", "more_than"})
+_HIGH_BOUND = frozenset({"up_to"})
+_CATEGORY = Field(ref="number_categories.category")
+
+NUMBER_CATEGORIES = RuleSpec(
+    name="number_categories",
+    fields={
+        "category": Field(required=True),
+        "description": Field(),
+        "default": Field(kind="bool", default=False),
+    },
+    unique=("category",),
+    description="the categories a quantity can have; one is the default",
+)
+NUMBER_WORDS = RuleSpec(
+    name="number_words",
+    fields={
+        "word": Field(required=True),
+        "value": Field(kind="float", required=True),
+        "kind": Field(
+            required=True,
+            choices=frozenset({"unit", "teen", "tens", "scale", "dozen", "article", "vague"}),
+        ),
+        "needs_noun": Field(kind="bool", default=False),
+        "note": Field(),
+    },
+    unique=("word",),
+    description="closed vocabulary of spelled-out numbers",
+)
+NUMBER_QUALIFIERS = RuleSpec(
+    name="number_qualifiers",
+    fields={
+        "phrase": Field(required=True),
+        "qualifier": Field(required=True, choices=QUALIFIERS),
+        "note": Field(),
+    },
+    unique=("phrase",),
+    description="words before a number that qualify it",
+)
+NUMBER_NOUNS = RuleSpec(
+    name="number_nouns",
+    fields={
+        "word": Field(required=True),
+        "kind": Field(required=True, choices=frozenset({"noun", "group", "measure", "currency"})),
+        "unit": Field(),
+        "category": _CATEGORY,
+        "days": Field(kind="float"),
+        "fusable": Field(kind="bool", default=False),
+        "captive_category": _CATEGORY,
+        "note": Field(),
+    },
+    unique=("word",),
+    description="counted nouns, peoples, units of measure and currency symbols",
+)
+NUMBER_CUES = RuleSpec(
+    name="number_cues",
+    fields={
+        "phrase": Field(required=True),
+        "kind": Field(required=True, choices=frozenset({"event", "captive"})),
+        "category": Field(required=True, ref="number_categories.category"),
+        "note": Field(),
+    },
+    unique=("phrase",),
+    description="event words that categorise a nearby number",
+)
+NUMBER_FUSED = RuleSpec(
+    name="number_fused",
+    fields={
+        "phrase": Field(required=True),
+        "value": Field(kind="float", required=True),
+        "unit": Field(required=True),
+        "category": Field(required=True, ref="number_categories.category"),
+        "note": Field(),
+    },
+    unique=("phrase",),
+    description="length adjectives with no digits (weeklong)",
+)
+CONTEXT_KINDS = frozenset(
+    {
+        "label_before",
+        "date_word",
+        "clutter_after",
+        "clause_break",
+        "carry_verb",
+        "range_open",
+        "range_conn",
+        "of",
+        "stop",
+        "link",
+        "number_joiner",
+        "range_close",
+        "list_joiner",
+        "age_after",
+    }
+)
+NUMBER_CONTEXT = RuleSpec(
+    name="number_context",
+    fields={
+        "word": Field(required=True),
+        "kind": Field(required=True, choices=CONTEXT_KINDS),
+        "note": Field(),
+    },
+    unique=("word", "kind"),
+    description="function words around numbers (labels, dates, ranges, clause breaks)",
+)
+SPECS = (
+    NUMBER_CATEGORIES,
+    NUMBER_WORDS,
+    NUMBER_QUALIFIERS,
+    NUMBER_NOUNS,
+    NUMBER_CUES,
+    NUMBER_FUSED,
+    NUMBER_CONTEXT,
+)
+
+
+# -- lexicon --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Noun:
+    """A word that can follow a number (a row of ``number_nouns``)."""
+
+    word: str
+    kind: str
+    unit: str | None = None
+    category: str | None = None
+    days: float | None = None
+    fusable: bool = False
+    captive_category: str | None = None
+
+
+@dataclass(frozen=True)
+class Cue:
+    """An event phrase that categorises a nearby number."""
+
+    phrase: str
+    kind: str
+    category: str
+
+
+@dataclass(frozen=True)
+class NumberLexicon:
+    """Every rule table the number code reads, keyed by lower-case text."""
+
+    words: Mapping[str, tuple[float, str]]
+    needs_noun: frozenset[str]
+    qualifiers: Mapping[tuple[str, ...], str]
+    nouns: Mapping[str, Noun]
+    cues: Mapping[str, Cue]
+    fused: Mapping[str, tuple[float, str, str]]
+    context: Mapping[str, frozenset[str]]
+    default_category: str = "other"
+    longest_qualifier: int = 1
+
+    @classmethod
+    def from_rows(cls, rows: Mapping[str, Sequence[RuleRow]]) -> NumberLexicon:
+        """Build the lexicon from validated rows keyed by spec name."""
+        qualifiers = {
+            tuple(_pieces(r["phrase"])): r["qualifier"] for r in rows["number_qualifiers"]
+        }
+        context: dict[str, set[str]] = {kind: set() for kind in CONTEXT_KINDS}
+        for r in rows["number_context"]:
+            context[r["kind"]].add(r["word"].lower())
+        defaults = [r["category"] for r in rows["number_categories"] if r.get("default")]
+        return cls(
+            words={r["word"].lower(): (r["value"], r["kind"]) for r in rows["number_words"]},
+            needs_noun=frozenset(
+                r["word"].lower() for r in rows["number_words"] if r.get("needs_noun")
+            ),
+            qualifiers=qualifiers,
+            nouns={
+                r["word"].lower(): Noun(
+                    r["word"].lower(),
+                    r["kind"],
+                    r.get("unit"),
+                    r.get("category"),
+                    r.get("days"),
+                    bool(r.get("fusable")),
+                    r.get("captive_category"),
+                )
+                for r in rows["number_nouns"]
+            },
+            cues={
+                r["phrase"].lower(): Cue(r["phrase"].lower(), r["kind"], r["category"])
+                for r in rows["number_cues"]
+            },
+            fused={
+                r["phrase"].lower(): (r["value"], r["unit"], r["category"])
+                for r in rows["number_fused"]
+            },
+            context={kind: frozenset(words) for kind, words in context.items()},
+            default_category=defaults[0] if defaults else "other",
+            longest_qualifier=max((len(k) for k in qualifiers), default=1),
+        )
+
+    def kind_words(self, *kinds: str) -> list[str]:
+        """Return the number words of the given kinds."""
+        return sorted(w for w, (_, kind) in self.words.items() if kind in kinds)
+
+    def nouns_of(self, *kinds: str) -> list[str]:
+        """Return the noun words of the given kinds."""
+        return sorted(w for w, noun in self.nouns.items() if noun.kind in kinds)
+
+    def has(self, kind: str, word: str) -> bool:
+        """Return True when ``word`` (lower case) is a context word of ``kind``."""
+        return word in self.context[kind]
+
+
+def load_lexicon(rules_dir: Path) -> NumberLexicon:
+    """Read and validate the number rule files in ``rules_dir`` into a lexicon."""
+    return NumberLexicon.from_rows(
+        {spec.name: load_spec_rows(Path(rules_dir), spec) for spec in SPECS}
+    )
+
+
+# -- pure parsing -----------------------------------------------------------------
+
+_PIECE = re.compile(r"[a-z]*[$€£]|[a-z]+(?:\.(?=\s|$))?|\d[\d,]*(?:\.\d+)?|\S")
+_DIGITS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
+_DASH_RANGE = r"^\d[\d,.]*[–—-]\d[\d,.]*$"
+_YEAR = re.compile(r"\d{4}")
+
+
+def _pieces(text: str) -> list[str]:
+    """Split an expression into lower-case words, digit groups and symbols."""
+    return _PIECE.findall(text.lower())
+
+
+@dataclass(frozen=True)
+class ParsedNumber:
+    """A number expression, normalised. Vague counts have ``value`` None."""
+
+    value: float | None
+    low: float | None
+    high: float | None
+    qualifier: str
+    conservative_value: float | None
+    unit: str | None = None
+    category: str | None = None
+
+
+def _core_value(pieces: Sequence[str], lexicon: NumberLexicon) -> tuple[float | None, float] | None:
+    """Return ``(value, conservative)`` for one number without qualifiers, or None.
+
+    Vague plurals (and "X of Y" of two vague plurals) give value None.
+    """
+    if not pieces:
+        return None
+    words = lexicon.words
+    kinds = [words[p][1] if p in words else None for p in pieces]
+    if (
+        all(k == "vague" or lexicon.has("of", p) for p, k in zip(pieces, kinds, strict=True))
+        and kinds[0] == "vague"
+    ):
+        vague = [words[p][0] for p in pieces if p in words]
+        if len(vague) > 2:
+            return None
+        product = 1.0
+        for v in vague:
+            product *= v
+        return None, product
+    total, group = 0.0, None  # group: the part below the last scale word
+    prev: str | None = None
+    for i, piece in enumerate(pieces):
+        kind = kinds[i]
+        if _DIGITS.fullmatch(piece):
+            if prev is not None:
+                return None
+            group, prev = float(piece.replace(",", "")), "digits"
+            continue
+        if piece == "-" or lexicon.has("number_joiner", piece):
+            ok = prev == "tens" if piece == "-" else prev in {"scale", "hundred"}
+            if not ok or i + 1 == len(pieces):
+                return None
+            continue
+        if kind is None:
+            return None
+        value = words[piece][0]
+        if kind == "article":
+            if i != 0 or i + 1 == len(pieces) or kinds[i + 1] not in {"scale", "dozen"}:
+                return None
+            group, prev = 1.0, "article"
+        elif kind in {"unit", "teen", "tens"}:
+            if prev in {"unit", "teen", "digits", "article"} or (prev == "tens" and kind != "unit"):
+                return None
+            group, prev = (group or 0.0) + value, kind
+        elif kind == "dozen":
+            if prev not in {None, "unit", "teen", "tens", "article", "digits"}:
+                return None
+            group, prev = (group if group is not None else 1.0) * value, "unit"
+        elif kind == "scale" and value < 1000:
+            if prev not in {"unit", "teen", "tens", "article", "digits"}:
+                return None
+            group, prev = (group or 0.0) * value, "hundred"
+        elif kind == "scale":
+            if group is None:
+                return None
+            total, group, prev = total + group * value, None, "scale"
+        else:
+            return None
+    result = total + (group or 0.0)
+    return (result, result) if prev is not None else None
+
+
+def parse_number(text: str, *, lexicon: NumberLexicon) -> ParsedNumber | None:
+    """Return the value, bounds and qualifier of a number expression, or None.
+
+    ``text`` is the whole expression and nothing else: an optional qualifier,
+    an optional range opener, an optional currency symbol, one number or two
+    joined by a range word. Any unknown word makes the result None.
+    """
+    pieces = _pieces(text)
+    qualifier: str | None = None
+    for n in range(min(lexicon.longest_qualifier, len(pieces)), 0, -1):
+        if tuple(pieces[:n]) in lexicon.qualifiers:
+            qualifier, pieces = lexicon.qualifiers[tuple(pieces[:n])], pieces[n:]
+            break
+    opened = bool(pieces) and lexicon.has("range_open", pieces[0])
+    if opened:
+        pieces = pieces[1:]
+    pieces = [p for p in pieces if p not in lexicon.nouns or lexicon.nouns[p].kind != "currency"]
+    for i in range(1, len(pieces) - 1):
+        piece = pieces[i]
+        if not (lexicon.has("range_conn", piece) or (opened and lexicon.has("range_close", piece))):
+            continue
+        left, right = _core_value(pieces[:i], lexicon), _core_value(pieces[i + 1 :], lexicon)
+        lo = left[0] if left else None
+        hi = right[0] if right else None
+        if lo is not None and hi is not None and lo < hi:
+            return ParsedNumber(lo, lo, hi, _RANGE, lo)
+    if opened:
+        return None
+    core = _core_value(pieces, lexicon)
+    if core is None:
+        return None
+    value, conservative = core
+    if value is None:
+        return ParsedNumber(None, conservative, None, _VAGUE, conservative)
+    qualifier = qualifier or _EXACT
+    low = value if qualifier in _LOW_BOUND or qualifier == _EXACT else None
+    high = value if qualifier in _HIGH_BOUND or qualifier == _EXACT else None
+    return ParsedNumber(value, low, high, qualifier, value)
+
+
+def _scaled(x: float | None, factor: float) -> float | None:
+    return None if x is None else round(x * factor, 6)
+
+
+def parse_quantity(text: str, *, lexicon: NumberLexicon) -> ParsedNumber | None:
+    """Like :func:`parse_number`, also reading a trailing unit or a fused length word.
+
+    A unit of time converts to days (six weeks gives 42); a hyphen-fused
+    noun gives unit and category (20-point gives 20 points).
+    """
+    lowered = text.lower().strip()
+    if lowered in lexicon.fused:
+        value, unit, category = lexicon.fused[lowered]
+        return ParsedNumber(value, value, value, _EXACT, value, unit, category)
+    pieces = _pieces(lowered)
+    currency = next(
+        (
+            lexicon.nouns[p]
+            for p in pieces
+            if p in lexicon.nouns and lexicon.nouns[p].kind == "currency"
+        ),
+        None,
+    )
+    noun = lexicon.nouns.get(pieces[-1]) if pieces else None
+    if noun is None or noun.kind == "currency":
+        parsed = parse_number(text, lexicon=lexicon)
+        if parsed is None or currency is None:
+            return parsed
+        return ParsedNumber(
+            **{**parsed.__dict__, "unit": currency.unit, "category": currency.category}
+        )
+    head = pieces[:-2] if len(pieces) > 2 and pieces[-2] == "-" else pieces[:-1]
+    parsed = parse_number(" ".join(head), lexicon=lexicon)
+    if parsed is None:
+        return None
+    factor = noun.days or 1.0
+    return ParsedNumber(
+        _scaled(parsed.value, factor),
+        _scaled(parsed.low, factor),
+        _scaled(parsed.high, factor),
+        parsed.qualifier,
+        _scaled(parsed.conservative_value, factor),
+        noun.unit,
+        noun.category,
+    )
+
+
+def resolve_category(
+    *, noun: Noun | None, group: Noun | None, cue: Cue | None, default: str
+) -> tuple[str, str]:
+    """Return ``(category, reason)`` for a quantity.
+
+    A counted noun with its own category wins (a dead hostage is still counted
+    as a hostage); else the nearest event cue, where a captive cue takes the
+    counted people's captive category; else the default.
+    """
+    if noun is not None and noun.category:
+        return noun.category, f"noun:{noun.word}"
+    if cue is not None:
+        if cue.kind == "captive" and group is not None and group.captive_category:
+            return group.captive_category, f"cue:{cue.phrase}+{group.word}"
+        return cue.category, f"cue:{cue.phrase}"
+    return default, "default"
+
+
+# -- the component ----------------------------------------------------------------
+
+_NO_NOUN = Noun("", "")
+
+#: Largest gap, in tokens, between a number and the event cue that categorises it.
+CUE_WINDOW = 8
+#: Most tokens read after a number when looking for its counted noun.
+NOUN_WINDOW = 4
+#: Most tokens a counted phrase may run on through a list after a link word.
+LINK_WINDOW = 10
+
+
+@dataclass
+class _Counted:
+    """The counted phrase of a quantity and the nouns that decide its category."""
+
+    text: str | None = None
+    noun: Noun | None = None
+    group: Noun | None = None
+    end: int = 0
+    found: bool = False
+
+
+@dataclass
+class _DocIndex:
+    """Per-document lookups, each built in one pass."""
+
+    sent_of: list[int]
+    sent_end: list[int]
+    blocked: bytearray
+    breaks: list[int]  # prefix counts of clause-break tokens
+    cue_starts: list[int] = field(default_factory=list)
+    cue_ends: list[int] = field(default_factory=list)
+    cues: list[Cue] = field(default_factory=list)
 
 
 class NumberTagger(RuleComponent):
-    """Placeholder component."""
+    """Finds quantities and stores :class:`~pipeline.records.Quantity` records on the Doc."""
 
-    RULE_SPECS = ()
+    RULE_SPECS = SPECS
+
+    def __init__(self, nlp: Language, name: str) -> None:
+        super().__init__(nlp, name)
+        self.lexicon: NumberLexicon | None = None
+        self.core_matcher = Matcher(nlp.vocab)
+        self.cue_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.fused_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+
+    def compile(self) -> None:
+        lex = NumberLexicon.from_rows({spec.name: self.rule_rows(spec.name) for spec in SPECS})
+        self.lexicon = lex
+        words = lex.kind_words("unit", "teen", "tens", "scale", "dozen")
+        joined = [*words, "-", *sorted(lex.context["number_joiner"])]
+        scales = lex.kind_words("scale", "dozen")
+        digit = {"LIKE_NUM": True, "IS_ALPHA": False}
+        matcher = Matcher(self.nlp.vocab)
+        matcher.add("digits", [[digit, {"LOWER": {"IN": scales}, "OP": "*"}]], greedy="LONGEST")
+        matcher.add("dash_range", [[{"TEXT": {"REGEX": _DASH_RANGE}}]])
+        matcher.add(
+            "words",
+            [[{"LOWER": {"IN": words}}, {"LOWER": {"IN": joined}, "OP": "*"}]],
+            greedy="LONGEST",
+        )
+        matcher.add(
+            "article",
+            [
+                [
+                    {"LOWER": {"IN": lex.kind_words("article")}},
+                    {"LOWER": {"IN": scales}},
+                    {"LOWER": {"IN": joined}, "OP": "*"},
+                ]
+            ],
+            greedy="LONGEST",
+        )
+        vague = {"LOWER": {"IN": lex.kind_words("vague")}}
+        matcher.add(
+            "vague",
+            [[vague], [vague, {"LOWER": {"IN": sorted(lex.context["of"])}}, vague]],
+            greedy="LONGEST",
+        )
+        self.core_matcher = matcher
+        self.cue_matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+        for phrase in lex.cues:
+            self.cue_matcher.add(phrase, [self.nlp.make_doc(phrase)])
+        self.fused_matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+        self.fused_matcher.add("fused", [self.nlp.make_doc(p) for p in lex.fused])
 
     def __call__(self, doc: Doc) -> Doc:
-        if doc._.quantities is None:
-            doc._.quantities = []
+        doc._.quantities = list(self.quantities(doc)) if self.lexicon is not None else []
         return doc
 
+    # -- per document ----------------------------------------------------------
+    def _index(self, doc: Doc) -> _DocIndex:
+        lex = self.lexicon
+        assert lex is not None
+        sent_of, sent_end = [0] * len(doc), [len(doc)] * len(doc)
+        for i, sent in enumerate(doc.sents):
+            for t in range(sent.start, sent.end):
+                sent_of[t], sent_end[t] = i, sent.end
+        blocked = bytearray(len(doc))
+        for mention in doc._.dates or []:
+            if mention.value and str(mention.value).startswith("P"):
+                continue  # a duration: a number, not a date
+            span = doc.char_span(mention.start_char, mention.end_char, alignment_mode="expand")
+            if span is not None:
+                blocked[span.start : span.end] = b"\x01" * len(span)
+        breaks = [0]
+        for token in doc:
+            breaks.append(
+                breaks[-1]
+                + (token.lower_ in lex.context["clause_break"] or bool(token.is_sent_start))
+            )
+        index = _DocIndex(sent_of, sent_end, blocked, breaks)
+        for span in filter_spans([Span(doc, s, e, label=m) for m, s, e in self.cue_matcher(doc)]):
+            index.cue_starts.append(span.start)
+            index.cue_ends.append(span.end)
+            index.cues.append(lex.cues[span.label_])
+        return index
 
-@Language.factory("ceasefire_numbers")
+    def _cores(self, doc: Doc) -> list[Span]:
+        spans = [Span(doc, s, e, label=m) for m, s, e in self.core_matcher(doc)]
+        spans += [Span(doc, s, e, label="fused") for _, s, e in self.fused_matcher(doc)]
+        return filter_spans(spans)
+
+    def _parse_core(self, span: Span) -> tuple[Span, ParsedNumber] | None:
+        """Return the longest prefix of ``span`` that parses as a number."""
+        assert self.lexicon is not None
+        for end in range(span.end, span.start, -1):
+            sub = span.doc[span.start : end]
+            if span.label_ == "fused":
+                parsed = parse_quantity(sub.text, lexicon=self.lexicon)
+            else:
+                parsed = parse_number(sub.text, lexicon=self.lexicon)
+            if parsed is not None:
+                return sub, parsed
+        return None
+
+    def _excluded(self, doc: Doc, span: Span, index: _DocIndex) -> bool:
+        """Return True for numbers that are dates, years, labels, ages or clutter."""
+        lex = self.lexicon
+        assert lex is not None
+        if any(index.blocked[span.start : span.end]):
+            return True
+        before = doc[span.start - 1].lower_ if span.start > 0 else ""
+        after = doc[span.end].lower_ if span.end < len(doc) else ""
+        after2 = doc[span.end + 1].lower_ if span.end + 1 < len(doc) else ""
+        if lex.has("label_before", before) or lex.has("clutter_after", after):
+            return True
+        if lex.has("date_word", before) or lex.has("date_word", after):
+            return True
+        text = span.text.lower()
+        if len(span) == 1 and _YEAR.fullmatch(text) and 1900 <= int(text) <= 2100:
+            noun = lex.nouns.get(after)
+            if noun is None or noun.kind == "measure":
+                return True
+        if text in lex.needs_noun and not (after in lex.nouns or after2 in lex.nouns):
+            return True
+        return self._in_chain(doc, span)
+
+    @staticmethod
+    def _in_chain(doc: Doc, span: Span) -> bool:
+        """Return True inside three or more numbers joined by hyphens (2023-12-29)."""
+
+        def joined(i: int, step: int) -> bool:
+            j = i + step
+            k = i + 2 * step
+            return (
+                0 <= k < len(doc) and 0 <= j < len(doc) and doc[j].text == "-" and doc[k].like_num
+            )
+
+        left = joined(span.start, -1)
+        right = joined(span.end - 1, 1)
+        return (
+            (left and right)
+            or (left and joined(span.start - 2, -1))
+            or (right and joined(span.end + 1, 1))
+        )
+
+    def quantities(self, doc: Doc) -> Iterator[Quantity]:
+        """Yield the quantities of ``doc`` in text order."""
+        lex = self.lexicon
+        assert lex is not None
+        index = self._index(doc)
+        cores = self._cores(doc)
+        previous: tuple[int, _Counted] | None = (
+            None  # sentence and counted phrase of the last counted noun
+        )
+        i, last_end = 0, 0
+        while i < len(cores):
+            core = cores[i]
+            i += 1
+            if core.start < last_end or self._excluded(doc, core, index):
+                continue
+            got = self._parse_core(core)
+            if got is None:
+                continue
+            start, end = got[0].start, got[0].end
+            if core.label_ != "fused":
+                if self._joins_range(doc, start, end, cores, i, index):
+                    end, i = cores[i].end, i + 1
+                start = self._extend_left(doc, start)
+                end, is_age = self._extend_unit(doc, end)
+                if is_age:
+                    continue
+            span = doc[start:end]
+            parsed = parse_quantity(span.text, lexicon=lex)
+            if parsed is None:
+                continue
+            last_end = end
+            sentence = index.sent_of[start]
+            counted = self._counted(doc, end, index)
+            if counted.found:
+                previous = (sentence, counted)
+            elif (
+                parsed.unit is None
+                and previous is not None
+                and self._carries(doc, end, sentence, previous[0])
+            ):
+                counted = previous[1]
+            noun = counted.noun
+            if parsed.category:
+                noun = Noun(parsed.unit or "", "measure", parsed.unit, parsed.category)
+            category, reason = resolve_category(
+                noun=noun,
+                group=counted.group,
+                cue=self._nearest_cue(span, index),
+                default=lex.default_category,
+            )
+            people = counted.noun or counted.group
+            yield Quantity(
+                sentence=sentence,
+                start_char=span.start_char,
+                end_char=span.end_char,
+                text=span.text,
+                value=parsed.value,
+                low=parsed.low,
+                high=parsed.high,
+                qualifier=parsed.qualifier,
+                category=category,
+                unit=parsed.unit or (people.unit if people else None),
+                counted=counted.text,
+                conservative_value=parsed.conservative_value,
+                rule_id=f"numbers.{core.label_}/{reason}",
+            )
+
+    def _joins_range(
+        self, doc: Doc, start: int, end: int, cores: list[Span], i: int, index: _DocIndex
+    ) -> bool:
+        """Return True when ``cores[i]`` is the far end of a range starting at ``start``."""
+        lex = self.lexicon
+        assert lex is not None
+        if (
+            i >= len(cores)
+            or cores[i].start != end + 1
+            or cores[i].label_ == "fused"
+            or end >= len(doc)
+        ):
+            return False
+        conn = doc[end].lower_
+        opened = start > 0 and lex.has("range_open", doc[start - 1].lower_)
+        joins = lex.has("range_conn", conn) or (opened and lex.has("range_close", conn))
+        return joins and not self._excluded(doc, cores[i], index)
+
+    def _extend_left(self, doc: Doc, start: int) -> int:
+        """Return the start after taking in a currency symbol, range opener and qualifier."""
+        lex = self.lexicon
+        assert lex is not None
+        if start > 0 and lex.nouns.get(doc[start - 1].lower_, _NO_NOUN).kind == "currency":
+            start -= 1
+        if start > 0 and lex.has("range_open", doc[start - 1].lower_):
+            start -= 1
+        for n in range(min(lex.longest_qualifier, start), 0, -1):
+            if tuple(t.lower_ for t in doc[start - n : start]) in lex.qualifiers:
+                return start - n
+        return start
+
+    def _extend_unit(self, doc: Doc, end: int) -> tuple[int, bool]:
+        """Return the end after taking in a unit word, and whether the number is an age.
+
+        A unit is a measure word (60 days) or a fusable noun after a hyphen (20-point).
+        """
+        lex = self.lexicon
+        assert lex is not None
+        size = len(doc)
+        if (
+            end < size
+            and doc[end].text == "-"
+            and end + 1 < size
+            and lex.nouns.get(doc[end + 1].lower_, _NO_NOUN).fusable
+        ):
+            end += 2
+        elif end < size and lex.nouns.get(doc[end].lower_, _NO_NOUN).kind == "measure":
+            end += 1
+        else:
+            return end, False
+        after = end + 1 if end < size and doc[end].text == "-" else end
+        return end, after < size and lex.has("age_after", doc[after].lower_)
+
+    def _counted(self, doc: Doc, start: int, index: _DocIndex) -> _Counted:
+        """Return the counted phrase that follows a number ending at ``start``."""
+        lex = self.lexicon
+        assert lex is not None
+        limit = index.sent_end[start - 1]
+        j = start
+        if j < limit and lex.has("of", doc[j].lower_):
+            j += 1
+        head, group = None, None
+        k = j
+        while k < limit and k < j + NOUN_WINDOW:
+            token = doc[k]
+            lower = token.lower_
+            if (
+                not token.is_alpha
+                or (lex.has("stop", lower) and not lex.has("list_joiner", lower))
+                or lower in lex.cues
+            ):
+                break
+            noun = lex.nouns.get(lower)
+            if noun is not None and noun.kind == "group":
+                group = noun
+            if (
+                noun is not None
+                and noun.kind in {"noun", "group"}
+                and not (noun.kind == "group" and k + 1 < limit and doc[k + 1].lower_ in lex.nouns)
+            ):
+                head = k
+                break
+            k += 1
+        if head is None:  # no known noun: keep the next plain word as text only ("20-point plan")
+            first = doc[j] if j < limit else None
+            plain = (
+                first is not None
+                and first.is_alpha
+                and not lex.has("stop", first.lower_)
+                and first.lower_ not in lex.cues
+            )
+            return _Counted(text=first.text if plain and first is not None else None, end=start)
+        last = head + 1
+        if last < limit and lex.has("link", doc[last].lower_):
+            m = last + 1
+            while m < limit and m < last + LINK_WINDOW:
+                token = doc[m]
+                if (
+                    lex.has("clause_break", token.lower_)
+                    or token.is_sent_end
+                    or token.text in {".", "!", "?"}
+                ):
+                    break
+                if lex.has("stop", token.lower_) and not lex.has("list_joiner", token.lower_):
+                    break
+                m += 1
+            last = m
+            while last > head + 1 and not doc[last - 1].is_alpha:
+                last -= 1
+        noun = lex.nouns[doc[head].lower_]
+        return _Counted(
+            doc[j:last].text,
+            noun,
+            group if group is not None else (noun if noun.kind == "group" else None),
+            last,
+            True,
+        )
+
+    def _carries(self, doc: Doc, end: int, sentence: int, prev_sentence: int) -> bool:
+        """Return True when a noun-less number takes the previous quantity's noun."""
+        lex = self.lexicon
+        assert lex is not None
+        nxt = doc[end].lower_ if end < len(doc) else "."
+        if lex.has("carry_verb", nxt):
+            return sentence - prev_sentence <= 1
+        follows_nothing = end >= len(doc) or doc[end].is_punct or lex.has("stop", nxt)
+        return follows_nothing and sentence == prev_sentence
+
+    def _nearest_cue(self, span: Span, index: _DocIndex) -> Cue | None:
+        """Return the closest event cue in the same clause within :data:`CUE_WINDOW` tokens."""
+        best: tuple[int, int, Cue] | None = None
+        b = bisect_right(index.cue_ends, span.start) - 1
+        if b >= 0:
+            gap = span.start - index.cue_ends[b]
+            if (
+                gap <= CUE_WINDOW
+                and index.breaks[span.start + 1] == index.breaks[index.cue_ends[b]]
+            ):
+                best = (gap, 0, index.cues[b])
+        a = bisect_left(index.cue_starts, span.end)
+        if a < len(index.cue_starts):
+            gap = index.cue_starts[a] - span.end
+            if (
+                gap <= CUE_WINDOW
+                and index.breaks[index.cue_starts[a] + 1] == index.breaks[span.end]
+            ) and (best is None or gap < best[0]):
+                best = (gap, 1, index.cues[a])
+        return best[2] if best else None
+
+
+@Language.factory("ceasefire_numbers", assigns=["doc._.quantities"])
 def make_number_tagger(nlp: Language, name: str) -> NumberTagger:
-    """Factory for ``ceasefire_numbers``."""
+    """Factory for ``ceasefire_numbers`` (found by spaCy through the entry point)."""
     return NumberTagger(nlp, name)
