@@ -24,6 +24,7 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from pipeline import __version__
@@ -206,14 +207,15 @@ def _copy_kept_rows(old_path: Path, writer: pq.ParquetWriter, drop_ids: set[str]
     if not old_path.exists():
         return 0
     try:
-        pf = pq.ParquetFile(old_path)
+        # One file (this engine) or a month-partitioned folder (pipeline.dask_engine).
+        old = ds.dataset(old_path, format="parquet")
     except Exception:
         return 0
-    if pf.schema_arrow.names != writer.schema.names:
+    if old.schema.names != writer.schema.names:
         return 0  # schema changed: everything is re-extracted
     drop = pa.array(sorted(drop_ids), type=pa.string())
     n = 0
-    for batch in pf.iter_batches(batch_size=5000):
+    for batch in old.to_batches(batch_size=5000):
         table = pa.Table.from_batches([batch]).cast(writer.schema)
         if len(drop):
             table = table.filter(pc.invert(pc.is_in(table[key], value_set=drop)))
@@ -403,7 +405,7 @@ def _row_counts(out_dir: Path) -> dict[str, int]:
     counts = {}
     for path in sorted(Path(out_dir).glob("*.parquet")):
         try:
-            counts[path.stem] = pq.ParquetFile(path).metadata.num_rows
+            counts[path.stem] = ds.dataset(path, format="parquet").count_rows()
         except Exception:
             counts[path.stem] = -1
     return counts
