@@ -273,7 +273,7 @@ class ActorTagger(RuleComponent):
         affiliation = row.get("affiliation_id") if row else None
         if affiliation is None and row is None:
             affiliation = context.affiliation_id
-        title = context.title or (row.get("title") if row else None)
+        title = context.title or (row.get("title") if row else None) or context.appositive_title
         return Entity(
             sentence=sent_of[span.start], start_char=span.start_char, end_char=span.end_char,
             text=span.text, label="PERSON", affiliation_id=affiliation, title=title,

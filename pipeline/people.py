@@ -98,6 +98,7 @@ class PersonFacts:
     title: str | None = None
     affiliation_id: str | None = None
     rule_id: str = "person:context"
+    appositive_title: str | None = None
 
 
 def person_names(rows: Sequence[RuleRow]) -> PeopleTable:
@@ -217,7 +218,7 @@ class PersonContext:
         if window is None:
             return None
         ends = self.title_ends(window.as_doc())
-        return ends[max(ends)][1] if ends else None
+        return ends[min(ends)][1] if ends else None
 
     def appositive_facts(self, doc: Doc, name: Span) -> PersonFacts:
         """Return the affiliation named inside the appositive after ``name``."""
@@ -238,12 +239,11 @@ class PersonContext:
         if affiliation is None:
             facts = self.appositive_facts(doc, name)
             affiliation, rule_id = facts.affiliation_id, facts.rule_id
-            title = title or self._appositive_title(doc, name)
         if affiliation is None and name.end + 1 < len(doc) and doc[name.end].lower_ in self.parts["affiliation_prep"]:
             ent = doc[name.end + 1]
             if ent.ent_type_ == "ACTOR":
                 affiliation, rule_id = ent.ent_kb_id_.split("|")[0], "person:of"
-        return PersonFacts(title=title, affiliation_id=affiliation, rule_id=rule_id)
+        return PersonFacts(title, affiliation, rule_id, self._appositive_title(doc, name))
 
     def _actor_before(self, doc: Doc, start: int) -> str | None:
         """Return the actor right before a title ("US", "Egypt's") or in the phrase before a comma."""

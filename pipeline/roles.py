@@ -29,7 +29,7 @@ from pipeline.records import Entity
 from pipeline.rules import Field, RuleProblem, RuleRow, RulesError, RuleSpec
 
 ROLES = frozenset({"mediator", "guarantor"})
-SCOPES = frozenset({"near", "left", "right", "sentence", "host"})
+SCOPES = frozenset({"near", "before", "left", "right", "sentence", "host"})
 #: Role precedence when one actor gets several roles (per mention and per article).
 ROLE_RANK = {"mediator": 3, "guarantor": 2, "party": 1}
 #: How many tokens into its sentence a group may start and still be the subject.
@@ -235,6 +235,15 @@ class RoleTagger(RuleComponent):
                 old = roles.get(m.index)
                 if old is None or ROLE_RANK[cue.role] > ROLE_RANK[old[0]]:
                     roles[m.index] = (cue.role, cue.cue_id)
+        best: dict[tuple[int, str], tuple[str, str]] = {}
+        for m in mentions:
+            if m.index in roles and m.actor_id:
+                key = (m.sentence, m.actor_id)
+                if key not in best or ROLE_RANK[roles[m.index][0]] > ROLE_RANK[best[key][0]]:
+                    best[key] = roles[m.index]
+        for m in mentions:
+            if m.actor_id and (m.sentence, m.actor_id) in best:
+                roles[m.index] = best[(m.sentence, m.actor_id)]
         for m in mentions:
             conflict = conflicts[m.sentence]
             if m.index not in roles and m.actor_id in conflict.parties:
@@ -245,9 +254,14 @@ class RoleTagger(RuleComponent):
         ]
 
     def _mentions(self, doc: Doc, entities: Sequence[Entity]) -> list[Mention]:
-        """Return the token span of each entity and the actor it counts for."""
+        """Return the token span of each ACTOR and PERSON entity and the actor it counts for.
+
+        A role belongs to an actor in a sentence, so sources (which only claim) get none.
+        """
         found: list[Mention] = []
         for i, e in enumerate(entities):
+            if e.label == "SOURCE":
+                continue
             span = doc.char_span(e.start_char, e.end_char, alignment_mode="expand")
             if span is None:
                 continue
@@ -278,13 +292,12 @@ class RoleTagger(RuleComponent):
             if not any(m.actor_id in conflict.parties for m in mentions):
                 return []
             return self._candidates(mentions, conflict, cue)
-        plain = [m for m in mentions if m.label != "SOURCE"]
-        groups = group_mentions(plain, connectors)
+        groups = group_mentions(mentions, connectors)
         left = [g for g in groups if g[-1].end <= span.start and span.start - g[-1].end <= cue.max_gap]
         right = [g for g in groups if g[0].start >= span.end and g[0].start - span.end <= cue.max_gap]
-        if cue.scope in {"left", "near"} and left:
+        if cue.scope in {"left", "near", "before"} and left:
             chosen = self._candidates(left[-1], conflict, cue)
-            if chosen or cue.scope == "near":
+            if chosen or cue.scope != "left":
                 return chosen
         if cue.scope in {"right", "near"} and right:
             return self._candidates(right[0], conflict, cue)
