@@ -1,0 +1,182 @@
+"""Tests for pipeline.roles: mediator, guarantor and party roles per article and sentence."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from pipeline.build import PIPELINE
+from pipeline.records import Entity
+from pipeline.roles import (
+    Conflict,
+    Mention,
+    actors_with_role,
+    article_roles,
+    group_mentions,
+    sentence_conflicts,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+RULES = ROOT / "rules"
+SEEDS = ROOT / "data" / "raw" / "seeds"
+PUBLISHED = {"000": "2023-12-28", "001": "2023-12-29", "002": "2024-02-08", "003": "2026-01-14", "004": "2024-12-03"}
+OWN = ("ceasefire_sentences", "lemmatizer", "ceasefire_actors", "ceasefire_roles")
+
+
+@pytest.fixture(scope="module")
+def run() -> Callable[..., Doc]:
+    nlp: Language = spacy.blank("en")
+    for factory, config in PIPELINE:
+        if factory in OWN:
+            nlp.add_pipe(factory, config=config)
+            if factory.startswith("ceasefire_"):
+                nlp.config["initialize"]["components"][factory] = {"rules_dir": str(RULES)}
+    nlp.initialize()
+
+    def analyse(text: str, published: str = "2024-02-08") -> Doc:
+        doc = nlp.make_doc(text)
+        doc._.published = dt.date.fromisoformat(published)
+        for _, proc in nlp.pipeline:
+            doc = proc(doc)
+        return doc
+
+    return analyse
+
+
+def seed_text(stem: str) -> str:
+    text = next(SEEDS.glob(f"{stem}_*.txt")).read_text(encoding="utf-8")
+    stripped = text.lstrip()
+    return stripped[len("date 2023-12-29") :].lstrip() if stripped.startswith("date ") else text
+
+
+# -- pure functions ----------------------------------------------------------------------
+
+GAZA = Conflict("gaza", True, frozenset({"hamas", "israel"}), frozenset({"gaza"}), frozenset({"state"}))
+SUDAN = Conflict("sudan", False, frozenset({"sudan", "rapid_support_forces"}), frozenset({"darfur"}), frozenset({"state"}))
+LEBANON = Conflict("lebanon", False, frozenset({"israel", "hezbollah"}), frozenset(), frozenset({"state"}))
+
+
+@pytest.mark.parametrize(
+    "actors, words, expected",
+    [
+        ([{"egypt"}], [set()], ["gaza"]),
+        ([{"sudan", "egypt"}, {"egypt"}], [set(), set()], ["sudan", "sudan"]),
+        ([{"israel", "hezbollah"}, {"israel"}], [set(), set()], ["lebanon", "lebanon"]),
+        ([{"israel", "hamas"}, {"israel"}], [set(), set()], ["gaza", "gaza"]),
+        ([{"egypt"}, {"qatar"}], [{"darfur"}, {"gaza"}], ["sudan", "gaza"]),
+    ],
+)
+def test_sentence_conflicts(actors: list[set[str]], words: list[set[str]], expected: list[str]) -> None:
+    assert [c.conflict_id for c in sentence_conflicts(actors, words, [GAZA, SUDAN, LEBANON])] == expected
+
+
+def test_group_mentions_joins_only_across_connectors() -> None:
+    a, b, c = Mention(0, 0, 1, "qatar", 0), Mention(1, 4, 5, "egypt", 0), Mention(2, 9, 10, "turkey", 0)
+    groups = group_mentions([a, b, c], connector_tokens={1, 2, 3})
+    assert [[m.actor_id for m in g] for g in groups] == [["qatar", "egypt"], ["turkey"]]
+
+
+def test_article_roles_rank_mediator_over_guarantor() -> None:
+    def ent(actor: str, role: str | None) -> Entity:
+        return Entity(0, 0, 1, actor, "ACTOR", actor_id=actor, role=role)
+
+    entities = [ent("egypt", "guarantor"), ent("egypt", "mediator"), ent("turkey", "guarantor"), ent("hamas", "party"), ent("afp", None)]
+    assert article_roles(entities) == {"egypt": "mediator", "turkey": "guarantor", "hamas": "party"}
+
+
+# -- seeds -------------------------------------------------------------------------------
+
+SEED_ROLES = {
+    "000": ({"egypt", "qatar", "united_states"}, set()),
+    "001": ({"egypt", "qatar", "united_states"}, set()),
+    "002": ({"egypt", "qatar", "united_states"}, {"turkey", "russia", "france"}),
+    "003": ({"egypt"}, set()),
+    "004": ({"egypt", "qatar", "turkey", "united_states"}, set()),
+}
+
+
+@pytest.mark.parametrize("stem", sorted(SEED_ROLES))
+def test_seed_mediators_and_guarantors(run: Callable[..., Doc], stem: str) -> None:
+    entities = run(seed_text(stem), PUBLISHED[stem])._.entities
+    mediators, guarantors = SEED_ROLES[stem]
+    assert actors_with_role(entities, "mediator") == mediators
+    assert actors_with_role(entities, "guarantor") == guarantors
+    assert {"hamas", "israel"} <= actors_with_role(entities, "party")
+
+
+def test_role_rule_names_the_cue(run: Callable[..., Doc]) -> None:
+    doc = run("Qatar, backed by Egypt and the United States, helped broker a truce between Israel and Hamas.")
+    roles = {(e.text, e.role, e.role_rule) for e in doc._.entities}
+    assert ("Egypt", "mediator", "broker_verb") in roles
+    assert ("Hamas", "party", "party:gaza") in roles
+
+
+def test_blinken_counts_for_the_united_states(run: Callable[..., Doc]) -> None:
+    doc = run("Secretary of State Antony Blinken is in the region to try to broker a deal between Israel and Hamas.")
+    assert actors_with_role(doc._.entities, "mediator") == {"united_states"}
+
+
+# -- other phrasings (own sentences) --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, mediators, guarantors",
+    [
+        ("Egyptian and Qatari mediators handed Hamas a new proposal.", {"egypt", "qatar"}, set()),
+        ("Talks mediated by Qatar, Egypt and the United States resumed on Sunday, Hamas said.", {"qatar", "egypt", "united_states"}, set()),
+        ("Qatar has hosted indirect talks between Israel and Hamas since November.", {"qatar"}, set()),
+        ("The US-brokered truce between Israel and Hamas collapsed after a week.", {"united_states"}, set()),
+        ("Egypt is working to secure a ceasefire deal in Gaza, an Egyptian official said.", {"egypt"}, set()),
+        ("Mediators Egypt and Qatar said Hamas had accepted the proposal.", {"egypt", "qatar"}, set()),
+        ("Israel sent a delegation for talks with Qatari mediators on the hostages.", {"qatar"}, set()),
+        ("Turkey said it was ready to act as a guarantor of any Gaza ceasefire.", set(), {"turkey"}),
+        ("Egypt, Qatar and the United States will serve as guarantors of the Gaza deal.", set(), {"egypt", "qatar", "united_states"}),
+        ("Qatari Prime Minister Mohammed bin Abdulrahman Al Thani said mediators were close to a Gaza deal.", {"qatar"}, set()),
+        ("The talks, hosted by Egypt, focused on a hostage exchange between Hamas and Israel.", {"egypt"}, set()),
+        ("Cairo will host a new round of negotiations on Gaza next week.", {"egypt"}, set()),
+        ("The Gaza truce was reached under the auspices of Egypt and Qatar.", {"egypt", "qatar"}, set()),
+        ("Washington is working with Cairo and Doha to close gaps between Israel and Hamas.", {"united_states", "egypt", "qatar"}, set()),
+        ("Hamas wants Russia and China to stand as guarantors alongside the mediators.", set(), {"russia", "china"}),
+    ],
+)
+def test_role_phrasings(run: Callable[..., Doc], text: str, mediators: set[str], guarantors: set[str]) -> None:
+    entities = run(text)._.entities
+    assert actors_with_role(entities, "mediator") == mediators
+    assert actors_with_role(entities, "guarantor") == guarantors
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Egypt and Qatar have also mediated between Sudan's army and the Rapid Support Forces.",
+        "Qatar helped broker the return of Ukrainian children from Russia.",
+        "The United States and France brokered the ceasefire between Israel and Hezbollah in Lebanon.",
+        "A Hamas delegation visited Moscow for talks with Russian officials on the war in Ukraine.",
+        "Israel rejected the mediators' plan, and Hamas said it would study it.",
+        "Israel helped broker nothing; Hamas mediated nothing.",
+        "Egypt's army said Egyptian troops were deployed on the border.",
+    ],
+)
+def test_hard_negatives_mark_no_gaza_mediator(run: Callable[..., Doc], text: str) -> None:
+    entities = run(text)._.entities
+    assert actors_with_role(entities, "mediator") == set()
+    assert actors_with_role(entities, "guarantor") == set()
+
+
+def test_parties_of_the_sentence_conflict_only(run: Callable[..., Doc]) -> None:
+    doc = run("Hamas and Israel traded accusations. Russia kept shelling Kyiv.")
+    roles = {e.text: e.role for e in doc._.entities}
+    assert roles["Hamas"] == roles["Israel"] == "party"
+    assert roles["Russia"] == "party"  # a party to the Ukraine conflict in that sentence
+
+
+def test_a_mediator_mention_elsewhere_has_no_role(run: Callable[..., Doc]) -> None:
+    doc = run("Qatar mediated the Gaza truce. Qatar Airways resumed flights to Qatar.")
+    roles = [(e.sentence, e.role) for e in doc._.entities if e.actor_id == "qatar"]
+    assert roles[0] == (0, "mediator") and all(role is None for s, role in roles if s == 1)
