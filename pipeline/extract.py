@@ -1,29 +1,33 @@
 """The extract job: inputs -> built model -> Parquet tables, incremental and crash-safe.
 
 :func:`extract` streams documents from :mod:`pipeline.corpus`, skips those
-already in the tables with the same text hash and rules hash, runs the rest
-through the built model in batches (optionally in worker processes, each
-loading the model once), and writes every table as Parquet row groups into a
-staging folder beside the output. Only a complete staging folder replaces the
-output folder, by two renames; a run killed at any point leaves the previous
-tables intact (an interrupted swap is repaired by the next run or reader).
+already in the tables with the same text hash, rules hash and model version,
+runs the rest through the built model in batches (optionally in worker
+processes, each loading the model once), and writes every table as Parquet row
+groups into a staging folder beside the output. Only a complete staging folder
+replaces the output folder, by two renames under a lock file; a run killed at
+any point leaves the previous tables intact (an interrupted swap is repaired by
+:func:`recover_output_dir`, which the next run calls). Memory stays flat: no
+step holds more than a batch of texts, plus a few short strings per document.
+A document that makes the pipeline raise is recorded in ``rejects`` and the run
+carries on.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
@@ -42,11 +46,22 @@ from pipeline.tables import (
     table_from_rows,
 )
 
+try:  # POSIX; elsewhere runs are simply not serialised
+    import fcntl
+except ImportError:  # pragma: no cover
+    fcntl = None  # type: ignore[assignment]
+
 Rows = dict[str, list[dict[str, Any]]]
 
 #: Functions run after the tables are written, each adding derived tables to the
 #: staging folder (name -> builder(staging_dir)). Filled by modules that derive tables.
 DERIVED_TABLES: dict[str, Callable[[Path], pa.Table]] = {"figures": figures_table}
+
+#: A row group is written when a table's buffered rows reach either limit.
+ROW_GROUP_ROWS = 50_000
+ROW_GROUP_BYTES = 32 * 2**20
+#: Characters of an exception message kept in a ``pipeline_error`` reject.
+MAX_ERROR_CHARS = 300
 
 
 @dataclass
@@ -65,23 +80,105 @@ class ExtractSummary:
     words: int = 0
     model_rebuilt: bool = False
     wrote: bool = False
+    failed: int = 0
+
+
+class NoInputError(RuntimeError):
+    """Raised when not a single document could be read from the inputs."""
+
+
+# -- the output folder: lock, recovery, swap ---------------------------------
+def _sibling(out_dir: Path, suffix: str) -> Path:
+    return out_dir.with_name(f".{out_dir.name}.{suffix}")
+
+
+@contextlib.contextmanager
+def output_lock(out_dir: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``out_dir`` (a ``.<name>.lock`` file beside it).
+
+    The kernel drops the lock when the process dies, even by SIGKILL, so a
+    stale lock never blocks the next run.
+    """
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    if fcntl is None:  # pragma: no cover
+        yield
+        return
+    with open(_sibling(out_dir, "lock"), "a+b") as fh:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
 
 def recover_output_dir(out_dir: Path) -> None:
-    """Finish or undo a swap that a killed run left half done."""
+    """Finish or undo a swap that a killed run left half done.
+
+    After the first rename only ``.<name>.old`` exists: it is renamed back.
+    After the second, a leftover ``.<name>.old`` is deleted. Safe to call from
+    readers at any time (it waits for a running extract's swap).
+    """
     out_dir = Path(out_dir)
-    old = out_dir.with_name(f".{out_dir.name}.old")
+    if _sibling(out_dir, "old").exists():
+        with output_lock(out_dir):
+            _recover(out_dir)
+
+
+def _recover(out_dir: Path) -> None:
+    old = _sibling(out_dir, "old")
+    if not old.exists():
+        return
+    if out_dir.exists():
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        old.rename(out_dir)
+        _fsync_dir(out_dir.parent)
+
+
+def _remove_stale_staging(out_dir: Path) -> None:
+    """Delete staging folders of runs that were killed (only call under the lock)."""
+    for stale in out_dir.parent.glob(f".{out_dir.name}.staging-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _fsync_dir(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _swap_in(staging: Path, out_dir: Path) -> None:
+    """Replace ``out_dir`` by ``staging`` with two renames (see :func:`recover_output_dir`)."""
+    for path in staging.iterdir():
+        if path.is_file():
+            with open(path, "rb") as fh:
+                os.fsync(fh.fileno())
+    _fsync_dir(staging)
+    old = _sibling(out_dir, "old")
     if old.exists():
-        if out_dir.exists():
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            old.rename(out_dir)
+        shutil.rmtree(old)
+    if out_dir.exists():
+        out_dir.rename(old)
+    staging.rename(out_dir)
+    _fsync_dir(out_dir.parent)
+    shutil.rmtree(old, ignore_errors=True)
 
 
+# -- one batch of documents ----------------------------------------------------
 def doc_rows(doc: Any, raw: RawDoc, *, model_version: str, rules_hash: str) -> Rows:
     """Return the rows of every table for one processed Doc."""
     rows: Rows = {}
-    for table, _ in MENTION_TABLES.items():
+    for table in MENTION_TABLES:
         records = getattr(doc._, table) or []
         ordered = sorted(records, key=lambda r: (r.start_char, r.end_char, repr(r)))
         rows[table] = mention_rows(table, raw.doc_id, ordered)
@@ -124,26 +221,82 @@ def prepared_docs(nlp: Any, raws: Sequence[RawDoc]) -> Iterator[Any]:
         yield doc
 
 
+def _error_detail(exc: BaseException) -> str:
+    return f"pipeline raised {type(exc).__name__}: {exc}"[:MAX_ERROR_CHARS]
+
+
+def _process_one(nlp: Any, raw: RawDoc) -> Any:
+    """Return the processed Doc of one document, or the exception it raised."""
+    try:
+        return next(iter(nlp.pipe(prepared_docs(nlp, [raw]))))
+    except Exception as exc:
+        return exc
+
+
 def process_batch(nlp: Any, raws: Sequence[RawDoc], *, model_version: str, rules_hash: str) -> Rows:
-    """Run the pipeline over a batch and return the rows of every table."""
-    out: Rows = {name: [] for name in ("documents", *MENTION_TABLES)}
-    for raw, doc in zip(raws, nlp.pipe(prepared_docs(nlp, raws), batch_size=len(raws) or 1)):
-        for table, rows in doc_rows(doc, raw, model_version=model_version, rules_hash=rules_hash).items():
-            out[table].extend(rows)
-        out.setdefault("_words", []).append({"n": sum(1 for t in doc if not t.is_space)})
+    """Run the pipeline over a batch and return the rows of every table.
+
+    A document that makes the pipeline raise gets a ``rejects`` row
+    (``pipeline_error``) instead of its rows; the others are unaffected. The
+    pseudo-table ``_words`` holds each processed document's word count.
+    """
+    out: Rows = {name: [] for name in ("documents", *MENTION_TABLES, "rejects", "_words")}
+    docs: list[Any]
+    try:
+        docs = list(nlp.pipe(prepared_docs(nlp, raws), batch_size=len(raws) or 1))
+    except Exception:
+        docs = [_process_one(nlp, raw) for raw in raws]
+    for raw, doc in zip(raws, docs, strict=True):
+        try:
+            if isinstance(doc, BaseException):
+                raise doc
+            rows = doc_rows(doc, raw, model_version=model_version, rules_hash=rules_hash)
+        except Exception as exc:
+            out["rejects"].append(
+                reject_row(Reject(raw.source, None, "pipeline_error", _error_detail(exc)))
+            )
+            continue
+        for table, table_rows in rows.items():
+            out[table].extend(table_rows)
+        out["_words"].append({"n": sum(1 for t in doc if not t.is_space)})
     return out
 
 
 # -- worker processes --------------------------------------------------------
+_MODEL_CACHE: dict[str, tuple[tuple[int, int, int], Any]] = {}
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(model_dir: str) -> None:
-    _WORKER["nlp"] = load_model(Path(model_dir))
+def cached_model(model_dir: Path) -> Any:
+    """Return the model at ``model_dir``, loaded once per process (reloaded when rebuilt)."""
+    key = str(Path(model_dir).resolve())
+    meta = Path(key) / "meta.json"
+    try:
+        st = meta.stat()
+        stamp = (st.st_ino, st.st_mtime_ns, st.st_size)
+    except OSError:
+        stamp = (0, 0, 0)
+    hit = _MODEL_CACHE.get(key)
+    if hit is not None and hit[0] == stamp:
+        return hit[1]
+    nlp = load_model(Path(model_dir))
+    _MODEL_CACHE.clear()  # one model at a time: bounded memory
+    _MODEL_CACHE[key] = (stamp, nlp)
+    return nlp
+
+
+def _init_worker(model_dir: str, max_length: int | None) -> None:
+    nlp = cached_model(Path(model_dir))  # a forked worker reuses the parent's copy
+    if max_length:
+        nlp.max_length = max(nlp.max_length, max_length)
+    _WORKER["nlp"] = nlp
 
 
 def _worker_batch(raws: Sequence[RawDoc], model_version: str, rules_hash: str) -> Rows:
-    return process_batch(_WORKER["nlp"], raws, model_version=model_version, rules_hash=rules_hash)
+    rows = process_batch(_WORKER["nlp"], raws, model_version=model_version, rules_hash=rules_hash)
+    for doc in rows["documents"]:
+        doc["text"] = None  # the parent has the text: do not send it back
+    return rows
 
 
 def _batches(items: Iterable[RawDoc], size: int) -> Iterator[list[RawDoc]]:
@@ -165,92 +318,359 @@ def iter_processed(
     rules_hash: str,
     workers: int = 1,
     batch_size: int = 32,
+    max_length: int | None = None,
 ) -> Iterator[Rows]:
-    """Yield table rows batch by batch, in input order, using ``workers`` processes."""
+    """Yield table rows batch by batch, in input order, using ``workers`` processes.
+
+    ``docs`` is consumed lazily: at most ``2 * workers`` batches are in flight.
+    ``max_length`` raises spaCy's ``nlp.max_length`` (characters) for long texts.
+    """
     if workers <= 1:
-        nlp = load_model(model_dir)
+        _init_worker(str(model_dir), max_length)
+        nlp = _WORKER["nlp"]
         for batch in _batches(docs, batch_size):
             yield process_batch(nlp, batch, model_version=model_version, rules_hash=rules_hash)
         return
     with ProcessPoolExecutor(
-        max_workers=workers, initializer=_init_worker, initargs=(str(model_dir),)
+        max_workers=workers,
+        mp_context=_mp_context(),
+        initializer=_init_worker,
+        initargs=(str(model_dir), max_length),
     ) as pool:
-        pending: list[Future[Rows]] = []
+        pending: deque[tuple[list[RawDoc], Future[Rows]]] = deque()
         for batch in _batches(docs, batch_size):
-            pending.append(pool.submit(_worker_batch, batch, model_version, rules_hash))
+            pending.append((batch, pool.submit(_worker_batch, batch, model_version, rules_hash)))
             if len(pending) >= workers * 2:
-                yield pending.pop(0).result()
-        for future in pending:
-            yield future.result()
+                yield _with_texts(*pending.popleft())
+        while pending:
+            yield _with_texts(*pending.popleft())
 
 
-# -- reading previous output -------------------------------------------------
-def previous_documents(out_dir: Path) -> dict[str, tuple[str, str]]:
-    """Return ``doc_id -> (text_sha256, rules_hash)`` from an existing documents table."""
-    path = Path(out_dir) / "documents.parquet"
-    if not path.exists():
+def _mp_context() -> Any:
+    """Fork where available: workers start in milliseconds and share the loaded model."""
+    import multiprocessing
+
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else None)
+
+
+def _with_texts(batch: list[RawDoc], future: Future[Rows]) -> Rows:
+    rows = future.result()
+    texts = {raw.doc_id: raw.text for raw in batch}
+    for doc in rows["documents"]:
+        doc["text"] = texts[doc["doc_id"]]
+    return rows
+
+
+# -- the previous output -------------------------------------------------------
+class Previous(NamedTuple):
+    """What the existing tables say about one document."""
+
+    text_sha256: str
+    rules_hash: str
+    model_version: str
+    source: str
+    sources: tuple[str, ...]
+
+
+def previous_documents(out_dir: Path) -> dict[str, Previous]:
+    """Return ``doc_id -> Previous`` from the existing tables.
+
+    Empty when any table is missing, unreadable or has other columns than this
+    code writes (then every document is extracted again and nothing old is kept).
+    A table may be one file or a partitioned folder of files.
+    """
+    out_dir = Path(out_dir)
+    path = out_dir / "documents.parquet"
+    if not path.exists() or not _old_tables_compatible(out_dir):
         return {}
     try:
-        table = pq.read_table(path, columns=["doc_id", "text_sha256", "rules_hash"])
+        table = _dataset(path).to_table(
+            columns=["doc_id", "text_sha256", "rules_hash", "model_version", "source", "sources"]
+        )
     except Exception:  # an unreadable old table is simply rebuilt
         return {}
+    columns = [table[name].to_pylist() for name in table.column_names]
     return {
-        d: (h, r)
-        for d, h, r in zip(
-            table["doc_id"].to_pylist(), table["text_sha256"].to_pylist(), table["rules_hash"].to_pylist()
-        )
+        d: Previous(h or "", r or "", m or "", s or "", tuple(ss or ()))
+        for d, h, r, m, s, ss in zip(*columns, strict=True)
+        if d is not None
     }
 
 
-def _copy_kept_rows(old_path: Path, writer: pq.ParquetWriter, drop_ids: set[str], key: str) -> int:
-    """Stream rows of an old table into ``writer``, leaving out documents in ``drop_ids``."""
-    if not old_path.exists():
-        return 0
+def _dataset(path: Path) -> ds.Dataset:
+    """Open a table written as one file (this engine) or a partitioned folder (the Dask engine)."""
+    return ds.dataset(path, format="parquet")
+
+
+def _old_tables_compatible(out_dir: Path) -> bool:
+    for name in ("documents", *MENTION_TABLES):
+        path = out_dir / f"{name}.parquet"
+        if not path.exists():
+            return False
+        try:
+            schema = _dataset(path).schema
+        except Exception:
+            return False
+        if not schema.remove_metadata().equals(SCHEMAS[name].remove_metadata()):
+            return False
+    return True
+
+
+def _previous_rejects(out_dir: Path) -> list[dict[str, Any]] | None:
+    path = Path(out_dir) / "rejects.parquet"
+    if not path.exists():
+        return None
     try:
-        # One file (this engine) or a month-partitioned folder (pipeline.dask_engine).
-        old = ds.dataset(old_path, format="parquet")
+        return list(_dataset(path).to_table().to_pylist())
     except Exception:
-        return 0
-    if old.schema.names != writer.schema.names:
-        return 0  # schema changed: everything is re-extracted
-    drop = pa.array(sorted(drop_ids), type=pa.string())
-    n = 0
-    for batch in old.to_batches(batch_size=5000):
-        table = pa.Table.from_batches([batch]).cast(writer.schema)
-        if len(drop):
-            table = table.filter(pc.invert(pc.is_in(table[key], value_set=drop)))
-        if table.num_rows:
-            writer.write_table(table)
-            n += table.num_rows
-    return n
+        return None
 
 
+# -- deciding what to do with each document ------------------------------------
+def _unique(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+class _Run:
+    """The bookkeeping of one run: which documents to process, skip or merge.
+
+    A document is a duplicate when an earlier document of this run has the same
+    text; it is then listed in that document's ``sources``. A document with the
+    same text as an old document that is not (yet) seen in this run waits until
+    the inputs are exhausted: if the old document turned out to be unchanged or
+    absent, it is its duplicate, else it is processed after all.
+    """
+
+    def __init__(
+        self,
+        previous: dict[str, Previous],
+        *,
+        force: bool,
+        rules_hash: str,
+        model_version: str,
+        note: Callable[[Reject], None],
+    ) -> None:
+        self.previous = previous
+        self.force = force
+        self.key = (rules_hash, model_version)
+        self.note = note
+        self.by_sha: dict[str, str] = {}  # text hash -> doc_id kept in this run
+        self.current: dict[str, str] = {}  # doc_id kept in this run -> its source
+        self.current_sha: dict[str, str] = {}
+        self.old_by_sha = {p.text_sha256: d for d, p in previous.items()}
+        self.extra: dict[str, list[str]] = {}  # doc_id -> sources of its duplicates
+        self.drop: set[str] = set()  # old documents whose rows are not carried over
+        self.pending: list[RawDoc] = []
+        self.read = self.unchanged = self.duplicates = 0
+
+    def _duplicate(self, raw: RawDoc, keeper: str) -> None:
+        self.duplicates += 1
+        self.extra.setdefault(keeper, []).append(raw.source)
+        if raw.doc_id in self.previous and raw.doc_id != keeper:
+            self.drop.add(raw.doc_id)
+        self.note(
+            Reject(raw.source, None, "duplicate", f"same text as document {keeper!r}", kept=True)
+        )
+
+    def _keep(self, raw: RawDoc) -> bool:
+        """Record ``raw`` as a document of this run; return True when it must be processed."""
+        sha = raw.text_sha256
+        self.by_sha[sha] = raw.doc_id
+        self.current[raw.doc_id] = raw.source
+        self.current_sha[raw.doc_id] = sha
+        old = self.previous.get(raw.doc_id)
+        if (
+            not self.force
+            and old is not None
+            and (old.text_sha256, old.rules_hash, old.model_version)
+            == (
+                sha,
+                *self.key,
+            )
+        ):
+            self.unchanged += 1
+            return False
+        self.drop.add(raw.doc_id)
+        return True
+
+    def to_process(self, items: Iterable[RawDoc | Reject]) -> Iterator[RawDoc]:
+        """Yield the documents to run through the pipeline, noting rejects on the way."""
+        for item in items:
+            if isinstance(item, Reject):
+                self.note(item)
+                continue
+            self.read += 1
+            sha = item.text_sha256
+            keeper = self.by_sha.get(sha)
+            if keeper is not None and keeper != item.doc_id:
+                self._duplicate(item, keeper)
+                continue
+            old_id = self.old_by_sha.get(sha)
+            if old_id is not None and old_id != item.doc_id and old_id not in self.current:
+                self.pending.append(item)
+                continue
+            if self._keep(item):
+                yield item
+        for item in self.pending:
+            sha = item.text_sha256
+            keeper = self.by_sha.get(sha)
+            old_id = self.old_by_sha[sha]
+            if keeper is None and self.current_sha.get(old_id, sha) == sha:
+                keeper = old_id  # the old document is unchanged or not in the inputs
+            if keeper is not None and keeper != item.doc_id:
+                self._duplicate(item, keeper)
+            elif self._keep(item):
+                yield item
+        self.pending = []
+
+    def sources(
+        self, doc_id: str, source: str | None, old_sources: Iterable[str]
+    ) -> tuple[str, list[str]]:
+        """Return the final ``(source, sources)`` of a document."""
+        extra = self.extra.get(doc_id, [])
+        if doc_id in self.current:
+            source = self.current[doc_id]
+            return source, _unique([source, *extra])
+        return source or "", _unique([*old_sources, *extra])
+
+    def changes_old_rows(self) -> bool:
+        """Return True when an old document's rows or sources change (with nothing processed)."""
+        if self.drop & self.previous.keys():
+            return True
+        for doc_id, old in self.previous.items():
+            if doc_id in self.current or doc_id in self.extra:
+                source, sources = self.sources(doc_id, old.source, old.sources)
+                if source != old.source or sources != list(old.sources):
+                    return True
+        return False
+
+
+# -- writing --------------------------------------------------------------------
 class _TableWriters:
-    """One ParquetWriter per table in a staging folder, opened lazily."""
+    """One ParquetWriter per file in a staging folder, with rows buffered into row groups."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.writers: dict[str, pq.ParquetWriter] = {}
+        self.buffers: dict[str, list[pa.Table]] = {}
         self.counts: Counter[str] = Counter()
 
-    def writer(self, name: str) -> pq.ParquetWriter:
-        if name not in self.writers:
-            schema = table_from_rows(name, []).schema
-            self.writers[name] = pq.ParquetWriter(self.folder / f"{name}.parquet", schema, compression="zstd")
-        return self.writers[name]
+    def writer(self, file: str, table: str) -> pq.ParquetWriter:
+        if file not in self.writers:
+            schema = table_from_rows(table, []).schema
+            self.writers[file] = pq.ParquetWriter(
+                self.folder / f"{file}.parquet", schema, compression="zstd"
+            )
+            self.buffers[file] = []
+        return self.writers[file]
 
-    def write_rows(self, name: str, rows: list[dict[str, Any]]) -> None:
-        if rows:
-            self.writer(name).write_table(table_from_rows(name, rows))
-            self.counts[name] += len(rows)
+    def add(self, file: str, table: str, data: pa.Table) -> None:
+        """Buffer ``data`` (rows of ``table``) for ``file``; write a row group when full."""
+        writer = self.writer(file, table)
+        if not data.num_rows:
+            return
+        buffer = self.buffers[file]
+        buffer.append(data.cast(writer.schema) if data.schema != writer.schema else data)
+        self.counts[file] += data.num_rows
+        if (
+            sum(t.num_rows for t in buffer) >= ROW_GROUP_ROWS
+            or sum(t.nbytes for t in buffer) >= ROW_GROUP_BYTES
+        ):
+            self.flush(file)
+
+    def flush(self, file: str) -> None:
+        buffer = self.buffers.get(file)
+        if buffer:
+            self.writers[file].write_table(pa.concat_tables(buffer), row_group_size=2**31 - 1)
+            buffer.clear()
 
     def close(self) -> None:
-        for name in SCHEMAS:
-            self.writer(name)  # every table exists, even when empty
-        for w in self.writers.values():
-            w.close()
+        for name in TABLES:
+            self.writer(name, name)  # every table exists, even when empty
+        for file, writer in self.writers.items():
+            self.flush(file)
+            writer.close()
 
 
+def _batch_tables(rows: Rows) -> tuple[dict[str, pa.Table], list[Reject]]:
+    """Return the Arrow tables of one batch; documents whose rows misfit the schema are rejected."""
+    try:
+        return {
+            name: table_from_rows(name, rows.get(name, []))
+            for name in ("documents", *MENTION_TABLES)
+        }, []
+    except (pa.ArrowException, TypeError, ValueError, OverflowError):
+        pass
+    bad: dict[str, Reject] = {}
+    for doc in rows["documents"]:
+        doc_id = doc["doc_id"]
+        try:
+            table_from_rows("documents", [doc])
+            for name in MENTION_TABLES:
+                table_from_rows(name, [r for r in rows.get(name, []) if r.get("doc_id") == doc_id])
+        except (pa.ArrowException, TypeError, ValueError, OverflowError) as exc:
+            detail = f"records do not fit the table schema: {type(exc).__name__}: {exc}"
+            bad[doc_id] = Reject(doc["source"], None, "pipeline_error", detail[:MAX_ERROR_CHARS])
+    tables = {
+        name: table_from_rows(name, [r for r in rows.get(name, []) if r.get("doc_id") not in bad])
+        for name in ("documents", *MENTION_TABLES)
+    }
+    return tables, list(bad.values())
+
+
+def _copy_kept_rows(old_path: Path, writers: _TableWriters, name: str, drop: set[str]) -> None:
+    """Stream the rows of an old table into the staging table, leaving out ``drop``."""
+    if not old_path.exists():
+        return
+    for batch in _dataset(old_path).to_batches(batch_size=10_000):
+        writers.add(name, name, _without(pa.Table.from_batches([batch]), drop))
+
+
+def _without(table: pa.Table, doc_ids: set[str]) -> pa.Table:
+    """Return the rows of ``table`` whose ``doc_id`` is not in ``doc_ids``."""
+    if not doc_ids or not table.num_rows:
+        return table
+    return table.filter(~ds.field("doc_id").isin(pa.array(sorted(doc_ids), type=pa.string())))
+
+
+def _fixed_sources(table: pa.Table, run: _Run) -> pa.Table:
+    """Return ``table`` (documents) with ``source`` and ``sources`` as this run decides."""
+    pairs = [
+        run.sources(d, s, ss or ())
+        for d, s, ss in zip(
+            table["doc_id"].to_pylist(),
+            table["source"].to_pylist(),
+            table["sources"].to_pylist(),
+            strict=True,
+        )
+    ]
+    for column, values, kind in (
+        ("source", [p[0] for p in pairs], pa.string()),
+        ("sources", [p[1] for p in pairs], pa.list_(pa.string())),
+    ):
+        table = table.set_column(
+            table.schema.get_field_index(column), column, pa.array(values, type=kind)
+        )
+    return table
+
+
+def _write_documents(staging: Path, out_dir: Path, writers: _TableWriters, run: _Run) -> None:
+    """Write staging/documents.parquet: this run's documents, then the old ones kept."""
+    for path, drop in (
+        (staging / "documents.new.parquet", set()),
+        (out_dir / "documents.parquet", run.drop),
+    ):
+        if not path.exists() or (path.parent == out_dir and not run.previous):
+            continue
+        for batch in _dataset(path).to_batches(batch_size=1000):
+            table = _without(pa.Table.from_batches([batch]), drop)
+            if table.num_rows:
+                writers.add("documents", "documents", _fixed_sources(table, run))
+    (staging / "documents.new.parquet").unlink(missing_ok=True)
+
+
+# -- the job ----------------------------------------------------------------------
 def extract(
     inputs: Sequence[Path],
     out_dir: Path,
@@ -266,6 +686,10 @@ def extract(
 ) -> ExtractSummary:
     """Extract every table from ``inputs`` into ``out_dir``.
 
+    Documents already in the tables with the same text, rules and model are
+    skipped; documents of earlier runs that are not in ``inputs`` are kept.
+    When nothing changes, the tables are left untouched (same bytes).
+
     Args:
         inputs: folders of ``.txt`` files and/or ``.jsonl``/``.csv``/``.parquet`` corpora.
         out_dir: where the tables go (``<table>.parquet``).
@@ -273,32 +697,19 @@ def extract(
         rules_dir: rules to (re)build from; None uses the model as it is.
         workers: processes running the pipeline (each loads the model once).
         force: re-extract documents even when unchanged.
-        batch_size: documents per ``nlp.pipe`` batch and per Parquet row group.
-        max_bytes: largest text file accepted.
+        batch_size: documents per ``nlp.pipe`` batch.
+        max_bytes: largest text file or record accepted.
         progress: called with the number of documents finished, after each batch.
         warn: called once per problem found in the inputs.
 
     Raises:
-        NoInputError: nothing at all could be read.
+        NoInputError: nothing at all could be read (the tables are left untouched).
+        RulesError: the rules in ``rules_dir`` are malformed (nothing is written).
     """
     started = time.perf_counter()
     out_dir = Path(out_dir)
     summary = ExtractSummary(out_dir=out_dir)
-    recover_output_dir(out_dir)
-    if rules_dir is not None and Path(rules_dir).exists():
-        summary.model_rebuilt = build_model(Path(rules_dir), Path(model_dir)).rebuilt
-    meta = read_model_meta(Path(model_dir))
-    if not meta:
-        load_model(Path(model_dir))  # raises a clear FileNotFoundError
-    r_hash = str(meta.get("rules_hash", ""))
-    model_version = str(meta.get("package_version", __version__))
-
-    previous = {} if force else previous_documents(out_dir)
-    seen_hashes: dict[str, str] = {sha: doc_id for doc_id, (sha, _) in previous.items()}
-    extra_sources: dict[str, list[str]] = {}
     rejects: list[Reject] = []
-    to_process: list[RawDoc] = []
-    replaced: set[str] = set()
 
     def note(reject: Reject) -> None:
         rejects.append(reject)
@@ -306,142 +717,131 @@ def extract(
         if warn:
             warn(reject)
 
-    for item in iter_inputs(inputs, max_bytes=max_bytes):
-        if isinstance(item, Reject):
-            note(item)
-            continue
-        summary.read += 1
-        sha = item.text_sha256
-        first = seen_hashes.get(sha)
-        if first is not None and first != item.doc_id:
-            summary.duplicates += 1
-            extra_sources.setdefault(first, []).append(item.source)
-            note(Reject(item.source, None, "duplicate", f"same text as document {first!r}", kept=True))
-            continue
-        seen_hashes[sha] = item.doc_id
-        old = previous.get(item.doc_id)
-        if old is not None and old == (sha, r_hash):
-            summary.unchanged += 1
-            continue
-        if old is not None:
-            replaced.add(item.doc_id)
-        to_process.append(item)
-
-    if summary.read == 0 and not previous:
-        raise NoInputError(_no_input_reason(inputs, rejects))
-
-    old_rejects = _previous_rejects(out_dir)
-    new_rejects = [reject_row(r) for r in rejects]
-    if not to_process and not force and old_rejects == new_rejects and not extra_sources:
-        summary.rows = _row_counts(out_dir)
-        summary.seconds = time.perf_counter() - started
-        return summary
-
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.staging-", dir=out_dir.parent))
-    staging.chmod(0o755)
-    try:
-        writers = _TableWriters(staging)
-        drop = replaced | {d.doc_id for d in to_process}
-        for name in ("documents", *MENTION_TABLES):
-            old_path = out_dir / f"{name}.parquet"
-            writers.counts[name] += _copy_kept_rows(old_path, writers.writer(name), drop, "doc_id")
-        done = 0
-        for rows in iter_processed(
-            to_process,
-            model_dir=Path(model_dir),
-            model_version=model_version,
+    with output_lock(out_dir):
+        _recover(out_dir)
+        _remove_stale_staging(out_dir)
+        if rules_dir is not None and Path(rules_dir).exists():
+            summary.model_rebuilt = build_model(Path(rules_dir), Path(model_dir)).rebuilt
+        meta = read_model_meta(Path(model_dir))
+        if not meta:
+            load_model(Path(model_dir))  # raises a clear FileNotFoundError
+        r_hash = str(meta.get("rules_hash", ""))
+        model_version = (
+            f"{meta.get('package_version', __version__)}+{meta.get('code_hash', 'unknown')}"
+        )
+        run = _Run(
+            previous_documents(out_dir),
+            force=force,
             rules_hash=r_hash,
-            workers=workers,
-            batch_size=batch_size,
-        ):
-            summary.words += sum(r["n"] for r in rows.pop("_words", []))
-            for doc in rows["documents"]:
-                doc["sources"] = [doc["source"], *extra_sources.get(doc["doc_id"], [])]
-            for name, table_rows in rows.items():
-                writers.write_rows(name, table_rows)
-            done += len(rows["documents"])
-            summary.processed = done
-            if progress:
-                progress(done)
-        writers.write_rows("rejects", new_rejects)
-        writers.close()
-        if extra_sources:
-            _add_sources(staging / "documents.parquet", extra_sources)
-        for name, builder in DERIVED_TABLES.items():
-            pq.write_table(builder(staging), staging / f"{name}.parquet", compression="zstd")
-        _carry_other_files(out_dir, staging)
-        _swap_in(staging, out_dir)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+            model_version=model_version,
+            note=note,
+        )
+        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.staging-", dir=out_dir.parent))
+        staging.chmod(0o777 & ~_umask())  # mkdtemp makes it private; the output is not
+        try:
+            writers = _TableWriters(staging)
+            for rows in iter_processed(
+                run.to_process(iter_inputs(inputs, max_bytes=max_bytes)),
+                model_dir=Path(model_dir),
+                model_version=model_version,
+                rules_hash=r_hash,
+                workers=workers,
+                batch_size=batch_size,
+                max_length=max_bytes,
+            ):
+                tables, misfits = _batch_tables(rows)
+                for reject in [*(Reject(**r) for r in rows.get("rejects", [])), *misfits]:
+                    summary.failed += 1
+                    note(reject)
+                writers.add("documents.new", "documents", tables.pop("documents"))
+                for name, table in tables.items():
+                    writers.add(name, name, table)
+                summary.words += sum(r["n"] for r in rows.get("_words", []))
+                summary.processed += len(rows.get("documents", [])) - len(misfits)
+                if progress:
+                    progress(summary.processed)
+            summary.read, summary.unchanged, summary.duplicates = (
+                run.read,
+                run.unchanged,
+                run.duplicates,
+            )
+            if run.read == 0:
+                raise NoInputError(_no_input_reason(inputs, rejects))
+            new_rejects = [reject_row(r) for r in rejects]
+            if (
+                not summary.processed
+                and not summary.failed
+                and _previous_rejects(out_dir) == new_rejects
+                and not run.changes_old_rows()
+            ):
+                summary.rows = _row_counts(out_dir)
+                summary.seconds = time.perf_counter() - started
+                return summary
+            _finish_tables(staging, out_dir, writers, run, new_rejects)
+            _swap_in(staging, out_dir)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
     summary.wrote = True
     summary.rows = _row_counts(out_dir)
     summary.seconds = time.perf_counter() - started
     return summary
 
 
-class NoInputError(RuntimeError):
-    """Raised when not a single document could be read from the inputs."""
+def _finish_tables(
+    staging: Path,
+    out_dir: Path,
+    writers: _TableWriters,
+    run: _Run,
+    new_rejects: list[dict[str, Any]],
+) -> None:
+    """Complete the staging folder: old rows, documents, rejects, derived tables, other files."""
+    writers.flush("documents.new")
+    if "documents.new" in writers.writers:
+        writers.writers.pop("documents.new").close()
+    if run.previous:
+        for name in MENTION_TABLES:
+            _copy_kept_rows(out_dir / f"{name}.parquet", writers, name, run.drop)
+    _write_documents(staging, out_dir, writers, run)
+    writers.add("rejects", "rejects", table_from_rows("rejects", new_rejects))
+    writers.close()
+    for name, builder in DERIVED_TABLES.items():
+        pq.write_table(builder(staging), staging / f"{name}.parquet", compression="zstd")
+    _carry_other_files(out_dir, staging)
 
 
 def _no_input_reason(inputs: Sequence[Path], rejects: list[Reject]) -> str:
-    if not rejects:
+    problems = [r for r in rejects if not r.kept]
+    if not problems:
         return f"no documents found in {', '.join(str(p) for p in inputs)}"
-    counts = Counter(r.reason for r in rejects)
-    return "no readable documents: " + ", ".join(f"{n} {reason}" for reason, n in counts.most_common())
-
-
-def _previous_rejects(out_dir: Path) -> list[dict[str, Any]] | None:
-    path = Path(out_dir) / "rejects.parquet"
-    if not path.exists():
-        return None
-    try:
-        return list(pq.read_table(path).to_pylist())
-    except Exception:
-        return None
+    counts = Counter(r.reason for r in problems)
+    first = problems[0]
+    return (
+        "no readable documents: "
+        + ", ".join(f"{n} {reason}" for reason, n in counts.most_common())
+        + f" (first: {first.source}: {first.detail})"
+    )
 
 
 def _row_counts(out_dir: Path) -> dict[str, int]:
     counts = {}
     for path in sorted(Path(out_dir).glob("*.parquet")):
         try:
-            counts[path.stem] = ds.dataset(path, format="parquet").count_rows()
+            counts[path.stem] = _dataset(path).count_rows()
         except Exception:
             counts[path.stem] = -1
     return counts
 
 
-def _add_sources(path: Path, extra: dict[str, list[str]]) -> None:
-    """Add duplicate sources to ``documents.sources`` of the staged table."""
-    table = pq.read_table(path)
-    sources = table["sources"].to_pylist()
-    ids = table["doc_id"].to_pylist()
-    merged = [sorted(set(s or []) | set(extra.get(d, []))) for d, s in zip(ids, sources)]
-    idx = table.schema.get_field_index("sources")
-    table = table.set_column(idx, "sources", pa.array(merged, type=pa.list_(pa.string())))
-    pq.write_table(table, path, compression="zstd")
-
-
 def _carry_other_files(out_dir: Path, staging: Path) -> None:
-    """Copy files that are not our tables (e.g. a report) into the new output folder."""
-    if not out_dir.exists():
+    """Copy what is not one of our tables (e.g. a report) into the new output folder."""
+    if not out_dir.is_dir():
         return
     ours = {f"{n}.parquet" for n in (*TABLES, *DERIVED_TABLES)}
     for path in out_dir.iterdir():
-        if path.is_file() and path.name not in ours and not (staging / path.name).exists():
-            shutil.copy2(path, staging / path.name)
-
-
-def _swap_in(staging: Path, out_dir: Path) -> None:
-    """Replace ``out_dir`` by ``staging`` with two renames (see :func:`recover_output_dir`)."""
-    for path in staging.iterdir():
-        with open(path, "rb") as fh:
-            os.fsync(fh.fileno())
-    old = out_dir.with_name(f".{out_dir.name}.old")
-    if old.exists():
-        shutil.rmtree(old)
-    if out_dir.exists():
-        out_dir.rename(old)
-    staging.rename(out_dir)
-    shutil.rmtree(old, ignore_errors=True)
-
+        target = staging / path.name
+        if path.name in ours or target.exists():
+            continue
+        if path.is_dir():
+            shutil.copytree(path, target)
+        elif path.is_file():
+            shutil.copy2(path, target)
