@@ -41,6 +41,7 @@ NUMBER_CATEGORIES = RuleSpec(
     name="number_categories",
     fields={
         "category": Field(required=True),
+        "unit": Field(),
         "description": Field(),
         "default": Field(kind="bool", default=False),
     },
@@ -125,6 +126,9 @@ CONTEXT_KINDS = frozenset(
         "number_joiner",
         "range_close",
         "list_joiner",
+        "point_after",
+        "anaphor",
+        "filler",
         "age_after",
     }
 )
@@ -185,6 +189,7 @@ class NumberLexicon:
     cues: Mapping[str, Cue]
     fused: Mapping[str, tuple[float, str, str]]
     context: Mapping[str, frozenset[str]]
+    category_units: Mapping[str, str] = field(default_factory=dict)
     default_category: str = "other"
     longest_qualifier: int = 1
 
@@ -225,6 +230,9 @@ class NumberLexicon:
                 for r in rows["number_fused"]
             },
             context={kind: frozenset(words) for kind, words in context.items()},
+            category_units={
+                r["category"]: r["unit"] for r in rows["number_categories"] if r.get("unit")
+            },
             default_category=defaults[0] if defaults else "other",
             longest_qualifier=max((len(k) for k in qualifiers), default=1),
         )
@@ -449,6 +457,8 @@ _NO_NOUN = Noun("", "")
 
 #: Largest gap, in tokens, between a number and the event cue that categorises it.
 CUE_WINDOW = 8
+#: Numbers below this, between commas right after a name, are ages.
+AGE_LIMIT = 120
 #: Most tokens read after a number when looking for its counted noun.
 NOUN_WINDOW = 4
 #: Most tokens a counted phrase may run on through a list after a link word.
@@ -600,7 +610,20 @@ class NumberTagger(RuleComponent):
                 return True
         if text in lex.needs_noun and not (after in lex.nouns or after2 in lex.nouns):
             return True
-        return self._in_chain(doc, span)
+        return self._in_chain(doc, span) or self._is_age(doc, span)
+
+    @staticmethod
+    def _is_age(doc: Doc, span: Span) -> bool:
+        """Return True for an age set off by commas after a name (Name, 35, said)."""
+        s, e = span.start, span.end
+        if s < 2 or e >= len(doc) or len(span) != 1 or not span[0].is_digit:
+            return False
+        return (
+            doc[s - 1].text == ","
+            and doc[e].text == ","
+            and doc[s - 2].is_title
+            and int(span.text) < AGE_LIMIT
+        )
 
     @staticmethod
     def _in_chain(doc: Doc, span: Span) -> bool:
@@ -644,8 +667,8 @@ class NumberTagger(RuleComponent):
                 if self._joins_range(doc, start, end, cores, i, index):
                     end, i = cores[i].end, i + 1
                 start = self._extend_left(doc, start)
-                end, is_age = self._extend_unit(doc, end)
-                if is_age:
+                end, no_count = self._extend_unit(doc, end)
+                if no_count:
                     continue
             span = doc[start:end]
             parsed = parse_quantity(span.text, lexicon=lex)
@@ -653,7 +676,7 @@ class NumberTagger(RuleComponent):
                 continue
             last_end = end
             sentence = index.sent_of[start]
-            counted = self._counted(doc, end, index)
+            counted, carried = self._counted(doc, end, index), ""
             if counted.found:
                 previous = (sentence, counted)
             elif (
@@ -661,7 +684,7 @@ class NumberTagger(RuleComponent):
                 and previous is not None
                 and self._carries(doc, end, sentence, previous[0])
             ):
-                counted = previous[1]
+                counted, carried = previous[1], "+carried"
             noun = counted.noun
             if parsed.category:
                 noun = Noun(parsed.unit or "", "measure", parsed.unit, parsed.category)
@@ -682,10 +705,10 @@ class NumberTagger(RuleComponent):
                 high=parsed.high,
                 qualifier=parsed.qualifier,
                 category=category,
-                unit=parsed.unit or (people.unit if people else None),
+                unit=parsed.unit or (people.unit if people else lex.category_units.get(category)),
                 counted=counted.text,
                 conservative_value=parsed.conservative_value,
-                rule_id=f"numbers.{core.label_}/{reason}",
+                rule_id=f"numbers.{core.label_}/{reason}{carried}",
             )
 
     def _joins_range(
@@ -720,26 +743,27 @@ class NumberTagger(RuleComponent):
         return start
 
     def _extend_unit(self, doc: Doc, end: int) -> tuple[int, bool]:
-        """Return the end after taking in a unit word, and whether the number is an age.
+        """Return the end after taking in a unit word, and whether the number is no count.
 
-        A unit is a measure word (60 days) or a fusable noun after a hyphen (20-point).
+        A unit is a measure word (60 days) or a fusable noun after a hyphen
+        (20-point). A number hyphened to any other word is a name (two-state),
+        and a unit followed by an age or point-in-time word is no count either.
         """
         lex = self.lexicon
         assert lex is not None
         size = len(doc)
-        if (
-            end < size
-            and doc[end].text == "-"
-            and end + 1 < size
-            and lex.nouns.get(doc[end + 1].lower_, _NO_NOUN).fusable
-        ):
+        hyphened = end + 1 < size and doc[end].text == "-" and doc[end + 1].is_alpha
+        if hyphened and lex.nouns.get(doc[end + 1].lower_, _NO_NOUN).fusable:
             end += 2
+        elif hyphened:
+            return end, True
         elif end < size and lex.nouns.get(doc[end].lower_, _NO_NOUN).kind == "measure":
             end += 1
         else:
             return end, False
-        after = end + 1 if end < size and doc[end].text == "-" else end
-        return end, after < size and lex.has("age_after", doc[after].lower_)
+        after = end + 1 if end + 1 < size and doc[end].text == "-" else end
+        word = doc[after].lower_ if after < size else ""
+        return end, lex.has("age_after", word) or lex.has("point_after", word)
 
     def _counted(self, doc: Doc, start: int, index: _DocIndex) -> _Counted:
         """Return the counted phrase that follows a number ending at ``start``."""
@@ -777,6 +801,7 @@ class NumberTagger(RuleComponent):
                 first is not None
                 and first.is_alpha
                 and not lex.has("stop", first.lower_)
+                and not lex.has("filler", first.lower_)
                 and first.lower_ not in lex.cues
             )
             return _Counted(text=first.text if plain and first is not None else None, end=start)
@@ -807,11 +832,17 @@ class NumberTagger(RuleComponent):
         )
 
     def _carries(self, doc: Doc, end: int, sentence: int, prev_sentence: int) -> bool:
-        """Return True when a noun-less number takes the previous quantity's noun."""
+        """Return True when a noun-less number takes the previous quantity's noun.
+
+        It does before a verb (N are ...) or an anaphor (N of them), from this or
+        the previous sentence, and before nothing (a comma, a preposition) from
+        this sentence only.
+        """
         lex = self.lexicon
         assert lex is not None
         nxt = doc[end].lower_ if end < len(doc) else "."
-        if lex.has("carry_verb", nxt):
+        after = doc[end + 1].lower_ if end + 1 < len(doc) else ""
+        if lex.has("carry_verb", nxt) or (lex.has("of", nxt) and lex.has("anaphor", after)):
             return sentence - prev_sentence <= 1
         follows_nothing = end >= len(doc) or doc[end].is_punct or lex.has("stop", nxt)
         return follows_nothing and sentence == prev_sentence
