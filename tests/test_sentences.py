@@ -1,0 +1,52 @@
+"""Tokenizer exceptions and sentence boundaries on news text."""
+
+from __future__ import annotations
+
+import pytest
+from spacy.language import Language
+
+from pipeline.sentences import sentence_starts
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Maj. Gen. Hassan Rashad met the U.S. envoy on Oct. 7. Talks went on.",
+            ["Maj. Gen. Hassan Rashad met the U.S. envoy on Oct. 7.", "Talks went on."],
+        ),
+        (
+            '"We are not there yet," he said. Talks resume Sept. 30.',
+            ['"We are not there yet," he said.', "Talks resume Sept. 30."],
+        ),
+        (
+            'The official said: "It is over." Then he left.',
+            ['The official said: "It is over."', "Then he left."],
+        ),
+        (
+            "Hamas delegation arrives in Egypt\nDiscussions expected to focus on aid\nCAIRO\nA delegation arrived.",
+            ["Hamas delegation arrives in Egypt", "Discussions expected to focus on aid", "CAIRO", "A delegation arrived."],
+        ),
+        ("Is it over? No! Not yet.", ["Is it over?", "No!", "Not yet."]),
+    ],
+)
+def test_sentences(nlp: Language, text: str, expected: list[str]) -> None:
+    doc = nlp(text)
+    assert [s.text.strip() for s in doc.sents] == expected
+
+
+def test_abbreviations_are_single_tokens(nlp: Language) -> None:
+    words = [t.text for t in nlp.make_doc("Lt. Col. Smith of the U.N. spoke on Sept. 30 and Oct. 7.")]
+    for abbr in ("Lt.", "Col.", "U.N.", "Sept.", "Oct."):
+        assert abbr in words
+
+
+def test_headlines_are_flagged(nlp: Language) -> None:
+    doc = nlp("Hamas delegation arrives in Egypt\nISTANBUL\nA senior delegation arrived late Tuesday.")
+    assert doc._.headline_sents == {0, 1}
+
+
+def test_sentence_starts_pure() -> None:
+    assert sentence_starts([]) == []
+    assert sentence_starts(["A", ".", "\n", "B"]) == [True, False, False, True]
+    assert sentence_starts(["x", ".", '"', "y"]) == [True, False, False, True]
