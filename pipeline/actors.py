@@ -117,8 +117,12 @@ def alias_table(
     """
     actors = {
         row["actor_id"]: ActorInfo(
-            row["actor_id"], row["name"], row["actor_type"], row.get("country"),
-            row.get("cameo"), row.get("parent"),
+            row["actor_id"],
+            row["name"],
+            row["actor_type"],
+            row.get("country"),
+            row.get("cameo"),
+            row.get("parent"),
         )
         for row in actor_rows
     }
@@ -131,7 +135,11 @@ def alias_table(
         first = seen.get(key)
         if first is not None:
             problems.append(
-                RuleProblem(row.path, row.line, f"alias {alias.text!r} already given on {first.path}:{first.line}")
+                RuleProblem(
+                    row.path,
+                    row.line,
+                    f"alias {alias.text!r} already given on {first.path}:{first.line}",
+                )
             )
             return
         seen[key] = row
@@ -145,13 +153,21 @@ def alias_table(
     for row in alias_rows:
         actor_id = row.get("actor_id")
         if row.get("kind") != "block" and actor_id not in actors:
-            problems.append(RuleProblem(row.path, row.line, f"actor_id {actor_id!r} is not a known actors.actor_id"))
+            problems.append(
+                RuleProblem(
+                    row.path, row.line, f"actor_id {actor_id!r} is not a known actors.actor_id"
+                )
+            )
             continue
         add(
             row,
             Alias(
-                row["text"], None if row.get("kind") == "block" else actor_id, bool(row.get("cased")),
-                row.get("kind", "alias"), row.get("organ"), tuple(w.lower() for w in row.get("requires_doc", [])),
+                row["text"],
+                None if row.get("kind") == "block" else actor_id,
+                bool(row.get("cased")),
+                row.get("kind", "alias"),
+                row.get("organ"),
+                tuple(w.lower() for w in row.get("requires_doc", [])),
                 f"alias:{row['text']}",
             ),
         )
@@ -181,7 +197,9 @@ class ActorTagger(RuleComponent):
     RULE_SPECS = (ACTORS, ACTOR_ALIASES, PEOPLE, TITLES, NAME_PARTS, SOURCES)
 
     def compile(self) -> None:
-        self.actors, aliases = alias_table(self.rule_rows("actors"), self.rule_rows("actor_aliases"))
+        self.actors, aliases = alias_table(
+            self.rule_rows("actors"), self.rule_rows("actor_aliases")
+        )
         self.lower_matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         self.orth_matcher = PhraseMatcher(self.nlp.vocab, attr="ORTH")
         self.payloads: dict[int, Alias | PersonName] = {}
@@ -227,9 +245,19 @@ class ActorTagger(RuleComponent):
                 if payload.short and payload.person_id not in seen_people:
                     continue
                 seen_people.add(payload.person_id)
-                kept.append(Span(doc, span.start, span.end, label="PERSON", kb_id=payload.person_id))
+                kept.append(
+                    Span(doc, span.start, span.end, label="PERSON", kb_id=payload.person_id)
+                )
             elif payload.actor_id is not None:
-                kept.append(Span(doc, span.start, span.end, label="ACTOR", kb_id=f"{payload.actor_id}|{payload.rule_id}|{payload.organ or ''}"))
+                kept.append(
+                    Span(
+                        doc,
+                        span.start,
+                        span.end,
+                        label="ACTOR",
+                        kb_id=f"{payload.actor_id}|{payload.rule_id}|{payload.organ or ''}",
+                    )
+                )
         return kept
 
     def entities(self, doc: Doc) -> Iterator[Entity]:
@@ -247,7 +275,11 @@ class ActorTagger(RuleComponent):
                 actor_mentions.append((span.start, found[-1].actor_id or ""))
             else:
                 found.append(self.person_entity(doc, span, sent_of))
-        groups = [(start, aid) for start, aid in actor_mentions if self.actors[aid].actor_type in GROUP_TYPES]
+        groups = [
+            (start, aid)
+            for start, aid in actor_mentions
+            if self.actors[aid].actor_type in GROUP_TYPES
+        ]
         found.extend(self.sources.entities(doc, sent_of, groups, self.is_person_like))
         yield from sorted(found, key=lambda e: (e.start_char, -e.end_char))
 
@@ -261,9 +293,17 @@ class ActorTagger(RuleComponent):
         actor_id, rule_id, organ = span.kb_id_.split("|")
         info = self.actors[actor_id]
         return Entity(
-            sentence=sent_of[span.start], start_char=span.start_char, end_char=span.end_char,
-            text=span.text, label="ACTOR", actor_id=actor_id, actor_type=info.actor_type,
-            country=info.country, cameo=info.cameo, organ=organ or None, rule_id=rule_id,
+            sentence=sent_of[span.start],
+            start_char=span.start_char,
+            end_char=span.end_char,
+            text=span.text,
+            label="ACTOR",
+            actor_id=actor_id,
+            actor_type=info.actor_type,
+            country=info.country,
+            cameo=info.cameo,
+            organ=organ or None,
+            rule_id=rule_id,
         )
 
     def person_entity(self, doc: Doc, span: Span, sent_of: Sequence[int]) -> Entity:
@@ -275,8 +315,13 @@ class ActorTagger(RuleComponent):
             affiliation = context.affiliation_id
         title = context.title or (row.get("title") if row else None) or context.appositive_title
         return Entity(
-            sentence=sent_of[span.start], start_char=span.start_char, end_char=span.end_char,
-            text=span.text, label="PERSON", affiliation_id=affiliation, title=title,
+            sentence=sent_of[span.start],
+            start_char=span.start_char,
+            end_char=span.end_char,
+            text=span.text,
+            label="PERSON",
+            affiliation_id=affiliation,
+            title=title,
             rule_id=f"person:{span.kb_id_}" if row else context.rule_id,
         )
 

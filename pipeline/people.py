@@ -58,7 +58,14 @@ NAME_PARTS = RuleSpec(
         "kind": Field(
             required=True,
             choices=frozenset(
-                {"particle", "stop", "location_prep", "possessive", "appositive", "affiliation_prep"}
+                {
+                    "particle",
+                    "stop",
+                    "location_prep",
+                    "possessive",
+                    "appositive",
+                    "affiliation_prep",
+                }
             ),
         ),
         "note": Field(),
@@ -144,12 +151,25 @@ class PersonContext:
             self.title_matcher.add(key, [nlp.make_doc(row["text"])])
             self.titles[nlp.vocab.strings[key]] = row.get("title") or row["text"].lower()
         self.appositive_matcher = Matcher(nlp.vocab)
-        name_token = {"IS_TITLE": True, "ENT_TYPE": "", "ORTH": {"NOT_IN": sorted(self.parts["stop"])}}
+        name_token = {
+            "IS_TITLE": True,
+            "ENT_TYPE": "",
+            "ORTH": {"NOT_IN": sorted(self.parts["stop"])},
+        }
         particle = {"LOWER": {"IN": sorted(self.parts["particle"])}, "OP": "*"}
         self.appositive_matcher.add(
             "APPOSITIVE_NAME",
-            [[name_token, particle, name_token, particle, {**name_token, "OP": "?"}, {"ORTH": ","},
-              {"LOWER": {"IN": sorted(self.parts["appositive"])}}]],
+            [
+                [
+                    name_token,
+                    particle,
+                    name_token,
+                    particle,
+                    {**name_token, "OP": "?"},
+                    {"ORTH": ","},
+                    {"LOWER": {"IN": sorted(self.parts["appositive"])}},
+                ]
+            ],
             greedy="LONGEST",
         )
 
@@ -176,7 +196,11 @@ class PersonContext:
             if token.is_title and token.is_alpha:
                 i += 1
                 end = i
-            elif token.lower_ in self.parts["particle"] and i > start and not doc[i - 1].whitespace_.count("\n"):
+            elif (
+                token.lower_ in self.parts["particle"]
+                and i > start
+                and not doc[i - 1].whitespace_.count("\n")
+            ):
                 i += 1
             else:
                 break
@@ -190,12 +214,16 @@ class PersonContext:
         found: list[Span] = []
         for end, (_start, _title) in self.title_ends(doc).items():
             name_end = self.name_end(doc, end)
-            if sum(1 for t in doc[end:name_end] if t.is_title) >= 2 and not taken.intersection(range(end, name_end)):
+            if sum(1 for t in doc[end:name_end] if t.is_title) >= 2 and not taken.intersection(
+                range(end, name_end)
+            ):
                 found.append(Span(doc, end, name_end, label="PERSON", kb_id=""))
                 taken.update(range(end, name_end))
         for _, start, end in self.appositive_matcher(doc):
             name = Span(doc, start, end - 2, label="PERSON", kb_id="")
-            if self.appositive_facts(doc, name).affiliation_id is None and not self._appositive_title(doc, name):
+            if self.appositive_facts(
+                doc, name
+            ).affiliation_id is None and not self._appositive_title(doc, name):
                 continue
             if not taken.intersection(range(name.start, name.end)):
                 found.append(name)
@@ -205,7 +233,11 @@ class PersonContext:
     def _appositive_window(self, doc: Doc, name: Span) -> Span | None:
         """Return the tokens of the appositive after ``name`` (after its comma), if any."""
         i = name.end
-        if i + 1 >= len(doc) or doc[i].text != "," or doc[i + 1].lower_ not in self.parts["appositive"]:
+        if (
+            i + 1 >= len(doc)
+            or doc[i].text != ","
+            or doc[i + 1].lower_ not in self.parts["appositive"]
+        ):
             return None
         end = i + 1
         limit = min(len(doc), end + APPOSITIVE_WINDOW, name.sent.end)
@@ -227,7 +259,9 @@ class PersonContext:
             return PersonFacts()
         for ent in window.ents:
             if ent.label_ == "ACTOR":
-                return PersonFacts(affiliation_id=ent.kb_id_.split("|")[0], rule_id="person:appositive")
+                return PersonFacts(
+                    affiliation_id=ent.kb_id_.split("|")[0], rule_id="person:appositive"
+                )
         return PersonFacts()
 
     def describe(self, doc: Doc, name: Span) -> PersonFacts:
@@ -239,14 +273,18 @@ class PersonContext:
         if affiliation is None:
             facts = self.appositive_facts(doc, name)
             affiliation, rule_id = facts.affiliation_id, facts.rule_id
-        if affiliation is None and name.end + 1 < len(doc) and doc[name.end].lower_ in self.parts["affiliation_prep"]:
+        if (
+            affiliation is None
+            and name.end + 1 < len(doc)
+            and doc[name.end].lower_ in self.parts["affiliation_prep"]
+        ):
             ent = doc[name.end + 1]
             if ent.ent_type_ == "ACTOR":
                 affiliation, rule_id = ent.ent_kb_id_.split("|")[0], "person:of"
         return PersonFacts(title, affiliation, rule_id, self._appositive_title(doc, name))
 
     def _actor_before(self, doc: Doc, start: int) -> str | None:
-        """Return the actor right before a title ("US", "Egypt's") or in the phrase before a comma."""
+        """Return the actor before a title ("US", "Egypt's") or in the phrase before a comma."""
         i = start - 1
         while i >= 0 and doc[i].lower_ in self.parts["possessive"]:
             i -= 1

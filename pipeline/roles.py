@@ -103,7 +103,9 @@ class Mention:
     label: str = "ACTOR"
 
 
-def conflict_scores(actors: set[str], words: set[str], conflicts: Sequence[Conflict]) -> dict[str, int]:
+def conflict_scores(
+    actors: set[str], words: set[str], conflicts: Sequence[Conflict]
+) -> dict[str, int]:
     """Return, per conflict, how many of its parties and marker words a text names."""
     return {c.conflict_id: len(actors & c.parties) + len(words & c.markers) for c in conflicts}
 
@@ -117,11 +119,13 @@ def sentence_conflicts(
     conflict, then the document's (which prefers the target conflict on ties)."""
     by_id = {c.conflict_id: c for c in conflicts}
     order = sorted(conflicts, key=lambda c: not c.target)
-    doc_scores = conflict_scores(set().union(*actors_by_sentence), set().union(*words_by_sentence), conflicts)
+    doc_scores = conflict_scores(
+        set().union(*actors_by_sentence), set().union(*words_by_sentence), conflicts
+    )
     doc_best = max(order, key=lambda c: doc_scores[c.conflict_id])
     result: list[Conflict] = []
     previous = doc_best
-    for actors, words in zip(actors_by_sentence, words_by_sentence):
+    for actors, words in zip(actors_by_sentence, words_by_sentence, strict=True):
         scores = conflict_scores(actors, words, conflicts)
         top = max(scores.values(), default=0)
         if top == 0:
@@ -150,7 +154,11 @@ def article_roles(entities: Iterable[Entity]) -> dict[str, str]:
     roles: dict[str, str] = {}
     for entity in entities:
         actor = entity.actor_id or entity.affiliation_id
-        if actor and entity.role and ROLE_RANK[entity.role] > ROLE_RANK.get(roles.get(actor, ""), 0):
+        if (
+            actor
+            and entity.role
+            and ROLE_RANK[entity.role] > ROLE_RANK.get(roles.get(actor, ""), 0)
+        ):
             roles[actor] = entity.role
     return roles
 
@@ -169,8 +177,11 @@ class RoleTagger(RuleComponent):
         self.actor_types = {row["actor_id"]: row["actor_type"] for row in self.rule_rows("actors")}
         self.conflicts = [
             Conflict(
-                row["conflict_id"], bool(row.get("target")), frozenset(row["parties"]),
-                frozenset(w.lower() for w in row.get("markers", [])), frozenset(row.get("mediator_types", [])),
+                row["conflict_id"],
+                bool(row.get("target")),
+                frozenset(row["parties"]),
+                frozenset(w.lower() for w in row.get("markers", [])),
+                frozenset(row.get("mediator_types", [])),
             )
             for row in self.rule_rows("conflicts")
         ]
@@ -198,8 +209,12 @@ class RoleTagger(RuleComponent):
         except (ValueError, TypeError) as exc:
             return [RuleProblem(row.path, row.line, f"bad pattern: {exc}")]
         self.cues[self.nlp.vocab.strings[row["id"]]] = Cue(
-            row["id"], row["role"], row["scope"], int(row.get("max_gap", 8)),
-            frozenset(w.lower() for w in row.get("requires", [])), frozenset(row.get("types", [])),
+            row["id"],
+            row["role"],
+            row["scope"],
+            int(row.get("max_gap", 8)),
+            frozenset(w.lower() for w in row.get("requires", [])),
+            frozenset(row.get("types", [])),
         )
         return []
 
@@ -265,15 +280,22 @@ class RoleTagger(RuleComponent):
             span = doc.char_span(e.start_char, e.end_char, alignment_mode="expand")
             if span is None:
                 continue
-            found.append(Mention(i, span.start, span.end, e.actor_id or e.affiliation_id, e.sentence, e.label))
+            found.append(
+                Mention(
+                    i, span.start, span.end, e.actor_id or e.affiliation_id, e.sentence, e.label
+                )
+            )
         return found
 
     def _candidates(self, group: Iterable[Mention], conflict: Conflict, cue: Cue) -> list[Mention]:
         """Return the mentions of a group that may take the role (no parties, allowed types)."""
         types = cue.types or conflict.mediator_types
         return [
-            m for m in group
-            if m.actor_id and m.actor_id not in conflict.parties and self.actor_types.get(m.actor_id) in types
+            m
+            for m in group
+            if m.actor_id
+            and m.actor_id not in conflict.parties
+            and self.actor_types.get(m.actor_id) in types
         ]
 
     def _scope(
@@ -293,16 +315,26 @@ class RoleTagger(RuleComponent):
                 return []
             return self._candidates(mentions, conflict, cue)
         groups = group_mentions(mentions, connectors)
-        left = [g for g in groups if g[-1].end <= span.start and span.start - g[-1].end <= cue.max_gap]
-        right = [g for g in groups if g[0].start >= span.end and g[0].start - span.end <= cue.max_gap]
+        left = [
+            g for g in groups if g[-1].end <= span.start and span.start - g[-1].end <= cue.max_gap
+        ]
+        right = [
+            g for g in groups if g[0].start >= span.end and g[0].start - span.end <= cue.max_gap
+        ]
         if cue.scope in {"left", "near", "before"} and left:
             chosen = self._candidates(left[-1], conflict, cue)
-            if chosen or cue.scope != "left":
+            if chosen or cue.scope == "before":
                 return chosen
         if cue.scope in {"right", "near"} and right:
-            return self._candidates(right[0], conflict, cue)
-        if cue.scope == "left":
-            subject = [g for g in groups if g[0].start - sent_start < SUBJECT_START and g[-1].end <= span.start]
+            chosen = self._candidates(right[0], conflict, cue)
+            if chosen or cue.scope == "right":
+                return chosen
+        if cue.scope in {"left", "near"}:
+            subject = [
+                g
+                for g in groups
+                if g[0].start - sent_start < SUBJECT_START and g[-1].end <= span.start
+            ]
             if subject:
                 return self._candidates(subject[0], conflict, cue)
         return []

@@ -27,8 +27,16 @@ from pipeline.rules import Field, RuleRow, RuleSpec
 
 SOURCE_KINDS = frozenset(
     {
-        "determiner", "definite", "modifier", "head", "bare_head", "postmodifier", "relative",
-        "report_verb", "group_noun", "blocker",
+        "determiner",
+        "definite",
+        "modifier",
+        "head",
+        "bare_head",
+        "postmodifier",
+        "relative",
+        "report_verb",
+        "group_noun",
+        "blocker",
     }
 )
 
@@ -72,18 +80,23 @@ class SourceFinder:
         for head_key, head in heads.items():
             for det_key, det in (("DET", [{"LOWER": {"IN": determiners}}]), ("NODET", [])):
                 base = [*det, *premodifiers, head]
-                self.matcher.add(f"SRC_{det_key}_{head_key}", [base + tail for tail in tails], greedy="LONGEST")
+                self.matcher.add(
+                    f"SRC_{det_key}_{head_key}", [base + tail for tail in tails], greedy="LONGEST"
+                )
 
     def _tails(self, nlp: Language) -> list[list[dict[str, Any]]]:
-        """Return the optional trailing phrases: nothing, or [", who is"] + postmodifier + object."""
+        """Return the optional tails: nothing, or [", who is"] + postmodifier + object."""
         tails: list[list[dict[str, Any]]] = [[]]
-        relatives = [[]] + [[{"ORTH": ","}] + [{"LOWER": w.lower_} for w in nlp.make_doc(r)] for r in sorted(self.words["relative"])]
-        objects = [
+        relatives: list[list[dict[str, Any]]] = [[]] + [
+            [{"ORTH": ","}] + [{"LOWER": w.lower_} for w in nlp.make_doc(r)]
+            for r in sorted(self.words["relative"])
+        ]
+        objects: list[list[dict[str, Any]]] = [
             [{"LOWER": "the", "OP": "?"}, {"ENT_TYPE": "ACTOR", "OP": "+"}],
             [{"LOWER": "the", "OP": "?"}, {"IS_ALPHA": True, "ENT_TYPE": ""}],
         ]
         for post in sorted(self.words["postmodifier"]):
-            post_tokens = [{"LOWER": w.lower_} for w in nlp.make_doc(post)]
+            post_tokens: list[dict[str, Any]] = [{"LOWER": w.lower_} for w in nlp.make_doc(post)]
             for rel in relatives:
                 for obj in objects:
                     tails.append(rel + post_tokens + obj)
@@ -107,7 +120,9 @@ class SourceFinder:
     def _acceptable(self, doc: Doc, span: Span, key: str) -> bool:
         head = self._head(span)
         after = doc[span.end] if span.end < len(doc) else None
-        if after is not None and (after.ent_type_ == "ACTOR" or after.lower_ in self.words["blocker"]):
+        if after is not None and (
+            after.ent_type_ == "ACTOR" or after.lower_ in self.words["blocker"]
+        ):
             return False
         if key.endswith("_BARE"):
             return True
@@ -142,8 +157,13 @@ class SourceFinder:
             affiliation = affiliation or own
             last_by_head[head] = affiliation
             yield Entity(
-                sentence=sent_of[span.start], start_char=span.start_char, end_char=span.end_char,
-                text=span.text, label="SOURCE", affiliation_id=affiliation, anonymous=True,
+                sentence=sent_of[span.start],
+                start_char=span.start_char,
+                end_char=span.end_char,
+                text=span.text,
+                label="SOURCE",
+                affiliation_id=affiliation,
+                anonymous=True,
                 rule_id=f"source:{span.label_.lower()}",
             )
 
@@ -160,4 +180,5 @@ class SourceFinder:
                 if earlier:
                     found.append(earlier[-1])
         organisations = [a for a in found if not is_people(a)]
-        return (organisations or found or [None])[0]
+        ranked = organisations or found
+        return ranked[0] if ranked else None

@@ -25,7 +25,13 @@ from pipeline.roles import (
 ROOT = Path(__file__).resolve().parents[1]
 RULES = ROOT / "rules"
 SEEDS = ROOT / "data" / "raw" / "seeds"
-PUBLISHED = {"000": "2023-12-28", "001": "2023-12-29", "002": "2024-02-08", "003": "2026-01-14", "004": "2024-12-03"}
+PUBLISHED = {
+    "000": "2023-12-28",
+    "001": "2023-12-29",
+    "002": "2024-02-08",
+    "003": "2026-01-14",
+    "004": "2024-12-03",
+}
 OWN = ("ceasefire_sentences", "lemmatizer", "ceasefire_actors", "ceasefire_roles")
 
 
@@ -57,9 +63,19 @@ def seed_text(stem: str) -> str:
 
 # -- pure functions ----------------------------------------------------------------------
 
-GAZA = Conflict("gaza", True, frozenset({"hamas", "israel"}), frozenset({"gaza"}), frozenset({"state"}))
-SUDAN = Conflict("sudan", False, frozenset({"sudan", "rapid_support_forces"}), frozenset({"darfur"}), frozenset({"state"}))
-LEBANON = Conflict("lebanon", False, frozenset({"israel", "hezbollah"}), frozenset(), frozenset({"state"}))
+GAZA = Conflict(
+    "gaza", True, frozenset({"hamas", "israel"}), frozenset({"gaza"}), frozenset({"state"})
+)
+SUDAN = Conflict(
+    "sudan",
+    False,
+    frozenset({"sudan", "rapid_support_forces"}),
+    frozenset({"darfur"}),
+    frozenset({"state"}),
+)
+LEBANON = Conflict(
+    "lebanon", False, frozenset({"israel", "hezbollah"}), frozenset(), frozenset({"state"})
+)
 
 
 @pytest.mark.parametrize(
@@ -72,12 +88,20 @@ LEBANON = Conflict("lebanon", False, frozenset({"israel", "hezbollah"}), frozens
         ([{"egypt"}, {"qatar"}], [{"darfur"}, {"gaza"}], ["sudan", "gaza"]),
     ],
 )
-def test_sentence_conflicts(actors: list[set[str]], words: list[set[str]], expected: list[str]) -> None:
-    assert [c.conflict_id for c in sentence_conflicts(actors, words, [GAZA, SUDAN, LEBANON])] == expected
+def test_sentence_conflicts(
+    actors: list[set[str]], words: list[set[str]], expected: list[str]
+) -> None:
+    assert [
+        c.conflict_id for c in sentence_conflicts(actors, words, [GAZA, SUDAN, LEBANON])
+    ] == expected
 
 
 def test_group_mentions_joins_only_across_connectors() -> None:
-    a, b, c = Mention(0, 0, 1, "qatar", 0), Mention(1, 4, 5, "egypt", 0), Mention(2, 9, 10, "turkey", 0)
+    a, b, c = (
+        Mention(0, 0, 1, "qatar", 0),
+        Mention(1, 4, 5, "egypt", 0),
+        Mention(2, 9, 10, "turkey", 0),
+    )
     groups = group_mentions([a, b, c], connector_tokens={1, 2, 3})
     assert [[m.actor_id for m in g] for g in groups] == [["qatar", "egypt"], ["turkey"]]
 
@@ -86,7 +110,13 @@ def test_article_roles_rank_mediator_over_guarantor() -> None:
     def ent(actor: str, role: str | None) -> Entity:
         return Entity(0, 0, 1, actor, "ACTOR", actor_id=actor, role=role)
 
-    entities = [ent("egypt", "guarantor"), ent("egypt", "mediator"), ent("turkey", "guarantor"), ent("hamas", "party"), ent("afp", None)]
+    entities = [
+        ent("egypt", "guarantor"),
+        ent("egypt", "mediator"),
+        ent("turkey", "guarantor"),
+        ent("hamas", "party"),
+        ent("afp", None),
+    ]
     assert article_roles(entities) == {"egypt": "mediator", "turkey": "guarantor", "hamas": "party"}
 
 
@@ -111,14 +141,20 @@ def test_seed_mediators_and_guarantors(run: Callable[..., Doc], stem: str) -> No
 
 
 def test_role_rule_names_the_cue(run: Callable[..., Doc]) -> None:
-    doc = run("Qatar, backed by Egypt and the United States, helped broker a truce between Israel and Hamas.")
+    doc = run(
+        "Qatar, backed by Egypt and the United States, helped broker a truce between Israel "
+        "and Hamas."
+    )
     roles = {(e.text, e.role, e.role_rule) for e in doc._.entities}
     assert ("Egypt", "mediator", "broker_verb") in roles
     assert ("Hamas", "party", "party:gaza") in roles
 
 
 def test_blinken_counts_for_the_united_states(run: Callable[..., Doc]) -> None:
-    doc = run("Secretary of State Antony Blinken is in the region to try to broker a deal between Israel and Hamas.")
+    doc = run(
+        "Secretary of State Antony Blinken is in the region to try to broker a deal between "
+        "Israel and Hamas."
+    )
     assert actors_with_role(doc._.entities, "mediator") == {"united_states"}
 
 
@@ -129,23 +165,78 @@ def test_blinken_counts_for_the_united_states(run: Callable[..., Doc]) -> None:
     "text, mediators, guarantors",
     [
         ("Egyptian and Qatari mediators handed Hamas a new proposal.", {"egypt", "qatar"}, set()),
-        ("Talks mediated by Qatar, Egypt and the United States resumed on Sunday, Hamas said.", {"qatar", "egypt", "united_states"}, set()),
-        ("Qatar has hosted indirect talks between Israel and Hamas since November.", {"qatar"}, set()),
-        ("The US-brokered truce between Israel and Hamas collapsed after a week.", {"united_states"}, set()),
-        ("Egypt is working to secure a ceasefire deal in Gaza, an Egyptian official said.", {"egypt"}, set()),
-        ("Mediators Egypt and Qatar said Hamas had accepted the proposal.", {"egypt", "qatar"}, set()),
-        ("Israel sent a delegation for talks with Qatari mediators on the hostages.", {"qatar"}, set()),
-        ("Turkey said it was ready to act as a guarantor of any Gaza ceasefire.", set(), {"turkey"}),
-        ("Egypt, Qatar and the United States will serve as guarantors of the Gaza deal.", set(), {"egypt", "qatar", "united_states"}),
-        ("Qatari Prime Minister Mohammed bin Abdulrahman Al Thani said mediators were close to a Gaza deal.", {"qatar"}, set()),
-        ("The talks, hosted by Egypt, focused on a hostage exchange between Hamas and Israel.", {"egypt"}, set()),
+        (
+            "Talks mediated by Qatar, Egypt and the United States resumed on Sunday, Hamas said.",
+            {"qatar", "egypt", "united_states"},
+            set(),
+        ),
+        (
+            "Qatar has hosted indirect talks between Israel and Hamas since November.",
+            {"qatar"},
+            set(),
+        ),
+        (
+            "The US-brokered truce between Israel and Hamas collapsed after a week.",
+            {"united_states"},
+            set(),
+        ),
+        (
+            "Egypt is working to secure a ceasefire deal in Gaza, an Egyptian official said.",
+            {"egypt"},
+            set(),
+        ),
+        (
+            "Mediators Egypt and Qatar said Hamas had accepted the proposal.",
+            {"egypt", "qatar"},
+            set(),
+        ),
+        (
+            "Israel sent a delegation for talks with Qatari mediators on the hostages.",
+            {"qatar"},
+            set(),
+        ),
+        (
+            "Turkey said it was ready to act as a guarantor of any Gaza ceasefire.",
+            set(),
+            {"turkey"},
+        ),
+        (
+            "Egypt, Qatar and the United States will serve as guarantors of the Gaza deal.",
+            set(),
+            {"egypt", "qatar", "united_states"},
+        ),
+        (
+            "Qatari Prime Minister Mohammed bin Abdulrahman Al Thani said mediators were close "
+            "to a Gaza deal.",
+            {"qatar"},
+            set(),
+        ),
+        (
+            "The talks, hosted by Egypt, focused on a hostage exchange between Hamas and Israel.",
+            {"egypt"},
+            set(),
+        ),
         ("Cairo will host a new round of negotiations on Gaza next week.", {"egypt"}, set()),
-        ("The Gaza truce was reached under the auspices of Egypt and Qatar.", {"egypt", "qatar"}, set()),
-        ("Washington is working with Cairo and Doha to close gaps between Israel and Hamas.", {"united_states", "egypt", "qatar"}, set()),
-        ("Hamas wants Russia and China to stand as guarantors alongside the mediators.", set(), {"russia", "china"}),
+        (
+            "The Gaza truce was reached under the auspices of Egypt and Qatar.",
+            {"egypt", "qatar"},
+            set(),
+        ),
+        (
+            "Washington is working with Cairo and Doha to close gaps between Israel and Hamas.",
+            {"united_states", "egypt", "qatar"},
+            set(),
+        ),
+        (
+            "Hamas wants Russia and China to stand as guarantors alongside the mediators.",
+            set(),
+            {"russia", "china"},
+        ),
     ],
 )
-def test_role_phrasings(run: Callable[..., Doc], text: str, mediators: set[str], guarantors: set[str]) -> None:
+def test_role_phrasings(
+    run: Callable[..., Doc], text: str, mediators: set[str], guarantors: set[str]
+) -> None:
     entities = run(text)._.entities
     assert actors_with_role(entities, "mediator") == mediators
     assert actors_with_role(entities, "guarantor") == guarantors
@@ -156,7 +247,7 @@ def test_role_phrasings(run: Callable[..., Doc], text: str, mediators: set[str],
     [
         "Egypt and Qatar have also mediated between Sudan's army and the Rapid Support Forces.",
         "Qatar helped broker the return of Ukrainian children from Russia.",
-        "The United States and France brokered the ceasefire between Israel and Hezbollah in Lebanon.",
+        "The US and France brokered the ceasefire between Israel and Hezbollah in Lebanon.",
         "A Hamas delegation visited Moscow for talks with Russian officials on the war in Ukraine.",
         "Israel rejected the mediators' plan, and Hamas said it would study it.",
         "Israel helped broker nothing; Hamas mediated nothing.",
