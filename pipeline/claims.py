@@ -1,25 +1,1113 @@
-"""PLACEHOLDER (ceasefire_claims): being written; sets doc._.claims to an empty list for now."""
+"""Attributed claim tuples: who did what to whom, how many, when, and who says so.
+
+``iter_claims(doc, rules)`` reads what the earlier components left on the Doc
+(entities, quantities, dates, headline flags) and yields one
+:class:`~pipeline.records.Claim` per reported fact. Two anchors make a claim: a
+quantity whose category maps to a claim type (``rules/claim_quantities.jsonl``:
+casualties, captives, aid, plan parts, truce durations), or a trigger from
+``rules/claim_triggers.jsonl`` (visit, broker, dismiss, insist, "put forward"...).
+Subjects are the nearest eligible actor left of the trigger within the clause
+(or the passive agent after it), objects the counted group or the actor right
+of the trigger; modality comes from ``claim_modality.jsonl`` cues in a window,
+the claimant from :mod:`pipeline.attribution`. Everything is linear per sentence.
+"""
 
 from __future__ import annotations
 
-from spacy.language import Language
-from spacy.tokens import Doc
+from collections import defaultdict
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc, Span
+
+from pipeline.attribution import (
+    CLAIM_ANAPHORS,
+    CLAIM_CUES,
+    CLAIM_LEXICON,
+    CLAIM_SETTINGS,
+    LEXICON_KINDS,
+    Attribution,
+    CueHit,
+    DocView,
+    Mention,
+    Settings,
+    build_view,
+    inherited_attribution,
+    is_blocked,
+    is_compound,
+    sentence_attributions,
+    settings_from_rows,
+)
 from pipeline.component import RuleComponent
+from pipeline.records import Claim, Quantity
+from pipeline.rules import Field, RuleProblem, RuleRow, RulesError, RuleSpec
+
+CLAIM_TYPES = frozenset(
+    {
+        "casualties",
+        "captives",
+        "proposal",
+        "response",
+        "meeting",
+        "mediation",
+        "demand",
+        "aid",
+        "ceasefire",
+    }
+)
+MODALITIES = frozenset(
+    {"asserted", "expected", "planned", "proposed", "conditional", "negated", "hedged"}
+)
+_SIDES = frozenset({"left", "right", "both"})
+
+CLAIM_TRIGGERS = RuleSpec(
+    name="claim_triggers",
+    fields={
+        "id": Field(required=True),
+        "lemma": Field(),  # space-separated tokens, each "a|b" alternatives, matched on LEMMA
+        "text": Field(),  # same, matched on LOWER
+        "claim_type": Field(required=True, choices=CLAIM_TYPES),
+        "predicate": Field(required=True),
+        "category": Field(),
+        "near": Field(choices=LEXICON_KINDS),
+        "near_side": Field(choices=_SIDES, default="both"),
+        "near_window": Field(kind="int", default=4),
+        "not_prev": Field(kind="list", default=[]),
+        "not_next": Field(kind="list", default=[]),
+        "subject": Field(choices=frozenset({"left", "possessive", "none"}), default="left"),
+        "subject_fallback": Field(choices=frozenset({"claimant", "none"}), default="none"),
+        "object": Field(choices=frozenset({"right", "group", "none"}), default="right"),
+        "object_window": Field(kind="int"),
+        "passive_check": Field(kind="bool", default=True),
+        "each_subject": Field(kind="bool", default=False),
+        "modality": Field(choices=MODALITIES),
+        "priority": Field(kind="int", default=0),
+        "needs_quantity": Field(kind="bool", default=False),
+        "link": Field(kind="bool", default=False),
+        "requires": Field(kind="list", choices=frozenset({"subject", "object"}), default=[]),
+        "suppress": Field(kind="list", choices=CLAIM_TYPES, default=[]),
+        "topic_window": Field(kind="int", default=12),
+        "note": Field(),
+    },
+    unique=("id",),
+    description="words that make or qualify a claim: type, predicate, where its actors are",
+)
+
+CLAIM_QUANTITIES = RuleSpec(
+    name="claim_quantities",
+    fields={
+        "category": Field(required=True),
+        "claim_type": Field(choices=CLAIM_TYPES),
+        "adopt_types": Field(kind="list", choices=CLAIM_TYPES, default=[]),
+        "predicate": Field(),
+        "claim_category": Field(),
+        "default_category": Field(),
+        "requires_group": Field(kind="bool", default=False),
+        "near": Field(choices=LEXICON_KINDS),
+        "near_window": Field(kind="int", default=4),
+        "object": Field(choices=frozenset({"group", "right", "none"}), default="group"),
+        "subject_fallback": Field(choices=frozenset({"claimant", "none"}), default="none"),
+        "note": Field(),
+    },
+    unique=("category",),
+    description="quantity categories that anchor a claim (killed -> casualties)",
+)
+
+CLAIM_MODALITY = RuleSpec(
+    name="claim_modality",
+    fields={
+        "text": Field(required=True),
+        "modality": Field(required=True, choices=MODALITIES),
+        "priority": Field(kind="int", default=0),
+        "side": Field(choices=_SIDES, default="left"),
+        "window": Field(kind="int"),
+        "note": Field(),
+    },
+    unique=("text",),
+    description="words that make a claim expected, planned, negated, hedged...",
+)
+
+CLAIM_TOPICS = RuleSpec(
+    name="claim_topics",
+    fields={
+        "text": Field(required=True),
+        "claim_type": Field(required=True, choices=CLAIM_TYPES),
+        "category": Field(required=True),
+        "note": Field(),
+    },
+    unique=("text", "claim_type"),
+    description="what a demand is about: its category",
+)
+
+CLAIM_GROUPS = RuleSpec(
+    name="claim_groups",
+    fields={
+        "actor_id": Field(required=True),
+        "group": Field(),
+        "opponent_group": Field(),
+        "captive_category": Field(),
+        "note": Field(),
+    },
+    unique=("actor_id",),
+    description="actor -> the people group counted as its victims or captives",
+)
+
+SPECS: tuple[RuleSpec, ...] = (
+    CLAIM_TRIGGERS,
+    CLAIM_QUANTITIES,
+    CLAIM_MODALITY,
+    CLAIM_TOPICS,
+    CLAIM_GROUPS,
+    CLAIM_LEXICON,
+    CLAIM_ANAPHORS,
+    CLAIM_CUES,
+    CLAIM_SETTINGS,
+)
+
+
+# -- compiled rules -------------------------------------------------------------------
+
+
+def token_pattern(words: str, attr: str) -> list[dict[str, object]]:
+    """Return a Matcher pattern: one token per space-separated word, ``a|b`` = alternatives."""
+    return [{attr: {"IN": w.split("|")}} for w in words.split()]
+
+
+@dataclass
+class ClaimRules:
+    """Claim rule rows with the matchers built from them (built once per pipeline)."""
+
+    rows: dict[str, list[RuleRow]]
+    settings: Settings
+    matcher: Matcher
+    phrases: PhraseMatcher
+    quantity_rules: dict[str, RuleRow] = field(default_factory=dict)
+    groups: dict[str, RuleRow] = field(default_factory=dict)
+
+    def row(self, label: str) -> tuple[str, RuleRow] | None:
+        """Return ``(file, row)`` for a match label ``file:index`` (None for lexicon kinds)."""
+        name, _, index = label.partition(":")
+        if not index:
+            return None
+        return name, self.rows[name][int(index)]
+
+
+def compile_claim_rules(nlp: Language, rows: Mapping[str, list[RuleRow]]) -> ClaimRules:
+    """Return :class:`ClaimRules` from validated rows (all problems raised at once)."""
+    problems: list[RuleProblem] = []
+    matcher = Matcher(nlp.vocab)
+    phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
+    for name in ("claim_triggers", "claim_cues"):
+        for i, row in enumerate(rows.get(name, [])):
+            lemma, text = row.get("lemma"), row.get("text")
+            if bool(lemma) == bool(text):
+                problems.append(RuleProblem(row.path, row.line, "give exactly one of lemma, text"))
+                continue
+            pattern = token_pattern(lemma, "LEMMA") if lemma else token_pattern(text, "LOWER")
+            matcher.add(f"{name}:{i}", [pattern])
+    for row in rows.get("claim_lexicon", []):
+        phrases.add(row["kind"], [nlp.make_doc(row["text"])])
+    for name in ("claim_anaphors", "claim_modality", "claim_topics"):
+        for i, row in enumerate(rows.get(name, [])):
+            phrases.add(f"{name}:{i}", [nlp.make_doc(row["text"])])
+    if problems:
+        raise RulesError(problems)
+    return ClaimRules(
+        rows={k: list(v) for k, v in rows.items()},
+        settings=settings_from_rows(rows.get("claim_settings", [])),
+        matcher=matcher,
+        phrases=phrases,
+        quantity_rules={r["category"]: r for r in rows.get("claim_quantities", [])},
+        groups={r["actor_id"]: r for r in rows.get("claim_groups", [])},
+    )
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A matched rule row (trigger, modality cue, topic) at tokens ``start:end``."""
+
+    start: int
+    end: int
+    row: RuleRow
+
+
+@dataclass
+class DocHits:
+    """All rule matches of a document, split by file."""
+
+    lexicon: list[tuple[int, int, str]] = field(default_factory=list)
+    anaphors: list[tuple[int, int, RuleRow]] = field(default_factory=list)
+    triggers: list[Hit] = field(default_factory=list)
+    cues: list[CueHit] = field(default_factory=list)
+    modality: list[Hit] = field(default_factory=list)
+    topics: list[Hit] = field(default_factory=list)
+
+
+def doc_hits(doc: Doc, rules: ClaimRules) -> DocHits:
+    """Run both matchers once over ``doc`` and sort the matches by file."""
+    hits = DocHits()
+    strings = doc.vocab.strings
+    for match_id, start, end in list(rules.matcher(doc)) + list(rules.phrases(doc)):
+        label = strings[match_id]
+        found = rules.row(label)
+        if found is None:
+            hits.lexicon.append((start, end, label))
+            continue
+        name, row = found
+        if name == "claim_triggers":
+            hits.triggers.append(Hit(start, end, row))
+        elif name == "claim_cues":
+            hits.cues.append(CueHit(start, end, row))
+        elif name == "claim_anaphors":
+            hits.anaphors.append((start, end, row))
+        elif name == "claim_modality":
+            hits.modality.append(Hit(start, end, row))
+        elif name == "claim_topics":
+            hits.topics.append(Hit(start, end, row))
+    _drop_nested_cues(hits)
+    return hits
+
+
+def _drop_nested_cues(hits: DocHits) -> None:
+    """Keep the longest of overlapping cue matches (a two-word cue over its second word)."""
+    hits.cues.sort(key=lambda c: (c.start, -(c.end - c.start)))
+    kept: list[CueHit] = []
+    for cue in hits.cues:
+        if kept and cue.start < kept[-1].end:
+            continue
+        kept.append(cue)
+    hits.cues = kept
+
+
+# -- per-sentence mechanics -----------------------------------------------------------
+
+
+def by_sentence(starts: Sequence[int], sents: Sequence[Span]) -> list[int]:
+    """Return the sentence index of each token position in ``starts``."""
+    bounds = [s.end for s in sents]
+    out = []
+    for pos in starts:
+        lo, hi = 0, len(bounds)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if bounds[mid] <= pos:
+                lo = mid + 1
+            else:
+                hi = mid
+        out.append(min(lo, len(bounds) - 1))
+    return out
+
+
+def trigger_ok(view: DocView, hit: Hit) -> bool:
+    """True when a trigger's context conditions (near, not_prev, not_next) hold."""
+    row = hit.row
+    if view.text(hit.start - 1) in row.get("not_prev", []):
+        return False
+    if view.text(hit.end) in row.get("not_next", []):
+        return False
+    near = row.get("near")
+    if not near:
+        return True
+    window, side = int(row.get("near_window", 4)), row.get("near_side", "both")
+    left = range(max(0, hit.start - window), hit.start) if side in {"left", "both"} else range(0)
+    right = (
+        range(hit.end, min(len(view.doc), hit.end + window))
+        if side in {"right", "both"}
+        else range(0)
+    )
+    return any(view.has(i, near) for i in [*left, *right])
+
+
+def valid_triggers(view: DocView, hits: Sequence[Hit], skip: frozenset[int]) -> list[Hit]:
+    """Return the triggers whose conditions hold, minus suppressed and attribution tokens."""
+    ok = [h for h in hits if trigger_ok(view, h) and h.start not in skip]
+    suppressed = {
+        (t, i) for h in ok for t in h.row.get("suppress", []) for i in range(h.start, h.end)
+    }
+    ok = [
+        h
+        for h in ok
+        if not any((h.row["claim_type"], i) in suppressed for i in range(h.start, h.end))
+    ]
+    best: dict[tuple[str, int], Hit] = {}
+    for h in ok:
+        key = (h.row["claim_type"], h.start)
+        cur = best.get(key)
+        rank = (int(h.row.get("priority", 0)), h.end - h.start)
+        if cur is None or rank > (int(cur.row.get("priority", 0)), cur.end - cur.start):
+            best[key] = h
+    return sorted(best.values(), key=lambda h: h.start)
+
+
+def left_subject(
+    view: DocView,
+    pos: int,
+    lo: int,
+    settings: Settings,
+    *,
+    skip: frozenset[int],
+    objects: frozenset[int],
+) -> Mention | None:
+    """Return the nearest eligible actor left of ``pos`` in its clause.
+
+    Passes over actors after a preposition or right after another trigger
+    (``objects``), actors inside a closed relative clause, and continues into the
+    antecedent of a relative clause that holds the trigger (an attack by X on Y that
+    left N dead: X).
+    """
+    candidates: list[tuple[Mention, int]] = []
+    commas = 0
+    j = pos - 1
+    stop = max(lo, pos - settings.subject_window)
+    while j >= stop:
+        if j in skip:
+            j -= 1
+            continue
+        tok = view.doc[j].text
+        if view.has(j, "boundary") and not view.has(j, "relative"):
+            break
+        if tok == ",":
+            commas += 1
+        elif view.has(j, "relative"):
+            if commas:
+                candidates = [(m, c) for m, c in candidates if c != commas]
+            elif candidates or view.has(j - 1, "blocker"):
+                break
+        if j in view.pronouns and view.pronouns[j][1] == "person" and not candidates:
+            return antecedent_person(view, j)
+        m = view.mention_end_at.get(j)
+        if m is not None and m.start >= stop:
+            eligible = (
+                m.actor_type not in settings.non_subject_actor_types
+                and not is_blocked(view, m, lo, extra=objects)
+                and not any(i in skip for i in range(m.start, m.end))
+            )
+            if eligible and m.ref_id:
+                candidates.append((m, commas))
+            j = m.start - 1
+            continue
+        j -= 1
+    return candidates[0][0] if candidates else None
+
+
+def floor(sent: Span, atts: Sequence[Attribution], pos: int) -> int:
+    """Return where a subject search from ``pos`` must stop: the sentence start, or the start
+    of the content an attribution introduces ("X said that ..." keeps X out of reach)."""
+    starts = [a.scope[0] for a in atts if a.covers(pos) and not a.inherited and a.scope[0] <= pos]
+    return max([sent.start, *starts])
+
+
+def antecedent_person(view: DocView, pos: int) -> Mention | None:
+    """Return the person a subject pronoun at ``pos`` stands for: the first named person
+    of the nearest earlier sentence that names one (usually that sentence's subject)."""
+    earlier = [m for m in view.mentions if m.end <= pos and m.label == "PERSON" and m.ref_id]
+    if not earlier:
+        return None
+    last_sent = by_sentence([earlier[-1].start], view.sents)[0]
+    return next(m for m in earlier if by_sentence([m.start], view.sents)[0] == last_sent)
+
+
+def coordinated(view: DocView, m: Mention, lo: int) -> list[Mention]:
+    """Return ``m`` with the actors coordinated before it (X, Y and Z)."""
+    out = [m]
+    cur = m
+    while True:
+        j = cur.start - 1
+        while j >= lo and view.has(j, "determiner"):
+            j -= 1
+        if j < lo or not (view.has(j, "coordinator") or view.text(j) == ","):
+            break
+        prev = view.mention_end_at.get(j - 1)
+        if prev is None or prev.start < lo:
+            break
+        out.append(prev)
+        cur = prev
+    return list(reversed(out))
+
+
+def possessor(view: DocView, pos: int, lo: int) -> Mention | None:
+    """Return the actor right before a noun (X's three-stage plan, an X-ian plan)."""
+    j = pos - 1
+    steps = 0
+    while j >= lo and steps < 6:
+        m = view.mention_end_at.get(j)
+        if m is not None:
+            return m
+        tok = view.doc[j]
+        if (
+            view.has(j, "determiner")
+            or view.has(j, "boundary")
+            or (tok.is_punct and tok.text not in {"-", "'s", "’s", "'", "’"})
+        ):
+            return None
+        j -= 1
+        steps += 1
+    return None
+
+
+def is_passive(view: DocView, start: int, end: int, settings: Settings) -> bool:
+    """True when a trigger follows a passive auxiliary or is followed by an agent "by".
+
+    A trigger ending in an active suffix ("is pushing for") is never passive.
+    """
+    if any(view.text(start).endswith(suffix) for suffix in settings.active_suffixes):
+        return False
+    j = start - 1
+    while j >= 0 and view.has(j, "skip"):
+        j -= 1
+    return view.has(j, "passive_aux") or view.has(end, "agent")
+
+
+def agent_right(
+    view: DocView, start: int, hi: int, window: int, skip: frozenset[int]
+) -> Mention | None:
+    """Return the passive agent after ``start``: "by X", or "in X's offensive"."""
+    j = start
+    stop = min(hi, start + window)
+    while j < stop:
+        if j in skip:
+            j += 1
+            continue
+        if view.has(j, "boundary") or view.has(j, "relative"):
+            return None
+        if view.has(j, "agent") or view.has(j, "agent_possessive"):
+            k = j + 1
+            while k < hi and view.has(k, "determiner"):
+                k += 1
+            m = view.mention_at.get(k)
+            while m is not None and is_compound(view, m):
+                k = m.end + 2
+                m = view.mention_at.get(k)
+            possessive = m is not None and view.text(m.end) in {"'s", "’s", "’", "'"}
+            if m is not None and m.start == k and (view.has(j, "agent") or possessive):
+                return m
+        j += 1
+    return None
+
+
+def right_object(
+    view: DocView,
+    start: int,
+    hi: int,
+    window: int,
+    skip: frozenset[int],
+    *,
+    skip_types: frozenset[str] = frozenset(),
+) -> Mention | None:
+    """Return the first actor right of a trigger within the clause (no comma crossed)."""
+    j = start
+    stop = min(hi, start + window)
+    while j < stop:
+        if j in skip:
+            j += 1
+            continue
+        if (
+            view.text(j) == ","
+            or view.has(j, "boundary")
+            or (view.has(j, "relative") and not view.has(j, "complementizer"))
+        ):
+            return None
+        m = view.mention_at.get(j)
+        if m is not None:
+            if m.ref_id and not is_compound(view, m) and m.actor_type not in skip_types:
+                return m
+            j = m.end
+            continue
+        j += 1
+    return None
+
+
+def modality_of(view: DocView, lo: int, hi: int, hits: Sequence[Hit], settings: Settings) -> str:
+    """Return the modality of the claim at tokens ``lo:hi`` (highest-priority cue in reach)."""
+    best: tuple[int, str] | None = None
+    for hit in hits:
+        row = hit.row
+        window = int(row.get("window") or settings.modality_window)
+        side = row.get("side", "left")
+        inside = lo <= hit.start < hi
+        left = side in {"left", "both"} and hit.end <= lo and lo - hit.end <= window
+        right = side in {"right", "both"} and hit.start >= hi and hit.start - hi <= window
+        if not (inside or left or right):
+            continue
+        a, b = (hit.end, lo) if hit.end <= lo else (hi, hit.start)
+        if any(view.has(k, "boundary") and not view.has(k, "relative") for k in range(a, b)):
+            continue
+        rank = (int(row.get("priority", 0)), row["modality"])
+        if best is None or rank[0] > best[0]:
+            best = rank
+    return best[1] if best else "asserted"
+
+
+# -- claims ---------------------------------------------------------------------------
+
+
+@dataclass
+class Draft:
+    """A claim being assembled (tokens, not yet chars)."""
+
+    claim_type: str
+    predicate: str
+    lo: int
+    hi: int
+    anchor: int
+    subject: Mention | None = None
+    obj: Mention | None = None
+    object_id: str | None = None
+    quantity: Quantity | None = None
+    category: str | None = None
+    modality: str | None = None
+    fallback: str = "none"
+    rule_id: str = ""
+
+
+def group_of(rules: ClaimRules, actor_id: str | None, key: str = "group") -> str | None:
+    """Return a group id for ``actor_id`` from ``claim_groups`` (the id itself if unknown)."""
+    if actor_id is None:
+        return None
+    row = rules.groups.get(actor_id)
+    if row is None:
+        return actor_id if key == "group" else None
+    return row.get(key)
+
+
+def quantity_object(
+    view: DocView,
+    q: tuple[int, int],
+    lo: int,
+    hi: int,
+    subject: Mention | None,
+    skip: frozenset[int],
+) -> Mention | None:
+    """Return the group a count refers to: the actor in or right after it, else one left of it."""
+    qs, qe = q
+    for j in range(qs, min(hi, qe + 3)):
+        m = view.mention_at.get(j)
+        if m is not None and j not in skip and not is_compound(view, m):
+            return m
+    j = qs - 1
+    while j >= lo:
+        if view.has(j, "boundary") and not view.has(j, "relative"):
+            break
+        m = view.mention_end_at.get(j)
+        if (
+            m is not None
+            and m is not subject
+            and j not in skip
+            and m.ref_id
+            and not is_compound(view, m)
+            and (subject is None or m.ref_id != subject.ref_id)
+        ):
+            return m
+        j -= 1
+    return None
+
+
+def _distance(a: tuple[int, int], b: tuple[int, int]) -> int:
+    return max(0, b[0] - a[1], a[0] - b[1])
+
+
+def _crosses_boundary(view: DocView, a: tuple[int, int], b: tuple[int, int]) -> bool:
+    """True when a clause boundary, or a comma before a coordinator, lies between a and b."""
+    lo, hi = (a[1], b[0]) if a[1] <= b[0] else (b[1], a[0])
+    return any(
+        (view.has(k, "boundary") and not view.has(k, "relative"))
+        or (view.text(k) == "," and view.has(k + 1, "coordinator"))
+        for k in range(lo, hi)
+    )
+
+
+def _reach(
+    view: DocView, q: tuple[int, int], triggers: Sequence[Hit], types: set[str], window: int
+) -> list[Hit]:
+    """Return the triggers of ``types`` near a count, nearest first, no boundary between."""
+    near = [
+        h
+        for h in triggers
+        if h.row["claim_type"] in types
+        and _distance(q, (h.start, h.end)) <= window
+        and not _crosses_boundary(view, q, (h.start, h.end))
+    ]
+    return sorted(
+        near, key=lambda h: (_distance(q, (h.start, h.end)), -int(h.row.get("priority", 0)))
+    )
+
+
+def quantity_drafts(
+    view: DocView,
+    sent: Span,
+    quantities: Sequence[tuple[Quantity, int, int]],
+    triggers: Sequence[Hit],
+    rules: ClaimRules,
+    skip: frozenset[int],
+    objects: frozenset[int],
+    consumed: set[int],
+    atts: Sequence[Attribution] = (),
+) -> Iterator[Draft]:
+    """Yield a draft for each count whose category anchors a claim.
+
+    The nearest trigger of the claim type gives the predicate and the voice; a
+    linking trigger ("in exchange for") within reach gives the predicate instead.
+    """
+    settings = rules.settings
+    for q, qs, qe in quantities:
+        qrule = rules.quantity_rules.get(q.category)
+        if qrule is None:
+            continue
+        near = qrule.get("near")
+        if near:
+            w = int(qrule.get("near_window", 4))
+            if not any(
+                view.has(i, near) for i in range(max(sent.start, qs - w), min(sent.end, qe + w))
+            ):
+                continue
+        types = (
+            {qrule["claim_type"]} if qrule.get("claim_type") else set(qrule.get("adopt_types", []))
+        )
+        reach = _reach(view, (qs, qe), triggers, types, settings.quantity_window)
+        if not reach and not qrule.get("claim_type"):
+            continue
+        link = next((h for h in reach if h.row.get("link")), None)
+        voice = next((h for h in reach if not h.row.get("link")), None)
+        lead = link or voice
+        group = quantity_object(view, (qs, qe), sent.start, sent.end, None, skip)
+        if qrule.get("requires_group") and group is None:
+            continue
+        for h in (link, voice):
+            if h is not None:
+                consumed.add(id(h))
+        ctype = lead.row["claim_type"] if lead else qrule["claim_type"]
+        predicate = lead.row["predicate"] if lead else qrule.get("predicate") or ctype
+        lo = min([qs] + [h.start for h in (link, voice) if h])
+        hi = max([qe] + [h.end for h in (link, voice) if h])
+        category = qrule.get("claim_category") or next(
+            (h.row.get("category") for h in (voice, link) if h and h.row.get("category")), None
+        )
+        draft = Draft(
+            ctype,
+            predicate,
+            lo,
+            hi,
+            anchor=qs,
+            quantity=q,
+            category=category,
+            modality=next(
+                (h.row.get("modality") for h in (link, voice) if h and h.row.get("modality")), None
+            ),
+            fallback=qrule.get("subject_fallback", "none"),
+            rule_id=f"claim_quantities:{q.category}" + (f"+{lead.row['id']}" if lead else ""),
+        )
+        draft.subject = _quantity_subject(
+            view, sent, (qs, qe), voice, lo, rules, skip, objects, atts
+        )
+        omode = qrule.get("object", "group")
+        if omode == "group":
+            draft.obj = quantity_object(view, (qs, qe), sent.start, sent.end, draft.subject, skip)
+            draft.object_id = group_of(rules, draft.obj.ref_id if draft.obj else None)
+            if draft.object_id is None and draft.subject is not None:
+                draft.object_id = group_of(rules, draft.subject.ref_id, "opponent_group")
+            if draft.category is None:
+                draft.category = group_of(rules, draft.object_id, "captive_category")
+        elif omode == "right":
+            draft.obj = right_object(
+                view,
+                hi,
+                sent.end,
+                settings.object_window,
+                skip,
+                skip_types=settings.non_object_actor_types,
+            )
+            draft.object_id = draft.obj.ref_id if draft.obj else None
+        if draft.category is None:
+            draft.category = qrule.get("default_category")
+        yield draft
+
+
+def _quantity_subject(
+    view: DocView,
+    sent: Span,
+    q: tuple[int, int],
+    voice: Hit | None,
+    lo: int,
+    rules: ClaimRules,
+    skip: frozenset[int],
+    objects: frozenset[int],
+    atts: Sequence[Attribution],
+) -> Mention | None:
+    """Return the doer of a counted fact: passive agent, possessor, or the actor left of it."""
+    settings = rules.settings
+    qs, qe = q
+    mode = voice.row.get("subject", "left") if voice else "left"
+    if mode == "none":
+        return None
+    start = qe if voice is None or voice.start < qs else max(qe, voice.end)
+    agent = agent_right(view, start, sent.end, settings.object_window, skip)
+    if agent is not None:
+        return agent
+    if (
+        voice is not None
+        and voice.row.get("passive_check", True)
+        and is_passive(view, voice.start, voice.end, settings)
+    ):
+        return None
+    if voice is not None and mode == "possessive":
+        owner = possessor(view, voice.start, sent.start)
+        if owner is not None:
+            return owner
+    return left_subject(view, lo, floor(sent, atts, lo), settings, skip=skip, objects=objects)
+
+
+def trigger_drafts(
+    view: DocView,
+    sent: Span,
+    triggers: Sequence[Hit],
+    topics: Sequence[Hit],
+    rules: ClaimRules,
+    skip: frozenset[int],
+    objects: frozenset[int],
+    consumed: set[int],
+    atts: Sequence[Attribution] = (),
+) -> Iterator[Draft]:
+    """Yield drafts for triggers that make a claim on their own."""
+    settings = rules.settings
+    for hit in triggers:
+        row = hit.row
+        if id(hit) in consumed or row.get("needs_quantity") or row.get("link"):
+            continue
+        subjects = _trigger_subjects(view, sent, hit, rules, skip, objects, atts)
+        obj = None
+        omode = row.get("object", "right")
+        if omode in {"right", "group"}:
+            obj = right_object(
+                view,
+                hit.end,
+                sent.end,
+                int(row.get("object_window") or settings.object_window),
+                skip,
+                skip_types=frozenset() if omode == "group" else settings.non_object_actor_types,
+            )
+            if obj is not None and any(obj is s for s in subjects):
+                obj = None
+        categories = [row.get("category")]
+        found_cats = [
+            t.row["category"]
+            for t in topics
+            if t.row["claim_type"] == row["claim_type"]
+            and hit.end <= t.start < hit.end + int(row.get("topic_window", 12))
+        ]
+        if found_cats:
+            categories = list(dict.fromkeys(found_cats))
+        object_id = obj.ref_id if obj else None
+        if omode == "group":
+            object_id = group_of(rules, object_id)
+            if row.get("category") is None:
+                categories = [group_of(rules, object_id, "captive_category")]
+        for subject in subjects:
+            if "subject" in row.get("requires", []) and subject is None:
+                continue
+            if "object" in row.get("requires", []) and obj is None:
+                continue
+            for cat in categories:
+                yield Draft(
+                    row["claim_type"],
+                    row["predicate"],
+                    hit.start,
+                    hit.end,
+                    hit.start,
+                    subject=subject,
+                    obj=obj,
+                    object_id=object_id,
+                    category=cat,
+                    modality=row.get("modality"),
+                    fallback=row.get("subject_fallback", "none"),
+                    rule_id=row["id"],
+                )
+
+
+def _trigger_subjects(
+    view: DocView,
+    sent: Span,
+    hit: Hit,
+    rules: ClaimRules,
+    skip: frozenset[int],
+    objects: frozenset[int],
+    atts: Sequence[Attribution],
+) -> list[Mention | None]:
+    """Return the doers of a trigger: its possessor, passive agent or the actor(s) left of it."""
+    row = hit.row
+    mode = row.get("subject", "left")
+    if mode == "none":
+        return [None]
+    if mode == "possessive":
+        return [possessor(view, hit.start, sent.start)]
+    agent = agent_right(view, hit.end, sent.end, 4, skip)
+    if agent is not None:
+        return [agent]
+    if row.get("passive_check", True) and is_passive(view, hit.start, hit.end, rules.settings):
+        return [None]
+    found = left_subject(
+        view, hit.start, floor(sent, atts, hit.start), rules.settings, skip=skip, objects=objects
+    )
+    if found is None:
+        return [None]
+    group = coordinated(view, found, sent.start)
+    return list(group) if row.get("each_subject") else [group[0]]
+
+
+def object_zones(view: DocView, triggers: Sequence[Hit], reach: int = 5) -> frozenset[int]:
+    """Return token positions right after a trigger (up to punctuation) where an actor is
+    that trigger's object, never a later trigger's subject (met X and other top
+    Y officials on his latest visit: X and Y are objects)."""
+    zone: set[int] = set()
+    for h in triggers:
+        if h.row.get("object", "right") == "none":
+            continue
+        for j in range(h.end, min(len(view.doc), h.end + reach)):
+            if view.doc[j].is_punct or view.has(j, "boundary") or view.has(j, "relative"):
+                break
+            zone.add(j)
+    return frozenset(zone)
+
+
+def dedupe(drafts: list[Draft]) -> list[Draft]:
+    """Drop trigger drafts that repeat another of the same type, subject and category with
+    no more information (visit X to meet X officials: one meeting)."""
+    out: list[Draft] = []
+    for d in drafts:
+        if d.quantity is not None:
+            out.append(d)
+            continue
+        sid = d.subject.ref_id if d.subject else None
+        twin = next(
+            (
+                o
+                for o in out
+                if o.quantity is None
+                and o.claim_type == d.claim_type
+                and (o.subject.ref_id if o.subject else None) == sid
+                and o.category == d.category
+                and (o.object_id == d.object_id or d.object_id is None)
+            ),
+            None,
+        )
+        if twin is not None:
+            continue
+        weaker = next(
+            (
+                o
+                for o in out
+                if o.quantity is None
+                and o.claim_type == d.claim_type
+                and (o.subject.ref_id if o.subject else None) == sid
+                and o.category == d.category
+                and o.object_id is None
+            ),
+            None,
+        )
+        if weaker is not None:
+            out.remove(weaker)
+        out.append(d)
+    return out
+
+
+def _nearest_date(
+    dates: Sequence[tuple[str | None, int, int]], anchor: int, skip: frozenset[int]
+) -> str | None:
+    best: tuple[int, str] | None = None
+    for value, start, _end in dates:
+        if value is None or start in skip:
+            continue
+        dist = abs(start - anchor)
+        if best is None or dist < best[0]:
+            best = (dist, value)
+    return best[1] if best else None
+
+
+def iter_claims(doc: Doc, rules: ClaimRules) -> Iterator[Claim]:
+    """Yield the claims of a processed document, sentence by sentence.
+
+    Args:
+        doc: a Doc with sentences, lemmas and ``doc._.entities``, ``doc._.quantities``,
+            ``doc._.dates`` (lists of records) and ``doc._.headline_sents``.
+        rules: compiled claim rules (:func:`compile_claim_rules`).
+
+    Yields:
+        One :class:`Claim` per reported fact, in text order.
+    """
+    hits = doc_hits(doc, rules)
+    view = build_view(
+        doc, hits.lexicon, hits.anaphors, skip_types=rules.settings.non_subject_actor_types
+    )
+    sents = view.sents
+    if not sents:
+        return
+    headlines = doc._.headline_sents or set()
+    per_sent: dict[str, dict[int, list]] = {
+        k: defaultdict(list) for k in ("triggers", "cues", "modality", "topics", "q", "dates")
+    }
+    for name in ("triggers", "cues", "modality", "topics"):
+        items = getattr(hits, name)
+        for item, si in zip(items, by_sentence([h.start for h in items], sents), strict=True):
+            per_sent[name][si].append(item)
+    for q in doc._.quantities or []:
+        span = doc.char_span(q.start_char, q.end_char, alignment_mode="expand")
+        if span is not None:
+            per_sent["q"][by_sentence([span.start], sents)[0]].append((q, span.start, span.end))
+    for d in doc._.dates or []:
+        span = doc.char_span(d.start_char, d.end_char, alignment_mode="expand")
+        if span is not None:
+            per_sent["dates"][by_sentence([span.start], sents)[0]].append(
+                (d.value, span.start, span.end)
+            )
+    mention_sents = set(by_sentence([m.start for m in view.mentions if not m.virtual], sents))
+    attributions = document_attributions(view, per_sent["cues"], rules.settings)
+    for si, sent in enumerate(sents):
+        atts = attributions[si]
+        if si not in mention_sents and not per_sent["q"][si] and not atts:
+            continue
+        skip = frozenset().union(*(a.span for a in atts)) if atts else frozenset()
+        triggers = valid_triggers(view, per_sent["triggers"][si], skip)
+        objects = object_zones(view, triggers)
+        consumed: set[int] = set()
+        drafts = list(
+            quantity_drafts(
+                view, sent, per_sent["q"][si], triggers, rules, skip, objects, consumed, atts
+            )
+        )
+        counted = {d.claim_type for d in drafts}
+        drafts += [
+            d
+            for d in dedupe(
+                list(
+                    trigger_drafts(
+                        view,
+                        sent,
+                        triggers,
+                        per_sent["topics"][si],
+                        rules,
+                        skip,
+                        objects,
+                        consumed,
+                        atts,
+                    )
+                )
+            )
+            if not (d.claim_type in counted and d.subject is None)
+        ]
+        drafts.sort(key=lambda d: d.lo)
+        for draft in drafts:
+            yield finish(view, sent, si, draft, atts, per_sent, rules, skip, si in headlines)
+
+
+def finish(
+    view: DocView,
+    sent: Span,
+    si: int,
+    d: Draft,
+    atts: Sequence[Attribution],
+    per_sent: Mapping[str, Mapping[int, list]],
+    rules: ClaimRules,
+    skip: frozenset[int],
+    headline: bool,
+) -> Claim:
+    """Return the :class:`Claim` of a draft: attribution, modality, date, chars."""
+    doc = view.doc
+    att = next((a for a in atts if a.covers(d.anchor)), None)
+    subject = d.subject
+    subject_id = subject.ref_id if subject else None
+    subject_text = subject.text if subject else None
+    if subject_id is None and d.fallback == "claimant" and att is not None and att.affiliation_id:
+        subject_id, subject_text = att.affiliation_id, att.claimant_text
+    modality = d.modality or modality_of(view, d.lo, d.hi, per_sent["modality"][si], rules.settings)
+    q = d.quantity
+    span = doc[d.lo : d.hi]
+    return Claim(
+        sentence=si,
+        start_char=span.start_char,
+        end_char=span.end_char,
+        claim_type=d.claim_type,
+        predicate=d.predicate,
+        subject_id=subject_id,
+        subject_text=subject_text,
+        object_id=d.object_id if d.object_id is not None else (d.obj.ref_id if d.obj else None),
+        object_text=d.obj.text if d.obj else None,
+        value=q.value if q else None,
+        low=q.low if q else None,
+        high=q.high if q else None,
+        qualifier=q.qualifier if q else None,
+        category=d.category,
+        unit=q.unit if q else None,
+        event_date=_nearest_date(per_sent["dates"][si], d.anchor, skip),
+        claimant_id=att.claimant_id if att else None,
+        claimant_text=att.claimant_text if att else None,
+        claimant_anonymous=att.anonymous if att else None,
+        basis_id=att.basis_id if att else None,
+        cue=att.cue if att else None,
+        quoted=view.quoted[d.anchor],
+        modality=modality,
+        evidence=sent.text.strip(),
+        headline=headline,
+        rule_id=d.rule_id,
+    )
+
+
+def document_attributions(
+    view: DocView, cues: Mapping[int, list[CueHit]], settings: Settings
+) -> list[list[Attribution]]:
+    """Return each sentence's attributions: its own, else one inherited from a quote."""
+    own: list[list[Attribution]] = []
+    last: Attribution | None = None
+    for si, sent in enumerate(view.sents):
+        atts = sentence_attributions(view, sent, cues.get(si, []), settings, last=last)
+        own.append(atts)
+        if atts:
+            last = atts[0]
+    spanning: dict[int, Attribution] = {}
+    for qa, qb in view.quote_spans:
+        if qb <= qa:
+            continue
+        first, last_s = by_sentence([qa, qb - 1], view.sents)
+        if first == last_s:
+            continue
+        source = next((a for a in own[last_s] if not a.inherited), None) or next(
+            (a for a in own[first] if not a.inherited), None
+        )
+        if source is None:
+            continue
+        for s in range(first, last_s + 1):
+            spanning.setdefault(s, source)
+    out: list[list[Attribution]] = []
+    previous: Attribution | None = None
+    for si, sent in enumerate(view.sents):
+        if own[si]:
+            out.append(own[si])
+            previous = own[si][0]
+            continue
+        inherited = inherited_attribution(view, sent, previous, spanning.get(si))
+        out.append([inherited] if inherited else [])
+        previous = inherited
+    return out
 
 
 class ClaimExtractor(RuleComponent):
-    """Placeholder component."""
+    """Sets ``doc._.claims`` from the rules in ``rules/claim_*.jsonl``."""
 
-    RULE_SPECS = ()
+    RULE_SPECS = SPECS
+
+    def __init__(self, nlp: Language, name: str) -> None:
+        super().__init__(nlp, name)
+        self.rules: ClaimRules | None = None
+
+    def compile(self) -> None:
+        self.rules = compile_claim_rules(self.nlp, self.rows)
 
     def __call__(self, doc: Doc) -> Doc:
-        if doc._.claims is None:
-            doc._.claims = []
+        doc._.claims = list(iter_claims(doc, self.rules)) if self.rules else []
         return doc
 
 
-@Language.factory("ceasefire_claims")
+@Language.factory("ceasefire_claims", assigns=["doc._.claims"])
 def make_claim_extractor(nlp: Language, name: str) -> ClaimExtractor:
     """Factory for ``ceasefire_claims``."""
     return ClaimExtractor(nlp, name)

@@ -1,0 +1,734 @@
+"""Who says it: a token-level view of a document and the attributions of its sentences.
+
+Claims are extracted without a parser, so this module gives them the linear
+facts they need: which tokens belong to which word class of the claim lexicon
+(``rules/claim_lexicon.jsonl``), which entity mention covers a token (entities
+from ``doc._.entities``, plus anaphors and bare surnames resolved here), which
+tokens sit inside quotation marks, and, for each sentence, the attributions it
+carries: claimant, cue, basis (a tally based on X figures) and the token
+range the attribution scopes over. Every word is data; the functions below are
+the mechanism (nearest-mention walks over token windows, one pass per sentence).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+
+from spacy.tokens import Doc, Span
+
+from pipeline.records import Entity
+from pipeline.rules import Field, RuleRow, RuleSpec
+
+#: Word classes of the claim lexicon (matched on lower-case text).
+LEXICON_KINDS = frozenset(
+    {
+        "boundary",  # ends a clause window: ; : but while quotation marks
+        "relative",  # who which that whom: relative clause openers
+        "complementizer",  # "that" after a verb: object windows pass it
+        "blocker",  # prepositions: an actor right after one is not a subject
+        "coordinator",  # and, or, comma-like joins of coordinated actors
+        "determiner",  # skipped when looking for a possessor or a blocker
+        "agent",  # "by": passive agent follows
+        "agent_possessive",  # "in": passive agent follows only as "in X's ..."
+        "passive_aux",  # was were been: marks a passive trigger
+        "basis",  # "based on", "citing": the claimant's own source follows
+        "scope_break",  # "despite": clause outside the attribution's scope
+        "statement",  # X's statement said
+        "compound_suffix",  # "based", "run", "backed" after "X-": X is no actor here
+        "skip",  # adverbs and auxiliaries allowed between speaker and cue
+        "truce",  # ceasefire nouns
+        "plan",  # plan, proposal, framework nouns
+        "deal",  # deal, agreement nouns
+        "aid",  # aid, trucks
+        "crossing",  # crossing, border crossing
+        "for",  # "for" after demand verbs ("called on Wednesday for")
+        "delegation",  # delegation nouns (owner found for "the delegation")
+    }
+)
+
+CLAIM_LEXICON = RuleSpec(
+    name="claim_lexicon",
+    fields={
+        "text": Field(required=True),
+        "kind": Field(required=True, choices=LEXICON_KINDS),
+        "note": Field(),
+    },
+    unique=("text", "kind"),
+    description="word classes used by claim extraction windows (matched on LOWER)",
+)
+
+CLAIM_ANAPHORS = RuleSpec(
+    name="claim_anaphors",
+    fields={
+        "text": Field(required=True),
+        "resolve": Field(
+            required=True,
+            choices=frozenset({"actor_type", "owner_of", "claimant", "person", "unnamed"}),
+        ),
+        "actor_types": Field(kind="list"),
+        "head": Field(choices=LEXICON_KINDS),
+        "note": Field(),
+    },
+    unique=("text",),
+    description="phrases that stand for an earlier actor, speaker or person",
+)
+
+CLAIM_CUES = RuleSpec(
+    name="claim_cues",
+    fields={
+        "id": Field(required=True),
+        "lemma": Field(),
+        "text": Field(),
+        "kind": Field(required=True, choices=frozenset({"according", "verb"})),
+        "priority": Field(kind="int", default=0),
+        "inverted": Field(kind="bool", default=True),
+        "note": Field(),
+    },
+    unique=("id",),
+    description="attribution cues: the claimant follows, or the speaker stands left or right",
+)
+
+CLAIM_SETTINGS = RuleSpec(
+    name="claim_settings",
+    fields={
+        "key": Field(
+            required=True,
+            choices=frozenset(
+                {
+                    "anonymous_claimant",
+                    "non_subject_actor_types",
+                    "non_object_actor_types",
+                    "non_claimant_actor_types",
+                    "speaker_window",
+                    "subject_window",
+                    "object_window",
+                    "quantity_window",
+                    "modality_window",
+                    "inherit_window",
+                    "active_suffixes",
+                }
+            ),
+        ),
+        "value": Field(kind="any", required=True),
+        "note": Field(),
+    },
+    unique=("key",),
+    description="named constants of claim extraction",
+)
+
+_OPEN_QUOTES = frozenset({"“", "«", "‘"})
+_CLOSE_QUOTES = frozenset({"”", "»", "’"})
+_STRAIGHT_QUOTES = frozenset({'"'})
+_PAIRS = {"“": "”", "«": "»", "‘": "’"}
+
+
+@dataclass(frozen=True)
+class Mention:
+    """An entity aligned to tokens (``end`` exclusive); virtual ones come from anaphors."""
+
+    start: int
+    end: int
+    text: str
+    label: str
+    actor_id: str | None = None
+    affiliation_id: str | None = None
+    actor_type: str | None = None
+    anonymous: bool = False
+    person_name: str | None = None
+    virtual: bool = False
+
+    @property
+    def ref_id(self) -> str | None:
+        """The actor this mention stands for: the actor itself, or a person's/source's side."""
+        return self.actor_id if self.label == "ACTOR" else (self.affiliation_id or self.actor_id)
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """Who a stretch of a sentence is attributed to, and how.
+
+    ``scope`` is the token range the attribution covers; ``span`` the tokens of
+    the attribution itself (speaker, cue, addressee, its date), which claims skip.
+    """
+
+    claimant_id: str
+    claimant_text: str
+    anonymous: bool
+    affiliation_id: str | None
+    cue: str
+    scope: tuple[int, int]
+    span: frozenset[int] = frozenset()
+    basis_id: str | None = None
+    quoted: bool = False
+    priority: int = 0
+    inherited: bool = False
+    excluded: tuple[tuple[int, int], ...] = ()
+
+    def covers(self, token: int) -> bool:
+        """True when ``token`` lies in the scope and in no excluded clause."""
+        lo, hi = self.scope
+        if not lo <= token < hi:
+            return False
+        return not any(a <= token < b for a, b in self.excluded)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The constants of ``rules/claim_settings.jsonl`` with their defaults."""
+
+    anonymous_claimant: str = "anonymous"
+    non_subject_actor_types: frozenset[str] = frozenset()
+    non_object_actor_types: frozenset[str] = frozenset()
+    non_claimant_actor_types: frozenset[str] = frozenset()
+    speaker_window: int = 12
+    subject_window: int = 25
+    object_window: int = 10
+    quantity_window: int = 8
+    modality_window: int = 5
+    inherit_window: int = 1
+    active_suffixes: frozenset[str] = frozenset()
+
+
+def settings_from_rows(rows: Iterable[RuleRow]) -> Settings:
+    """Return :class:`Settings` from validated ``claim_settings`` rows."""
+    values = {}
+    for row in rows:
+        value = row["value"]
+        if isinstance(value, list):
+            value = frozenset(str(v) for v in value)
+        values[row["key"]] = value
+    return replace(Settings(), **values)
+
+
+@dataclass
+class DocView:
+    """Token-level facts of one document, computed once and shared by all sentences."""
+
+    doc: Doc
+    sents: list[Span]
+    kinds: list[set[str]]
+    mentions: list[Mention]
+    mention_end_at: dict[int, Mention]  # last token index -> mention
+    mention_at: dict[int, Mention]  # any token index -> mention
+    quoted: list[bool]
+    quote_spans: list[tuple[int, int]]
+    pronouns: dict[int, tuple[int, str]] = field(default_factory=dict)  # start -> (end, resolve)
+    date_tokens: set[int] = field(default_factory=set)
+
+    def has(self, i: int, kind: str) -> bool:
+        """True when token ``i`` belongs to the lexicon class ``kind``."""
+        return 0 <= i < len(self.kinds) and kind in self.kinds[i]
+
+    def text(self, i: int) -> str:
+        """Lower-case text of token ``i`` ('' outside the document)."""
+        return self.doc[i].lower_ if 0 <= i < len(self.doc) else ""
+
+
+# -- building the view --------------------------------------------------------------
+
+
+def quote_spans(words: Sequence[str], spaces_before: Sequence[bool]) -> list[tuple[int, int]]:
+    """Return ``(start, end)`` token ranges between paired quotation marks.
+
+    Curly quotes pair by direction; a straight ``"`` opens when preceded by a
+    space (or the start) and closes otherwise. An apostrophe ``’`` closes only a
+    single ``‘``. A quote left open runs to the end of the text.
+    """
+    spans: list[tuple[int, int]] = []
+    open_at: int | None = None
+    opener = ""
+    for i, word in enumerate(words):
+        if open_at is None:
+            straight = word in _STRAIGHT_QUOTES and spaces_before[i]
+            if word in _OPEN_QUOTES and (word != "‘" or spaces_before[i]) or straight:
+                open_at, opener = i, word
+            continue
+        if _PAIRS.get(opener) == word or (opener in _STRAIGHT_QUOTES and word in _STRAIGHT_QUOTES):
+            spans.append((open_at + 1, i))
+            open_at = None
+    if open_at is not None:
+        spans.append((open_at + 1, len(words)))
+    return spans
+
+
+def align_mentions(doc: Doc, entities: Iterable[Entity]) -> list[Mention]:
+    """Return the entities as token-aligned mentions, sorted, overlaps dropped (longest wins)."""
+    out: list[Mention] = []
+    for ent in entities:
+        span = doc.char_span(ent.start_char, ent.end_char, alignment_mode="expand")
+        if span is None or len(span) == 0:
+            continue
+        out.append(
+            Mention(
+                start=span.start,
+                end=span.end,
+                text=ent.text,
+                label=ent.label,
+                actor_id=ent.actor_id,
+                affiliation_id=ent.affiliation_id,
+                actor_type=ent.actor_type,
+                anonymous=bool(ent.anonymous),
+                person_name=ent.text if ent.label == "PERSON" else None,
+            )
+        )
+    out.sort(key=lambda m: (m.start, -(m.end - m.start)))
+    kept: list[Mention] = []
+    for m in out:
+        if kept and m.start < kept[-1].end:
+            continue
+        kept.append(m)
+    return kept
+
+
+def surname_mentions(doc: Doc, mentions: list[Mention]) -> list[Mention]:
+    """Return virtual PERSON mentions for later bare surnames of named persons."""
+    by_surname: dict[str, Mention] = {}
+    covered = {i for m in mentions for i in range(m.start, m.end)}
+    out: list[Mention] = []
+    full: dict[str, str] = {}
+    for m in mentions:
+        if m.label == "PERSON" and m.end - m.start >= 2:
+            full.setdefault(doc[m.end - 1].text, m.text)
+    for k, m in enumerate(mentions):
+        if m.label == "PERSON" and m.end - m.start == 1 and doc[m.start].text in full:
+            mentions[k] = replace(m, person_name=full[doc[m.start].text])
+    firsts = sorted(
+        (m for m in mentions if m.label == "PERSON" and m.end - m.start >= 2), key=lambda m: m.start
+    )
+    pending = list(firsts)
+    for token in doc:
+        while pending and pending[0].end <= token.i:
+            person = pending.pop(0)
+            by_surname.setdefault(doc[person.end - 1].text, person)
+        if token.i in covered or not token.text[:1].isupper():
+            continue
+        named = by_surname.get(token.text)
+        if named is not None:
+            out.append(
+                replace(named, start=token.i, end=token.i + 1, text=token.text, virtual=True)
+            )
+    return out
+
+
+def build_view(
+    doc: Doc,
+    lexicon: Sequence[tuple[int, int, str]],
+    anaphors: Sequence[tuple[int, int, RuleRow]],
+    *,
+    skip_types: frozenset[str] = frozenset(),
+) -> DocView:
+    """Return the :class:`DocView` of ``doc``.
+
+    Args:
+        doc: a processed document (sentences set, ``doc._.entities`` filled).
+        lexicon: ``(start, end, kind)`` matches of the claim lexicon.
+        anaphors: ``(start, end, row)`` matches of ``claim_anaphors``.
+        skip_types: actor types never taken as the owner of "the delegation".
+    """
+    kinds: list[set[str]] = [set() for _ in range(len(doc))]
+    for start, end, kind in lexicon:
+        for i in range(start, end):
+            kinds[i].add(kind)
+    mentions = align_mentions(doc, doc._.entities or [])
+    virtual = surname_mentions(doc, mentions)  # also completes bare surnames in place
+    mentions = sorted(mentions + virtual, key=lambda m: m.start)
+    view = DocView(
+        doc=doc,
+        sents=list(doc.sents),
+        kinds=kinds,
+        mentions=mentions,
+        mention_end_at={},
+        mention_at={},
+        quoted=[False] * len(doc),
+        quote_spans=[],
+    )
+    _index_mentions(view)
+    for date in doc._.dates or []:
+        span = doc.char_span(date.start_char, date.end_char, alignment_mode="expand")
+        if span is not None:
+            view.date_tokens.update(range(span.start, span.end))
+    words = [t.text for t in doc]
+    spaces = [i == 0 or bool(doc[i - 1].whitespace_) for i in range(len(doc))]
+    view.quote_spans = quote_spans(words, spaces)
+    for a, b in view.quote_spans:
+        for i in range(a, b):
+            view.quoted[i] = True
+    _resolve_anaphors(view, anaphors, skip_types)
+    return view
+
+
+def _index_mentions(view: DocView) -> None:
+    view.mentions.sort(key=lambda m: m.start)
+    view.mention_end_at = {m.end - 1: m for m in view.mentions}
+    view.mention_at = {i: m for m in view.mentions for i in range(m.start, m.end)}
+
+
+def _resolve_anaphors(
+    view: DocView, anaphors: Sequence[tuple[int, int, RuleRow]], skip_types: frozenset[str]
+) -> None:
+    """Add virtual mentions for "the group", "the delegation"; keep pronouns for later."""
+    added: list[Mention] = []
+    for start, end, row in sorted(anaphors, key=lambda a: a[0]):
+        if any(i in view.mention_at for i in range(start, end)):
+            continue
+        resolve = row["resolve"]
+        if resolve in {"claimant", "person", "unnamed"}:
+            view.pronouns[start] = (end, resolve)
+            continue
+        target: Mention | None = None
+        if resolve == "actor_type":
+            types = set(row.get("actor_types", []))
+            target = next(
+                (
+                    m
+                    for m in reversed(view.mentions)
+                    if m.end <= start
+                    and m.label == "ACTOR"
+                    and m.actor_type in types
+                    and not m.virtual
+                ),
+                None,
+            )
+        elif resolve == "owner_of":
+            target = _owner_before(view, start, row.get("head", ""), skip_types)
+        if target is not None:
+            added.append(
+                replace(target, start=start, end=end, text=view.doc[start:end].text, virtual=True)
+            )
+    if added:
+        view.mentions.extend(added)
+        _index_mentions(view)
+
+
+def _owner_before(
+    view: DocView, before: int, head: str, skip_types: frozenset[str]
+) -> Mention | None:
+    """Return the actor owning the last ``head`` noun before ``before`` (an X delegation)."""
+    for i in range(before - 1, -1, -1):
+        if not view.has(i, head):
+            continue
+        for j in range(i - 1, max(i - 3, -1), -1):
+            m = view.mention_end_at.get(j)
+            if m is not None and m.label == "ACTOR":
+                return m
+        for j in range(i + 1, min(i + 8, len(view.doc))):
+            m = view.mention_at.get(j)
+            if m is not None and m.label == "ACTOR" and m.actor_type not in skip_types:
+                return m
+    return None
+
+
+# -- attributions ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CueHit:
+    """A matched attribution cue."""
+
+    start: int
+    end: int
+    row: RuleRow
+
+
+def claimant_of(mention: Mention, settings: Settings) -> tuple[str, bool, str | None] | None:
+    """Return ``(claimant_id, anonymous, affiliation_id)`` for a speaker mention, or None."""
+    if mention.anonymous or mention.label == "SOURCE" and not mention.actor_id:
+        return settings.anonymous_claimant, True, mention.affiliation_id
+    if mention.label == "PERSON":
+        name = mention.person_name or mention.text
+        return name, False, mention.affiliation_id
+    if mention.actor_type in settings.non_claimant_actor_types:
+        return None
+    if mention.actor_id:
+        return mention.actor_id, False, mention.affiliation_id or mention.actor_id
+    return None
+
+
+def is_compound(view: DocView, m: Mention) -> bool:
+    """True for the X of X-based, X-run: a modifier, not an actor."""
+    return view.text(m.end) == "-" and view.has(m.end + 1, "compound_suffix")
+
+
+def is_blocked(view: DocView, m: Mention, lo: int, *, extra: frozenset[int] = frozenset()) -> bool:
+    """True when ``m`` follows a preposition directly or through a coordination (backed
+    by X and Y), starts in ``extra`` (an object zone), or is "X-based"."""
+    if is_compound(view, m) or m.start in extra:
+        return True
+    j = m.start - 1
+    while j >= lo and view.has(j, "determiner"):
+        j -= 1
+    if j < lo:
+        return False
+    if view.has(j, "blocker") or view.has(j, "agent"):
+        return True
+    in_list = view.text(j) == "," and (view.has(m.end, "coordinator") or view.text(m.end) == ",")
+    if view.has(j, "coordinator") or in_list:
+        prev = view.mention_end_at.get(j - 1)
+        if prev is not None and prev.start >= lo:
+            return is_blocked(view, prev, lo, extra=extra)
+    return False
+
+
+def speaker_left(
+    view: DocView, cue: CueHit, lo: int, settings: Settings
+) -> tuple[Mention | None, int | None]:
+    """Return the speaker left of a verb cue and, for a pronoun speaker, its token.
+
+    Walks left at most ``speaker_window`` tokens without crossing a quotation mark
+    or a clause boundary; mentions inside a closed relative clause (X, who heads
+    Y, confirmed: X) and mentions after a
+    preposition are passed over.
+    """
+    candidates: list[tuple[Mention, int]] = []
+    commas = 0
+    j = cue.start - 1
+    stop = max(lo, cue.start - settings.speaker_window)
+    while j >= stop:
+        tok = view.doc[j].text
+        if j in view.pronouns and not candidates:
+            return None, j
+        if view.has(j, "boundary") or tok in _OPEN_QUOTES | _CLOSE_QUOTES | _STRAIGHT_QUOTES:
+            break
+        if tok == ",":
+            commas += 1
+        elif view.has(j, "relative"):
+            if commas:
+                candidates = [(m, c) for m, c in candidates if c != commas]
+            else:
+                break
+        m = view.mention_end_at.get(j)
+        if m is not None:
+            if not is_blocked(view, m, lo):
+                candidates.append((m, commas))
+            j = m.start - 1
+            continue
+        j -= 1
+    return (candidates[0][0], None) if candidates else (None, None)
+
+
+def speaker_right(view: DocView, cue: CueHit, hi: int) -> tuple[Mention | None, int | None]:
+    """Return the speaker of an inverted cue (",” added the official"), or a pronoun token."""
+    prev = cue.start - 1
+    while prev >= 0 and view.doc[prev].is_space:
+        prev -= 1
+    if prev < 0 or not cue.row.get("inverted", True):
+        return None, None
+    after_quote = view.doc[prev].text in {*_CLOSE_QUOTES, *_STRAIGHT_QUOTES}
+    if not after_quote and view.doc[prev].text != ",":
+        return None, None
+    j = cue.end
+    while j < hi and view.has(j, "determiner") and view.mention_at.get(j) is None:
+        j += 1
+    if j in view.pronouns:
+        end = view.pronouns[j][0]
+        return (None, j) if after_quote or _ends_np(view, end, hi) else (None, None)
+    m = view.mention_at.get(j)
+    if m is None or m.start != j or not (after_quote or _ends_np(view, m.end, hi)):
+        return None, None
+    return m, None
+
+
+def _ends_np(view: DocView, j: int, hi: int) -> bool:
+    """True when nothing but punctuation or a relative clause follows position ``j``."""
+    return j >= hi or view.doc[j].is_punct or view.has(j, "relative") or j in view.date_tokens
+
+
+def _claimant_after(view: DocView, start: int, hi: int) -> tuple[Mention | None, int]:
+    """Return the source named after an according-type cue and where its noun phrase ends."""
+    j = start
+    found: Mention | None = None
+    while j < hi:
+        tok = view.doc[j].text
+        if tok in {",", ".", ";", ":"} or view.has(j, "basis") or view.has(j, "boundary"):
+            break
+        m = view.mention_at.get(j)
+        if m is not None:
+            found = m
+            j = m.end
+            continue
+        if j in view.pronouns and found is None:
+            found = Mention(
+                j, view.pronouns[j][0], view.doc[j : view.pronouns[j][0]].text, "PRONOUN"
+            )
+        j += 1
+    return found, j
+
+
+def _basis_after(view: DocView, start: int, hi: int) -> str | None:
+    """Return the actor after a basis cue (based on X figures) following ``start``."""
+    j = start
+    while j < hi and not view.has(j, "basis"):
+        if view.doc[j].text in {",", ";", "."}:
+            return None
+        j += 1
+    while j < hi and view.has(j, "basis"):
+        j += 1
+    for k in range(j, min(j + 4, hi)):
+        m = view.mention_at.get(k)
+        if m is not None:
+            return m.ref_id
+    return None
+
+
+def _after_cue(view: DocView, j: int, hi: int) -> int:
+    """Skip an addressee, a date phrase and skip-words after a cue; return the next token."""
+    dates = view.date_tokens
+    while j < hi:
+        m = view.mention_at.get(j)
+        if m is not None and m.start == j:
+            j = m.end
+        elif j in dates or view.has(j, "skip") or view.has(j, "blocker") or view.doc[j].is_space:
+            j += 1
+        else:
+            break
+    return j
+
+
+def _exclusions(view: DocView, lo: int, hi: int, cue: CueHit) -> tuple[tuple[int, int], ...]:
+    """Return clauses opened by a scope-break word ("despite ...") that do not hold the cue."""
+    out: list[tuple[int, int]] = []
+    for j in range(lo, hi):
+        if not view.has(j, "scope_break"):
+            continue
+        k = j + 1
+        while k < hi and view.doc[k].text != ",":
+            k += 1
+        if not j <= cue.start < k:
+            out.append((j, k))
+    return tuple(out)
+
+
+def sentence_attributions(
+    view: DocView,
+    sent: Span,
+    cues: Sequence[CueHit],
+    settings: Settings,
+    *,
+    last: Attribution | None,
+) -> list[Attribution]:
+    """Return the attributions of one sentence, best first.
+
+    Args:
+        view: the document view.
+        sent: the sentence.
+        cues: the attribution cues matched in it.
+        settings: named constants.
+        last: the most recent explicit attribution before this sentence
+            (pronoun speakers and "the statement" resolve to it).
+    """
+    lo, hi = sent.start, sent.end
+    out: list[Attribution] = []
+    for cue in cues:
+        kind = cue.row["kind"]
+        speaker: Mention | None = None
+        pronoun: int | None = None
+        span = set(range(cue.start, cue.end))
+        if kind == "according":
+            speaker, np_end = _claimant_after(view, cue.end, hi)
+            if speaker is None:
+                continue
+            span |= set(range(cue.end, np_end))
+            lead = all(view.doc[k].is_punct or view.doc[k].is_space for k in range(lo, cue.start))
+            scope = (np_end, hi) if lead else (lo, hi)
+            if speaker.label == "PRONOUN":
+                pronoun, speaker = speaker.start, None
+            basis = _basis_after(view, speaker.end if speaker else np_end, hi)
+        else:
+            basis = None
+            speaker, pronoun = speaker_right(view, cue, hi)
+            inverted = speaker is not None or pronoun is not None
+            if not inverted:
+                speaker, pronoun = speaker_left(view, cue, lo, settings)
+            if speaker is None and pronoun is None:
+                continue
+            s_start = speaker.start if speaker else pronoun or cue.start
+            s_end = speaker.end if speaker else view.pronouns.get(pronoun or -1, (cue.end, ""))[0]
+            span |= set(range(min(s_start, cue.start), max(s_end, cue.end)))
+            after = _after_cue(view, cue.end, hi)
+            span |= set(range(cue.end, after))
+            if inverted:
+                scope = (lo, min(s_start, cue.start))
+            else:
+                content_right = after < hi and view.doc[after].text not in {",", ".", ";"}
+                head = all(
+                    view.doc[k].is_punct or view.doc[k].is_space or view.has(k, "determiner")
+                    for k in range(lo, s_start)
+                )
+                scope = (after, hi) if content_right and not head else (lo, hi)
+                if content_right and head:
+                    scope = (after, hi)
+        claimant = _resolve_claimant(view, speaker, pronoun, settings, last)
+        if claimant is None:
+            continue
+        cid, ctext, anonymous, affiliation = claimant
+        quoted = any(view.quoted[k] for k in range(scope[0], scope[1]) if k not in span)
+        out.append(
+            Attribution(
+                claimant_id=cid,
+                claimant_text=ctext,
+                anonymous=anonymous,
+                affiliation_id=affiliation,
+                cue=view.doc[cue.start : cue.end].text,
+                scope=scope,
+                span=frozenset(span),
+                basis_id=basis,
+                quoted=quoted,
+                priority=int(cue.row.get("priority", 0)),
+                excluded=_exclusions(view, scope[0], scope[1], cue),
+            )
+        )
+    out.sort(key=lambda a: -a.priority)
+    return out
+
+
+def _resolve_claimant(
+    view: DocView,
+    speaker: Mention | None,
+    pronoun: int | None,
+    settings: Settings,
+    last: Attribution | None,
+) -> tuple[str, str, bool, str | None] | None:
+    if speaker is not None and speaker.label != "PRONOUN":
+        got = claimant_of(speaker, settings)
+        if got is None:
+            return None
+        cid, anonymous, affiliation = got
+        return cid, speaker.text, anonymous, affiliation
+    if pronoun is None:
+        return None
+    end, resolve = view.pronouns.get(pronoun, (pronoun + 1, "claimant"))
+    text = view.doc[pronoun:end].text
+    if resolve == "unnamed":
+        return settings.anonymous_claimant, text, True, None
+    if last is not None:
+        return last.claimant_id, text, last.anonymous, last.affiliation_id
+    return None
+
+
+def inherited_attribution(
+    view: DocView, sent: Span, previous: Attribution | None, spanning: Attribution | None
+) -> Attribution | None:
+    """Return the attribution a sentence without its own cue inherits, or None.
+
+    A sentence inherits only when the text makes it explicit: it lies inside a
+    quotation whose attribution is in another sentence (``spanning``), or it
+    opens with a quotation mark right after a sentence whose attributed content
+    was quoted (``previous``).
+    """
+    scope = (sent.start, sent.end)
+    if spanning is not None:
+        return replace(
+            spanning, scope=scope, span=frozenset(), inherited=True, quoted=True, excluded=()
+        )
+    first = next((t for t in sent if not t.is_space), None)
+    if (
+        previous is not None
+        and previous.quoted
+        and first is not None
+        and first.i + 1 < len(view.doc)
+        and view.quoted[first.i + 1]
+        and not view.quoted[first.i]
+    ):
+        return replace(previous, scope=scope, span=frozenset(), inherited=True, excluded=())
+    return None
