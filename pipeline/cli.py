@@ -155,6 +155,43 @@ def inspect_cli(
         typer.echo(format_frame(frame))
 
 
+@app.command("show")
+def show_cli(
+    doc_id: Annotated[str, typer.Argument(help="Document id (see documents.parquet).")],
+    html: Annotated[Path, typer.Option("--html", help="HTML file to write.")],
+    tables: TablesOpt = Path("data/processed"),
+) -> None:
+    """Write one document as a page: the article with its mentions colour-coded, then its claims."""
+    from pipeline.pages import write_page
+    from pipeline.show import document_html
+
+    try:
+        text = document_html(tables, doc_id)
+    except (FileNotFoundError, KeyError) as exc:
+        typer.echo(f"error: {exc.args[0] if exc.args else exc}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"wrote {write_page(text, html)}")
+
+
+@app.command("report")
+def report_cli(
+    html: Annotated[Path, typer.Option("--html", help="HTML file to write.")] = Path(
+        "reports/report.html"
+    ),
+    tables: TablesOpt = Path("data/processed"),
+) -> None:
+    """Write a one-page summary of a run: documents, actors and mediators by month, figures, rules."""
+    from pipeline.pages import write_page
+    from pipeline.report import report_html
+
+    try:
+        text = report_html(tables)
+    except FileNotFoundError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"wrote {write_page(text, html)}")
+
+
 @rules_app.command("build")
 def build_cli(
     rules: RulesOpt = Path("rules"),

@@ -309,12 +309,11 @@ def iter_figures(mentions: Sequence[Figure]) -> Iterator[Figure]:
 
 
 def _rows(folder: Path, name: str, columns: Sequence[str] | None = None) -> list[dict[str, Any]]:
+    """Return a table's rows (a ``name.parquet`` file or partitioned folder); [] when absent."""
     path = Path(folder) / f"{name}.parquet"
     if not path.exists():
         return []
-    schema = pq.read_schema(path)
-    wanted = None if columns is None else [c for c in columns if c in schema.names]
-    rows: list[dict[str, Any]] = pq.read_table(path, columns=wanted).to_pylist()
+    rows: list[dict[str, Any]] = pq.read_table(path, columns=columns).to_pylist()
     return rows
 
 
