@@ -78,9 +78,17 @@ def rule_specs(nlp: Language | None = None) -> list[RuleSpec]:
     return specs
 
 
+def tool_specs(rules_dir: Path) -> list[RuleSpec]:
+    """Return the specs of rules files read by tools, not components (``suggest``), when present."""
+    from pipeline.suggest import SUGGEST_SPECS
+
+    return [spec for spec in SUGGEST_SPECS if spec.candidates(Path(rules_dir))]
+
+
 def validate_rules(rules_dir: Path) -> None:
     """Check every rules file; raise :class:`~pipeline.rules.RulesError` listing all problems."""
-    validate_rules_dir(Path(rules_dir), rule_specs())
+    specs = {spec.name: spec for spec in [*rule_specs(), *tool_specs(rules_dir)]}  # shared specs once
+    validate_rules_dir(Path(rules_dir), list(specs.values()))
 
 
 def read_model_meta(model_dir: Path) -> dict[str, Any]:

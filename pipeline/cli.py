@@ -225,6 +225,140 @@ def validate_cli(rules: RulesOpt = Path("rules")) -> None:
     typer.echo(f"ok: {rules}")
 
 
+GoldOpt = Annotated[Path, typer.Option("--gold", help="Folder of gold sets (data/gold/<set>/).")]
+
+
+@rules_app.command("evaluate")
+def evaluate_cli(
+    model: ModelOpt = DEFAULT_MODEL,
+    gold: GoldOpt = Path("data/gold"),
+    raw: Annotated[
+        Path, typer.Option("--raw", help="Texts of a set without docs.jsonl: <raw>/<set>/.")
+    ] = Path("data/raw"),
+    sets: Annotated[
+        list[str] | None, typer.Option("--set", help="Gold set to score (repeatable; default: all).")
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", help="Where to write the metrics JSON.")] = Path(
+        "models/metrics.json"
+    ),
+    floors: Annotated[
+        Path | None, typer.Option("--floors", help="Metric floors (default: <gold>/floors.json).")
+    ] = None,
+    raise_floors: Annotated[
+        bool, typer.Option("--raise-floors", help="Move floors up to the current scores (never down).")
+    ] = False,
+    errors: Annotated[
+        int, typer.Option("--errors", min=0, help="Also print this many missed/spurious items.")
+    ] = 0,
+    rules_shown: Annotated[int, typer.Option("--rules-shown", min=1, help="Rules listed per set.")] = 25,
+) -> None:
+    """Score the built model against the gold sets; print per-label, per-field and per-rule tables.
+
+    Writes --out (models/metrics.json) and exits 1 when a metric is below its floor.
+    """
+    from pipeline.evaluate import evaluate_model
+    from pipeline.scorecard import format_set
+
+    try:
+        result = evaluate_model(
+            model,
+            gold,
+            raw_dir=raw,
+            out=out,
+            sets=sets or (),
+            floors_path=floors or gold / "floors.json",
+            raise_floors=raise_floors,
+        )
+    except FileNotFoundError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    for note in result.notes:
+        typer.echo(f"note: {note}")
+    for problem in result.problems:
+        typer.echo(f"gold problem: {problem}", err=True)
+    for name, metrics in result.metrics["sets"].items():
+        typer.echo("\n" + format_set(name, metrics, rule_limit=rules_shown))
+    for line in result.errors[:errors]:
+        typer.echo(line)
+    typer.echo(f"\nmetrics written to {out}")
+    for failure in result.below_floor:
+        typer.echo(f"below floor: {failure}", err=True)
+    if result.below_floor:
+        raise typer.Exit(1)
+
+
+@rules_app.command("suggest")
+def suggest_cli(
+    inputs: Annotated[
+        list[Path], typer.Argument(help="New articles: folders of .txt and/or .jsonl/.csv/.parquet corpora.")
+    ],
+    model: ModelOpt = DEFAULT_MODEL,
+    rules: RulesOpt = Path("rules"),
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Candidates folder (default: <rules>/candidates).")
+    ] = None,
+    min_count: Annotated[int, typer.Option("--min-count", min=1, help="Fewest hits a candidate needs.")] = 1,
+    shown: Annotated[int, typer.Option("--shown", min=0, help="Candidates printed per kind.")] = 10,
+) -> None:
+    """Propose rule candidates from new articles, ranked by frequency, into rules/candidates/*.jsonl.
+
+    Nothing is added to the rules: review the files, then run `rules accept`.
+    """
+    from pipeline.build import load_model
+    from pipeline.rules import RulesError
+    from pipeline.suggest import suggest
+
+    try:
+        result = suggest(load_model(model), inputs, rules_dir=rules, out_dir=out, min_count=min_count)
+    except FileNotFoundError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    except RulesError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(f"documents: {result.documents} read, {result.rejected} rejected")
+    for kind, rows in result.candidates.items():
+        typer.echo(f"\n{kind}: {len(rows)} candidate(s) -> {rows[0].target if rows else '-'}")
+        for c in rows[:shown]:
+            typer.echo(f"  {c.count:4d} x {c.text!r} ({c.docs} docs; {', '.join(c.contexts)})  id={c.id}")
+            for example in c.examples:
+                typer.echo(f"         | {example}")
+    for path in result.written:
+        typer.echo(f"wrote {path}")
+
+
+@rules_app.command("accept")
+def accept_cli(
+    candidates: Annotated[
+        list[Path], typer.Argument(help="Reviewed candidates files (or folders of them).")
+    ],
+    ids: Annotated[
+        list[str] | None,
+        typer.Option("--ids", help="Candidate ids to accept (repeatable or comma-separated; default: all)."),
+    ] = None,
+    rules: RulesOpt = Path("rules"),
+    model: ModelOpt = DEFAULT_MODEL,
+    build: Annotated[bool, typer.Option("--build/--no-build", help="Rebuild the model afterwards.")] = True,
+) -> None:
+    """Merge reviewed candidates into the rules files (validated, sorted in place), then rebuild.
+
+    Nothing is written when a candidate would make the rules invalid; each problem names its file:line.
+    """
+    from pipeline.accept import accept_candidates
+    from pipeline.rules import RulesError
+
+    wanted = [i.strip() for value in ids or [] for i in value.split(",") if i.strip()]
+    try:
+        result = accept_candidates(candidates, rules_dir=rules, model_dir=model if build else None, ids=wanted)
+    except RulesError as exc:
+        typer.echo(f"error: nothing accepted: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    for target, lines in result.added.items():
+        typer.echo(f"added {len(lines)} row(s) to {rules / (target + '.jsonl')} (lines {', '.join(map(str, lines))})")
+    if result.build is not None:
+        typer.echo(f"built {result.build.path} (rules {result.build.rules_hash})")
+
+
 def main() -> None:
     """Console-script entry point."""
     app()
