@@ -20,8 +20,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+from spacy.attrs import IS_ALPHA, LIKE_NUM, LOWER, SENT_START, SHAPE
 from spacy.language import Language
-from spacy.matcher import Matcher, PhraseMatcher
+from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
@@ -261,7 +263,6 @@ def load_lexicon(rules_dir: Path) -> NumberLexicon:
 
 _PIECE = re.compile(r"[a-z]*[$€£]|[a-z]+(?:\.(?=\s|$))?|\d[\d,]*(?:\.\d+)?|\S")
 _DIGITS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
-_DASH_RANGE = r"^\d[\d,.]*[–—-]\d[\d,.]*$"
 _YEAR = re.compile(r"\d{4}")
 
 
@@ -454,6 +455,12 @@ def resolve_category(
 # -- the component ----------------------------------------------------------------
 
 _NO_NOUN = Noun("", "")
+# Labels of the core finder (number-word kinds come from the rules' closed kind list).
+_DIGIT, _JOINER, _OF, _FUSED = "digit", "joiner", "of", "fused"
+_WORDS = frozenset({"unit", "teen", "tens", "scale", "dozen"})
+_SCALES = frozenset({"scale", "dozen"})
+#: Token shapes of a number (spaCy caps a run of one character class at four).
+_DIGIT_SHAPES = ("d", "dd", "ddd", "dddd", "d,ddd", "dd,ddd", "ddd,ddd", "d,ddd,ddd", "d.d", "dd.d")
 
 #: Largest gap, in tokens, between a number and the event cue that categorises it.
 CUE_WINDOW = 8
@@ -484,6 +491,9 @@ class _DocIndex:
     sent_end: list[int]
     blocked: bytearray
     breaks: list[int]  # prefix counts of clause-break tokens
+    lowers: list[int]  # LOWER hash of each token
+    numeric: list[bool]  # a digit token (like a number, not a word)
+    dashed: list[bool]  # one token of two numbers joined by a dash
     cue_starts: list[int] = field(default_factory=list)
     cue_ends: list[int] = field(default_factory=list)
     cues: list[Cue] = field(default_factory=list)
@@ -497,48 +507,46 @@ class NumberTagger(RuleComponent):
     def __init__(self, nlp: Language, name: str) -> None:
         super().__init__(nlp, name)
         self.lexicon: NumberLexicon | None = None
-        self.core_matcher = Matcher(nlp.vocab)
+        self.word_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.dash_shapes: frozenset[int] = frozenset()
+        self.break_words: frozenset[int] = frozenset()
+        self.left_words: dict[str, frozenset[int]] = {}
+        self.qualifier_ids: dict[tuple[int, ...], str] = {}
         self.cue_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.fused_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
 
     def compile(self) -> None:
         lex = NumberLexicon.from_rows({spec.name: self.rule_rows(spec.name) for spec in SPECS})
         self.lexicon = lex
-        words = lex.kind_words("unit", "teen", "tens", "scale", "dozen")
-        joined = [*words, "-", *sorted(lex.context["number_joiner"])]
-        scales = lex.kind_words("scale", "dozen")
-        digit = {"LIKE_NUM": True, "IS_ALPHA": False}
-        matcher = Matcher(self.nlp.vocab)
-        matcher.add("digits", [[digit, {"LOWER": {"IN": scales}, "OP": "*"}]], greedy="LONGEST")
-        matcher.add("dash_range", [[{"TEXT": {"REGEX": _DASH_RANGE}}]])
-        matcher.add(
-            "words",
-            [[{"LOWER": {"IN": words}}, {"LOWER": {"IN": joined}, "OP": "*"}]],
-            greedy="LONGEST",
+        strings = self.nlp.vocab.strings
+        # one-token number words, joiners and "of" words, labelled by kind
+        self.word_matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+        by_kind: dict[str, set[str]] = {}
+        for word, (_, kind) in lex.words.items():
+            by_kind.setdefault(kind, set()).add(word)
+        by_kind[_JOINER] = {"-", *lex.context["number_joiner"]}
+        by_kind[_OF] = set(lex.context["of"])
+        for kind, members in by_kind.items():
+            self.word_matcher.add(kind, [self.nlp.make_doc(w) for w in sorted(members)])
+        dashes = sorted(w for w in lex.context["range_conn"] if not w.isalnum())
+        self.dash_shapes = frozenset(
+            strings.add(f"{a}{d}{b}") for a in _DIGIT_SHAPES for b in _DIGIT_SHAPES for d in dashes
         )
-        matcher.add(
-            "article",
-            [
-                [
-                    {"LOWER": {"IN": lex.kind_words("article")}},
-                    {"LOWER": {"IN": scales}},
-                    {"LOWER": {"IN": joined}, "OP": "*"},
-                ]
-            ],
-            greedy="LONGEST",
-        )
-        vague = {"LOWER": {"IN": lex.kind_words("vague")}}
-        matcher.add(
-            "vague",
-            [[vague], [vague, {"LOWER": {"IN": sorted(lex.context["of"])}}, vague]],
-            greedy="LONGEST",
-        )
-        self.core_matcher = matcher
+        self.break_words = frozenset(strings.add(w) for w in lex.context["clause_break"])
+        self.left_words = {
+            "currency": frozenset(
+                strings.add(w) for w, n in lex.nouns.items() if n.kind == "currency"
+            ),
+            "range_open": frozenset(strings.add(w) for w in lex.context["range_open"]),
+        }
+        self.qualifier_ids = {
+            tuple(strings.add(w) for w in phrase): q for phrase, q in lex.qualifiers.items()
+        }
         self.cue_matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         for phrase in lex.cues:
             self.cue_matcher.add(phrase, [self.nlp.make_doc(phrase)])
         self.fused_matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
-        self.fused_matcher.add("fused", [self.nlp.make_doc(p) for p in lex.fused])
+        self.fused_matcher.add(_FUSED, [self.nlp.make_doc(p) for p in lex.fused])
 
     def __call__(self, doc: Doc) -> Doc:
         doc._.quantities = list(self.quantities(doc)) if self.lexicon is not None else []
@@ -546,35 +554,78 @@ class NumberTagger(RuleComponent):
 
     # -- per document ----------------------------------------------------------
     def _index(self, doc: Doc) -> _DocIndex:
+        """Build sentence, clause, token-class, date and cue lookups in array passes."""
         lex = self.lexicon
         assert lex is not None
-        sent_of, sent_end = [0] * len(doc), [len(doc)] * len(doc)
-        for i, sent in enumerate(doc.sents):
-            for t in range(sent.start, sent.end):
-                sent_of[t], sent_end[t] = i, sent.end
-        blocked = bytearray(len(doc))
+        n = len(doc)
+        attrs = [LOWER, SENT_START, LIKE_NUM, IS_ALPHA, SHAPE]
+        array = doc.to_array(attrs).reshape(n, len(attrs)) if n else np.zeros((0, 5), np.uint64)
+        starts = array[:, 1].astype(np.int64) == 1
+        if n:
+            starts[0] = True
+        sent_of = np.cumsum(starts) - 1
+        first = np.flatnonzero(starts)
+        sent_end = np.append(first[1:], n)[sent_of] if n else sent_of
+        lowers = array[:, 0].tolist()
+        is_break = np.array([w in self.break_words for w in lowers], dtype=bool)
+        breaks = np.concatenate([[0], np.cumsum(starts | is_break)])
+        dashed = [shape in self.dash_shapes for shape in array[:, 4].tolist()]
+        numeric = ((array[:, 2] == 1) & (array[:, 3] == 0)).tolist()
+        blocked = bytearray(n)
         for mention in doc._.dates or []:
             if mention.value and str(mention.value).startswith("P"):
                 continue  # a duration: a number, not a date
             span = doc.char_span(mention.start_char, mention.end_char, alignment_mode="expand")
             if span is not None:
                 blocked[span.start : span.end] = b"\x01" * len(span)
-        breaks = [0]
-        for token in doc:
-            breaks.append(
-                breaks[-1]
-                + (token.lower_ in lex.context["clause_break"] or bool(token.is_sent_start))
-            )
-        index = _DocIndex(sent_of, sent_end, blocked, breaks)
+        index = _DocIndex(
+            sent_of.tolist(), sent_end.tolist(), blocked, breaks.tolist(), lowers, numeric, dashed
+        )
         for span in filter_spans([Span(doc, s, e, label=m) for m, s, e in self.cue_matcher(doc)]):
             index.cue_starts.append(span.start)
             index.cue_ends.append(span.end)
             index.cues.append(lex.cues[span.label_])
         return index
 
-    def _cores(self, doc: Doc) -> list[Span]:
-        spans = [Span(doc, s, e, label=m) for m, s, e in self.core_matcher(doc)]
-        spans += [Span(doc, s, e, label="fused") for _, s, e in self.fused_matcher(doc)]
+    def _cores(self, doc: Doc, index: _DocIndex) -> list[Span]:
+        """Return the number cores of ``doc``: digits, number words, vague counts, fused words.
+
+        Candidates come from array lookups and a one-token PhraseMatcher, so
+        only number-like positions are visited in Python.
+        """
+        n = len(doc)
+        if not n:
+            return []
+        strings = doc.vocab.strings
+        kinds = {s: strings[m] for m, s, _ in self.word_matcher(doc)}
+        dashed = index.dashed
+        digits = {i for i in range(n) if index.numeric[i] or dashed[i]}
+        spans: list[Span] = []
+        taken = 0
+        for p in sorted(digits.union(kinds)):
+            if p < taken:
+                continue
+            kind = _DIGIT if p in digits else kinds[p]
+            end = p + 1
+            if kind == _DIGIT:
+                label = "dash_range" if dashed[p] else "digits"
+                while label == "digits" and kinds.get(end) in _SCALES:
+                    end += 1
+            elif kind in _WORDS or (kind == "article" and kinds.get(end) in _SCALES):
+                label = "words" if kind in _WORDS else "article"
+                while kinds.get(end) in _WORDS or kinds.get(end) == _JOINER:
+                    end += 1
+                while kinds.get(end - 1) == _JOINER:
+                    end -= 1
+            elif kind == "vague":
+                label = "vague"
+                if kinds.get(end) == _OF and kinds.get(end + 1) == "vague":
+                    end += 2
+            else:
+                continue
+            spans.append(Span(doc, p, end, label=label))
+            taken = end
+        spans += [Span(doc, s, e, label=_FUSED) for _, s, e in self.fused_matcher(doc)]
         return filter_spans(spans)
 
     def _parse_core(self, span: Span) -> tuple[Span, ParsedNumber] | None:
@@ -649,7 +700,7 @@ class NumberTagger(RuleComponent):
         lex = self.lexicon
         assert lex is not None
         index = self._index(doc)
-        cores = self._cores(doc)
+        cores = self._cores(doc, index)
         previous: tuple[int, _Counted] | None = (
             None  # sentence and counted phrase of the last counted noun
         )
@@ -666,7 +717,7 @@ class NumberTagger(RuleComponent):
             if core.label_ != "fused":
                 if self._joins_range(doc, start, end, cores, i, index):
                     end, i = cores[i].end, i + 1
-                start = self._extend_left(doc, start)
+                start = self._extend_left(start, index.lowers)
                 end, no_count = self._extend_unit(doc, end)
                 if no_count:
                     continue
@@ -729,16 +780,15 @@ class NumberTagger(RuleComponent):
         joins = lex.has("range_conn", conn) or (opened and lex.has("range_close", conn))
         return joins and not self._excluded(doc, cores[i], index)
 
-    def _extend_left(self, doc: Doc, start: int) -> int:
+    def _extend_left(self, start: int, lowers: list[int]) -> int:
         """Return the start after taking in a currency symbol, range opener and qualifier."""
         lex = self.lexicon
         assert lex is not None
-        if start > 0 and lex.nouns.get(doc[start - 1].lower_, _NO_NOUN).kind == "currency":
-            start -= 1
-        if start > 0 and lex.has("range_open", doc[start - 1].lower_):
-            start -= 1
+        for kind in ("currency", "range_open"):
+            if start > 0 and lowers[start - 1] in self.left_words[kind]:
+                start -= 1
         for n in range(min(lex.longest_qualifier, start), 0, -1):
-            if tuple(t.lower_ for t in doc[start - n : start]) in lex.qualifiers:
+            if tuple(lowers[start - n : start]) in self.qualifier_ids:
                 return start - n
         return start
 
