@@ -13,11 +13,12 @@ value. Two keys group the mentions:
 - ``figure_key`` is the series plus the period the figure describes
   (``YYYY-MM``): the month of the claim's event date, or the month of
   publication for a running total (no event date, or a "since" date such as
-  "since Oct. 7", so the count is as of the article) ``period_source`` says which.
+  "since Oct. 7", so the count is as of the article); ``period_source`` says which.
 
-Within a figure key, ``disagreement`` is set when the mentions carry different
-numbers (``values_differ``) or different claimants, the outlet's own voice
-(claimant null) counting as one (``claimants_differ``). ``is_latest_for_claimant``
+Within a figure key, ``disagreement`` is set when the documents sharing it do
+not report the same numbers (``values_differ``) or the same claimants, the
+outlet's own voice (claimant null) counting as one (``claimants_differ``); a
+single document never disagrees with itself. ``is_latest_for_claimant``
 marks each claimant's most recent figure in a series. :func:`figures_table`
 reads the other tables from a folder and returns the typed ``figures`` table;
 the extract job runs it after writing the other tables.
@@ -28,7 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -173,7 +174,8 @@ def figure_mentions(
         claims: rows of the claims table; those with a value, low or high are figures.
         documents: rows with at least ``doc_id``, ``published`` and ``outlet``.
         quantities: rows of the quantities table; a quantity becomes a figure only
-            when no numeric claim has its category (and the category is counted).
+            when no numeric claim has its category or carries its number (same
+            sentence, same value and bounds), and its category is counted.
         dates: rows of the dates table, to tell running totals ("since ...") apart.
         running_relations: date relations that make a figure a running total.
         uncounted_categories: quantity categories never used as a fallback.
@@ -184,10 +186,12 @@ def figure_mentions(
     numbers = {_number_key(q): q for q in reversed(quantities)}
     figures: list[Figure] = []
     claimed: set[str | None] = set()
+    carried: set[tuple[Any, ...]] = set()
     for c in claims:
         if not _has_number(c):
             continue
         claimed.add(c.get("category"))
+        carried.add(_number_key(c))
         doc = docs.get(c["doc_id"], {})
         event_date = c.get("event_date")
         is_running = not event_date or (c["doc_id"], c.get("sentence"), event_date) in running
@@ -232,7 +236,7 @@ def figure_mentions(
         )
     skip = claimed | set(uncounted_categories) | {None}
     for q in quantities:
-        if q.get("category") in skip or not _has_number(q):
+        if q.get("category") in skip or not _has_number(q) or _number_key(q) in carried:
             continue
         doc = docs.get(q["doc_id"], {})
         period, source = figure_period(None, doc.get("published"), running=True)
@@ -280,6 +284,18 @@ def _order(f: Figure) -> tuple[Any, ...]:
     return (f.series_key, f.period or "", f.published or dt.date.min, f.doc_id, f.start_char or 0)
 
 
+def _documents_differ(group: Sequence[Figure], facet: Callable[[Figure], Any]) -> bool:
+    """Return True when the documents of a key do not all report the same set of ``facet``.
+
+    A document never disagrees with itself: "250 taken, 132 still held" in one article
+    are two facts under one coarse key, while 21,320 here and 21,507 there is a conflict.
+    """
+    per_doc: dict[str, set[Any]] = defaultdict(set)
+    for g in group:
+        per_doc[g.doc_id].add(facet(g))
+    return len({frozenset(v) for v in per_doc.values()}) > 1
+
+
 def iter_figures(mentions: Sequence[Figure]) -> Iterator[Figure]:
     """Yield every mention with its figure-key counts and flags, sorted by series and period."""
     by_key: dict[str, list[Figure]] = defaultdict(list)
@@ -292,17 +308,17 @@ def iter_figures(mentions: Sequence[Figure]) -> Iterator[Figure]:
             latest[who] = mark
     for f in sorted(mentions, key=_order):
         group = by_key[f.figure_key]
-        values = {(g.value, g.low, g.high) for g in group}
-        claimants = {g.claimant_id for g in group}
+        values_differ = _documents_differ(group, lambda g: (g.value, g.low, g.high))
+        claimants_differ = _documents_differ(group, lambda g: g.claimant_id)
         yield replace(
             f,
             n_mentions_in_key=len(group),
             n_docs_in_key=len({g.doc_id for g in group}),
-            n_values_in_key=len(values),
-            n_claimants_in_key=len(claimants),
-            values_differ=len(values) > 1,
-            claimants_differ=len(claimants) > 1,
-            disagreement=len(values) > 1 or len(claimants) > 1,
+            n_values_in_key=len({(g.value, g.low, g.high) for g in group}),
+            n_claimants_in_key=len({g.claimant_id for g in group}),
+            values_differ=values_differ,
+            claimants_differ=claimants_differ,
+            disagreement=values_differ or claimants_differ,
             is_latest_for_claimant=(f.period or "", f.published or dt.date.min)
             == latest[(f.series_key, f.claimant_id)],
         )

@@ -10,6 +10,7 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 
+from pipeline.extract import extract
 from pipeline.figures import (
     Figure,
     figure_mentions,
@@ -20,7 +21,9 @@ from pipeline.figures import (
 )
 from pipeline.tables import SCHEMAS, table_from_rows
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
+SEEDS = ROOT / "data" / "raw" / "seeds"
 
 DOCS = [
     {"doc_id": "a", "published": dt.date(2023, 12, 28), "outlet": "AFP"},
@@ -41,10 +44,9 @@ def row(table: str, **values: Any) -> dict[str, Any]:
 
 
 def claim(doc_id: str, sentence: int, value: float | None, **values: Any) -> dict[str, Any]:
-    fields = {**TOLL, **values}
+    fields = {"low": value, **TOLL, **values}
     return row("claims", claim_id=f"{doc_id}{sentence}", doc_id=doc_id, sentence=sentence,
-               start_char=sentence * 100, end_char=sentence * 100 + 10, value=value, low=value,
-               **fields)
+               start_char=sentence * 100, end_char=sentence * 100 + 10, value=value, **fields)
 
 
 CLAIMS = [
@@ -163,6 +165,23 @@ def test_different_numbers_under_one_key_disagree() -> None:
     assert not a.is_latest_for_claimant and b.is_latest_for_claimant
 
 
+def test_a_document_does_not_disagree_with_itself() -> None:
+    fields = {"claim_type": "captives", "category": "hostages", "object_id": None}
+    claims = [claim("c", 7, 250.0, **fields), claim("c", 8, 132.0, **fields),
+              claim("c", 9, 29.0, claimant_id="israel", **fields)]
+    figures = list(iter_figures(figure_mentions(claims, DOCS)))
+    assert {f.figure_key for f in figures} == {"captives|hostages|-|2024-02"}
+    assert not any(f.disagreement for f in figures)
+    assert figures[0].n_values_in_key == 3 and figures[0].n_claimants_in_key == 2
+
+
+def test_documents_reporting_the_same_set_of_numbers_agree() -> None:
+    claims = [claim(d, s, v) for d in "ab" for s, v in ((1, 21320.0), (2, 1140.0))]
+    assert not any(f.disagreement for f in iter_figures(figure_mentions(claims, DOCS)))
+    claims.append(claim("b", 3, 21507.0))
+    assert all(f.values_differ for f in iter_figures(figure_mentions(claims, DOCS)))
+
+
 def test_a_claim_takes_the_surface_and_id_of_its_quantity() -> None:
     quantities = [row("quantities", doc_id="a", mention_id="q1", sentence=4, text="at least 21,320",
                       value=21320.0, low=21320.0, category="killed")]
@@ -180,9 +199,12 @@ def test_quantities_fill_in_categories_the_claims_lack() -> None:
             category="other"),
         row("quantities", doc_id="c", mention_id="q4", sentence=3, text="dozens", value=None,
             category="injured"),
+        row("quantities", doc_id="c", mention_id="q5", sentence=11, text="about six weeks",
+            value=42.0, qualifier="about", category="duration"),
     ]
-    figures = figure_mentions(CLAIMS, DOCS, quantities=quantities)
-    fallback = [f for f in figures if f.origin == "quantities"]
+    proposal = claim("c", 11, 42.0, claim_type="ceasefire", category="proposed", low=None)
+    figures = figure_mentions([*CLAIMS, proposal], DOCS, quantities=quantities)
+    fallback = [f for f in figures if f.origin == "quantities"]  # q5 is carried by the claim
     assert [(f.mention_id, f.figure_key) for f in fallback] == [("q1", "-|aid_trucks|-|2024-02")]
     assert (fallback[0].low, fallback[0].high, fallback[0].claimant_id) == (400.0, 500.0, None)
 
@@ -212,3 +234,37 @@ def test_readme_documents_every_figures_column() -> None:
         if line.startswith("|"):
             documented.update(c.strip() for c in re.split(",", line.split("|")[1]) if c.strip())
     assert not [c for c in SCHEMAS["figures"].names if c not in documented]
+
+
+@pytest.fixture(scope="module")
+def seed_figures(model_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, Any]]:
+    out = tmp_path_factory.mktemp("figures") / "processed"
+    extract([SEEDS], out, model_dir=model_dir)
+    table = pq.read_table(out / "figures.parquet")
+    assert table.schema.equals(SCHEMAS["figures"], check_metadata=False)
+    return table.to_pylist()
+
+
+def test_seed_death_tolls_form_one_series(seed_figures: list[dict[str, Any]]) -> None:
+    tolls = [f for f in seed_figures if f["category"] == "killed"
+             and f["value"] in (21320.0, 27840.0, 44466.0, 71000.0)]
+    assert sorted((f["doc_id"][:3], f["period"]) for f in tolls) == [
+        ("000", "2023-12"), ("001", "2023-12"), ("002", "2024-02"), ("003", "2026-01"),
+        ("004", "2024-12"),
+    ]
+    assert len({f["series_key"] for f in tolls}) == 1
+    first = [f for f in tolls if f["value"] == 21320.0]
+    assert first[0]["figure_key"] == first[1]["figure_key"]
+    assert first[0]["n_docs_in_key"] == 2 and not first[0]["values_differ"]
+
+
+def test_seed_toll_of_21320_shows_the_claimant_difference(
+    seed_figures: list[dict[str, Any]],
+) -> None:
+    first = {f["doc_id"][:3]: f for f in seed_figures if f["value"] == 21320.0}
+    assert first["001"]["claimant_id"] == "gaza_health_ministry"
+    assert first["000"]["claimant_id"] != "gaza_health_ministry"
+    assert first["000"]["claimants_differ"] and first["001"]["disagreement"]
+    latest = {f["claimant_id"]: f["value"] for f in seed_figures
+              if f["series_key"] == first["001"]["series_key"] and f["is_latest_for_claimant"]}
+    assert latest[None] == 71000.0  # the outlets' own newest toll (003, 2026-01)
