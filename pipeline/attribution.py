@@ -83,6 +83,7 @@ CLAIM_CUES = RuleSpec(
         "kind": Field(required=True, choices=frozenset({"according", "verb"})),
         "priority": Field(kind="int", default=0),
         "inverted": Field(kind="bool", default=True),
+        "requires_quote": Field(kind="bool", default=False),
         "note": Field(),
     },
     unique=("id",),
@@ -252,8 +253,9 @@ def quote_spans(words: Sequence[str], spaces_before: Sequence[bool]) -> list[tup
     return spans
 
 
-def align_mentions(doc: Doc, entities: Iterable[Entity]) -> list[Mention]:
-    """Return the entities as token-aligned mentions, sorted, overlaps dropped (longest wins)."""
+def align_mentions(doc: Doc, entities: Iterable[Entity], *, nested: bool = False) -> list[Mention]:
+    """Return the entities as token-aligned mentions, sorted; unless ``nested``, overlaps are
+    dropped (the longest wins: a source "an X official" hides its actor X)."""
     out: list[Mention] = []
     for ent in entities:
         span = doc.char_span(ent.start_char, ent.end_char, alignment_mode="expand")
@@ -273,6 +275,8 @@ def align_mentions(doc: Doc, entities: Iterable[Entity]) -> list[Mention]:
             )
         )
     out.sort(key=lambda m: (m.start, -(m.end - m.start)))
+    if nested:
+        return out
     kept: list[Mention] = []
     for m in out:
         if kept and m.start < kept[-1].end:
@@ -354,7 +358,10 @@ def build_view(
     for a, b in view.quote_spans:
         for i in range(a, b):
             view.quoted[i] = True
-    _resolve_anaphors(view, anaphors, skip_types)
+    actors = [
+        m for m in align_mentions(doc, doc._.entities or [], nested=True) if m.label == "ACTOR"
+    ]
+    _resolve_anaphors(view, anaphors, skip_types, actors)
     return view
 
 
@@ -365,7 +372,10 @@ def _index_mentions(view: DocView) -> None:
 
 
 def _resolve_anaphors(
-    view: DocView, anaphors: Sequence[tuple[int, int, RuleRow]], skip_types: frozenset[str]
+    view: DocView,
+    anaphors: Sequence[tuple[int, int, RuleRow]],
+    skip_types: frozenset[str],
+    actors: Sequence[Mention],
 ) -> None:
     """Add virtual mentions for "the group", "the delegation"; keep pronouns for later."""
     added: list[Mention] = []
@@ -380,15 +390,7 @@ def _resolve_anaphors(
         if resolve == "actor_type":
             types = set(row.get("actor_types", []))
             target = next(
-                (
-                    m
-                    for m in reversed(view.mentions)
-                    if m.end <= start
-                    and m.label == "ACTOR"
-                    and m.actor_type in types
-                    and not m.virtual
-                ),
-                None,
+                (m for m in reversed(actors) if m.end <= start and m.actor_type in types), None
             )
         elif resolve == "owner_of":
             target = _owner_before(view, start, row.get("head", ""), skip_types)
@@ -492,11 +494,10 @@ def speaker_left(
             break
         if tok == ",":
             commas += 1
+        elif view.has(j, "complementizer") and not commas:
+            break
         elif view.has(j, "relative"):
-            if commas:
-                candidates = [(m, c) for m, c in candidates if c != commas]
-            else:
-                break
+            candidates = [(m, c) for m, c in candidates if c != commas]
         m = view.mention_end_at.get(j)
         if m is not None:
             if not is_blocked(view, m, lo):
@@ -619,8 +620,13 @@ def sentence_attributions(
     """
     lo, hi = sent.start, sent.end
     out: list[Attribution] = []
+    has_quote = any(view.quoted[k] for k in range(lo, hi)) or any(
+        t.text in _OPEN_QUOTES | _CLOSE_QUOTES | _STRAIGHT_QUOTES for t in sent
+    )
     for cue in cues:
         kind = cue.row["kind"]
+        if cue.row.get("requires_quote") and not has_quote:
+            continue
         speaker: Mention | None = None
         pronoun: int | None = None
         span = set(range(cue.start, cue.end))

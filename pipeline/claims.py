@@ -104,6 +104,9 @@ CLAIM_QUANTITIES = RuleSpec(
         "predicate": Field(),
         "claim_category": Field(),
         "default_category": Field(),
+        "modal_categories": Field(kind="list", choices=MODALITIES, default=[]),
+        "modal_category": Field(),
+        "modal_predicate": Field(),
         "requires_group": Field(kind="bool", default=False),
         "near": Field(choices=LEXICON_KINDS),
         "near_window": Field(kind="int", default=4),
@@ -148,6 +151,7 @@ CLAIM_GROUPS = RuleSpec(
         "group": Field(),
         "opponent_group": Field(),
         "captive_category": Field(),
+        "default_for": Field(kind="list", default=[]),
         "note": Field(),
     },
     unique=("actor_id",),
@@ -185,6 +189,7 @@ class ClaimRules:
     phrases: PhraseMatcher
     quantity_rules: dict[str, RuleRow] = field(default_factory=dict)
     groups: dict[str, RuleRow] = field(default_factory=dict)
+    default_groups: dict[str, str] = field(default_factory=dict)
 
     def row(self, label: str) -> tuple[str, RuleRow] | None:
         """Return ``(file, row)`` for a match label ``file:index`` (None for lexicon kinds)."""
@@ -221,6 +226,11 @@ def compile_claim_rules(nlp: Language, rows: Mapping[str, list[RuleRow]]) -> Cla
         phrases=phrases,
         quantity_rules={r["category"]: r for r in rows.get("claim_quantities", [])},
         groups={r["actor_id"]: r for r in rows.get("claim_groups", [])},
+        default_groups={
+            cat: r.get("group") or r["actor_id"]
+            for r in rows.get("claim_groups", [])
+            for cat in r.get("default_for", [])
+        },
     )
 
 
@@ -560,6 +570,7 @@ class Draft:
     modality: str | None = None
     fallback: str = "none"
     rule_id: str = ""
+    modal: RuleRow | None = None  # a quantity rule whose category follows the modality
 
 
 def group_of(rules: ClaimRules, actor_id: str | None, key: str = "group") -> str | None:
@@ -698,8 +709,18 @@ def quantity_drafts(
             fallback=qrule.get("subject_fallback", "none"),
             rule_id=f"claim_quantities:{q.category}" + (f"+{lead.row['id']}" if lead else ""),
         )
+        right_of_link = link is not None and link.end <= qs
         draft.subject = _quantity_subject(
-            view, sent, (qs, qe), voice, lo, rules, skip, objects, atts
+            view,
+            sent,
+            (qs, qe),
+            voice,
+            qs if right_of_link else lo,
+            rules,
+            skip,
+            objects,
+            atts,
+            stop=link.end if link is not None and right_of_link else None,
         )
         omode = qrule.get("object", "group")
         if omode == "group":
@@ -709,6 +730,8 @@ def quantity_drafts(
                 draft.object_id = group_of(rules, draft.subject.ref_id, "opponent_group")
             if draft.category is None:
                 draft.category = group_of(rules, draft.object_id, "captive_category")
+            if draft.object_id is None and draft.category is not None:
+                draft.object_id = rules.default_groups.get(draft.category)
         elif omode == "right":
             draft.obj = right_object(
                 view,
@@ -721,6 +744,8 @@ def quantity_drafts(
             draft.object_id = draft.obj.ref_id if draft.obj else None
         if draft.category is None:
             draft.category = qrule.get("default_category")
+        if lead is None and qrule.get("modal_categories"):
+            draft.modal = qrule
         yield draft
 
 
@@ -734,6 +759,8 @@ def _quantity_subject(
     skip: frozenset[int],
     objects: frozenset[int],
     atts: Sequence[Attribution],
+    *,
+    stop: int | None = None,
 ) -> Mention | None:
     """Return the doer of a counted fact: passive agent, possessor, or the actor left of it."""
     settings = rules.settings
@@ -755,7 +782,8 @@ def _quantity_subject(
         owner = possessor(view, voice.start, sent.start)
         if owner is not None:
             return owner
-    return left_subject(view, lo, floor(sent, atts, lo), settings, skip=skip, objects=objects)
+    bound = max(floor(sent, atts, lo), stop or 0)
+    return left_subject(view, lo, bound, settings, skip=skip, objects=objects)
 
 
 def trigger_drafts(
@@ -1020,6 +1048,10 @@ def finish(
     if subject_id is None and d.fallback == "claimant" and att is not None and att.affiliation_id:
         subject_id, subject_text = att.affiliation_id, att.claimant_text
     modality = d.modality or modality_of(view, d.lo, d.hi, per_sent["modality"][si], rules.settings)
+    predicate, category = d.predicate, d.category
+    if d.modal is not None and modality in d.modal.get("modal_categories", []):
+        predicate = d.modal.get("modal_predicate") or predicate
+        category = d.modal.get("modal_category") or category
     q = d.quantity
     span = doc[d.lo : d.hi]
     return Claim(
@@ -1027,7 +1059,7 @@ def finish(
         start_char=span.start_char,
         end_char=span.end_char,
         claim_type=d.claim_type,
-        predicate=d.predicate,
+        predicate=predicate,
         subject_id=subject_id,
         subject_text=subject_text,
         object_id=d.object_id if d.object_id is not None else (d.obj.ref_id if d.obj else None),
@@ -1036,7 +1068,7 @@ def finish(
         low=q.low if q else None,
         high=q.high if q else None,
         qualifier=q.qualifier if q else None,
-        category=d.category,
+        category=category,
         unit=q.unit if q else None,
         event_date=_nearest_date(per_sent["dates"][si], d.anchor, skip),
         claimant_id=att.claimant_id if att else None,
