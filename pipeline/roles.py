@@ -239,7 +239,11 @@ class RoleTagger(RuleComponent):
         conflicts = sentence_conflicts(actors, words, self.conflicts)
         connectors = {i for _, s, e in self.connector_matcher(doc) for i in range(s, e)}
         roles: dict[int, tuple[str, str]] = {}
-        cue_spans = [Span(doc, s, e, label=m) for m, s, e in self.cue_matcher(doc)]
+        cue_spans: list[Span] = []
+        for s, sent in enumerate(sents):
+            # Only sentences that could hold a mediator are searched for cues.
+            if conflicts[s].target and self._candidates(by_sentence[s], conflicts[s], None):
+                cue_spans.extend(self.cue_matcher(sent, as_spans=True))
         for span in filter_spans(cue_spans):
             cue = self.cues[span.label]
             s = sent_of[span.start]
@@ -287,9 +291,11 @@ class RoleTagger(RuleComponent):
             )
         return found
 
-    def _candidates(self, group: Iterable[Mention], conflict: Conflict, cue: Cue) -> list[Mention]:
+    def _candidates(
+        self, group: Iterable[Mention], conflict: Conflict, cue: Cue | None
+    ) -> list[Mention]:
         """Return the mentions of a group that may take the role (no parties, allowed types)."""
-        types = cue.types or conflict.mediator_types
+        types = (cue.types if cue else None) or conflict.mediator_types
         return [
             m
             for m in group

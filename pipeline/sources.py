@@ -1,9 +1,10 @@
 """Anonymous sources: "a Hamas official", "Sources close to Hamas", "Two Hamas officials".
 
 The vocabulary (determiners, modifiers, head nouns, postmodifiers such as "close
-to", report verbs, anonymity cues) is ``rules/sources.jsonl``; :class:`SourceFinder`
-turns it into Matcher patterns that read actor mentions through ``ENT_TYPE``
-(``doc.ents`` is set by the actor component first). A singular head needs a
+to", report verbs) is ``rules/sources.jsonl``; :class:`SourceFinder` finds head nouns
+and postmodifiers with PhraseMatchers and extends each head leftwards over modifiers,
+possessives and actor mentions (read from ``doc.ents``, set by the actor component
+first) to at most one determiner. A singular head needs a
 determiner; a plural head needs a determiner or a report verb after it ("Hamas
 officials insisted"); a bare head ("sources") needs neither. Affiliation comes from
 an actor inside the phrase (an organisation beats a people: "a Palestinian official
@@ -15,10 +16,9 @@ organisation of its own inherits the affiliation of the last source with the sam
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
 
 from spacy.language import Language
-from spacy.matcher import Matcher
+from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
@@ -40,6 +40,9 @@ SOURCE_KINDS = frozenset(
     }
 )
 
+#: How far left of its head noun a source phrase may reach.
+MAX_PREMODIFIERS = 8
+
 SOURCES = RuleSpec(
     name="sources",
     fields={
@@ -54,7 +57,7 @@ SOURCES = RuleSpec(
 
 
 class SourceFinder:
-    """Matcher patterns for source phrases, built once from the vocabulary rows."""
+    """Matchers and word sets for source phrases, built once from the vocabulary rows."""
 
     def __init__(self, nlp: Language, rows: Sequence[RuleRow]):
         words: dict[str, list[str]] = {kind: [] for kind in SOURCE_KINDS}
@@ -64,53 +67,75 @@ class SourceFinder:
             if row.get("plural"):
                 self.plural.add(row["text"].lower())
         self.words = {kind: frozenset(v) for kind, v in words.items()}
-        self.matcher = Matcher(nlp.vocab)
-        determiners = sorted(self.words["determiner"] | self.words["definite"])
-        premodifiers: list[dict[str, Any]] = [
-            {"LOWER": {"IN": sorted(self.words["modifier"])}, "OP": "*"},
-            {"ENT_TYPE": "ACTOR", "OP": "*"},
-            {"LOWER": {"IN": ["'s", "\u2019s"]}, "OP": "?"},
-            {"LOWER": {"IN": sorted(self.words["modifier"])}, "OP": "*"},
-        ]
-        heads = {
-            "HEAD": {"LOWER": {"IN": sorted(self.words["head"])}},
-            "BARE": {"LOWER": {"IN": sorted(self.words["bare_head"])}},
-        }
-        tails = self._tails(nlp)
-        for head_key, head in heads.items():
-            for det_key, det in (("DET", [{"LOWER": {"IN": determiners}}]), ("NODET", [])):
-                base = [*det, *premodifiers, head]
-                self.matcher.add(
-                    f"SRC_{det_key}_{head_key}", [base + tail for tail in tails], greedy="LONGEST"
-                )
+        self.head_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        for kind in ("head", "bare_head"):
+            self.head_matcher.add(kind.upper(), [nlp.make_doc(w) for w in sorted(self.words[kind])])
+        self.determiners = self.words["determiner"] | self.words["definite"]
+        self.fillers = self.words["modifier"] | {"'s", "\u2019s"}
+        # Tails ("close to Hamas", ", who is familiar with the talks") are found from their
+        # postmodifier phrase and joined to a head phrase ending where they start.
+        self.post_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.post_matcher.add("POST", [nlp.make_doc(w) for w in sorted(self.words["postmodifier"])])
+        self.relatives = [tuple(t.lower_ for t in nlp.make_doc(r)) for r in self.words["relative"]]
 
-    def _tails(self, nlp: Language) -> list[list[dict[str, Any]]]:
-        """Return the optional tails: nothing, or [", who is"] + postmodifier + object."""
-        tails: list[list[dict[str, Any]]] = [[]]
-        relatives: list[list[dict[str, Any]]] = [[]] + [
-            [{"ORTH": ","}] + [{"LOWER": w.lower_} for w in nlp.make_doc(r)]
-            for r in sorted(self.words["relative"])
-        ]
-        objects: list[list[dict[str, Any]]] = [
-            [{"LOWER": "the", "OP": "?"}, {"ENT_TYPE": "ACTOR", "OP": "+"}],
-            [{"LOWER": "the", "OP": "?"}, {"IS_ALPHA": True, "ENT_TYPE": ""}],
-        ]
-        for post in sorted(self.words["postmodifier"]):
-            post_tokens: list[dict[str, Any]] = [{"LOWER": w.lower_} for w in nlp.make_doc(post)]
-            for rel in relatives:
-                for obj in objects:
-                    tails.append(rel + post_tokens + obj)
-        return tails
+    def tail_ends(self, doc: Doc) -> dict[int, int]:
+        """Return start -> end of each tail: optional ", who is", a postmodifier, its object
+        (optional "the" plus an actor mention, or one word)."""
+        ends: dict[int, int] = {}
+        for _, start, end in self.post_matcher(doc):
+            if end < len(doc) and doc[end].lower_ in self.words["definite"]:
+                end += 1
+            if end < len(doc) and doc[end].ent_type_ == "ACTOR":
+                end = next(
+                    i
+                    for i in range(end + 1, len(doc) + 1)
+                    if i == len(doc) or doc[i].ent_iob_ != "I"
+                )
+            elif end < len(doc) and doc[end].is_alpha:
+                end += 1
+            else:
+                continue
+            ends[start] = end
+            for rel in self.relatives:
+                begin = start - len(rel) - 1
+                if (
+                    begin >= 0
+                    and doc[begin].text == ","
+                    and tuple(t.lower_ for t in doc[begin + 1 : start]) == rel
+                ):
+                    ends[begin] = end
+        return ends
 
     def spans(self, doc: Doc) -> list[Span]:
         """Return the source phrases of ``doc`` (label = the matched pattern key)."""
+        tail_end = self.tail_ends(doc)
         candidates: list[Span] = []
-        for match_id, start, end in self.matcher(doc):
-            key = doc.vocab.strings[match_id]
-            span = Span(doc, start, end, label=key)
+        for match_id, head_start, end in self.head_matcher(doc):
+            if end < len(doc) and (
+                doc[end].ent_type_ == "ACTOR" or doc[end].lower_ in self.words["blocker"]
+            ):
+                continue
+            start = self.phrase_start(doc, head_start)
+            det = "DET" if doc[start].lower_ in self.determiners else "NODET"
+            key = f"SRC_{det}_{'BARE' if doc.vocab.strings[match_id] == 'BARE_HEAD' else 'HEAD'}"
+            span = Span(doc, start, tail_end.get(end, end), label=key)
             if self._acceptable(doc, span, key):
                 candidates.append(span)
         return sorted(filter_spans(candidates), key=lambda s: s.start)
+
+    def phrase_start(self, doc: Doc, head: int) -> int:
+        """Return where the phrase before a head noun starts: modifiers, actors, possessives,
+        and at most one determiner at the far left ("a senior Hamas official")."""
+        start = head
+        while start > 0 and head - start < MAX_PREMODIFIERS:
+            token = doc[start - 1]
+            if token.ent_type_ == "ACTOR" or token.lower_ in self.fillers:
+                start -= 1
+            elif token.lower_ in self.determiners:
+                return start - 1
+            else:
+                break
+        return start
 
     def _head(self, span: Span) -> str:
         """Return the head word of a source phrase (the last head or bare head in it)."""
@@ -118,12 +143,9 @@ class SourceFinder:
         return next((t.lower_ for t in reversed(span) if t.lower_ in heads), "")
 
     def _acceptable(self, doc: Doc, span: Span, key: str) -> bool:
+        """Return True when a core phrase (plus tail) is a source by its determiner or verb."""
         head = self._head(span)
         after = doc[span.end] if span.end < len(doc) else None
-        if after is not None and (
-            after.ent_type_ == "ACTOR" or after.lower_ in self.words["blocker"]
-        ):
-            return False
         if key.endswith("_BARE"):
             return True
         if key.startswith("SRC_DET"):
