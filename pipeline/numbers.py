@@ -727,7 +727,8 @@ class NumberTagger(RuleComponent):
                 continue
             last_end = end
             sentence = index.sent_of[start]
-            counted, carried = self._counted(doc, end, index), ""
+            adjective = core.label_ == _FUSED or doc[end - 2].text == "-"
+            counted, carried = self._counted(doc, end, index, adjective=adjective), ""
             if counted.found:
                 previous = (sentence, counted)
             elif (
@@ -815,8 +816,13 @@ class NumberTagger(RuleComponent):
         word = doc[after].lower_ if after < size else ""
         return end, lex.has("age_after", word) or lex.has("point_after", word)
 
-    def _counted(self, doc: Doc, start: int, index: _DocIndex) -> _Counted:
-        """Return the counted phrase that follows a number ending at ``start``."""
+    def _counted(self, doc: Doc, start: int, index: _DocIndex, *, adjective: bool) -> _Counted:
+        """Return the counted phrase that follows a number ending at ``start``.
+
+        Without a known noun nothing is counted, except after a number used as
+        an adjective (20-point plan, weeklong truce) or before an of-phrase
+        (four days of talks), where the next plain word is kept as text.
+        """
         lex = self.lexicon
         assert lex is not None
         limit = index.sent_end[start - 1]
@@ -845,10 +851,11 @@ class NumberTagger(RuleComponent):
                 head = k
                 break
             k += 1
-        if head is None:  # no known noun: keep the next plain word as text only ("20-point plan")
+        if head is None:
             first = doc[j] if j < limit else None
             plain = (
-                first is not None
+                (adjective or j > start)
+                and first is not None
                 and first.is_alpha
                 and not lex.has("stop", first.lower_)
                 and not lex.has("filler", first.lower_)

@@ -429,6 +429,15 @@ PASSAGES = [
     ),
     ("Israeli strikes wounded dozens more.", "dozens", None, "approximate", "injured", None),
     (
+        "Tens of thousands rallied in Tel Aviv.",
+        "Tens of thousands",
+        None,
+        "approximate",
+        "other",
+        None,
+    ),
+    ("The mediators gave Hamas 48 hours to respond.", "48 hours", 2, "exact", "duration", None),
+    (
         "Israel has continued to attack, killing 447 Palestinians.",
         "447",
         447,
@@ -488,6 +497,22 @@ def test_passages(
             "The war has killed at least 44,466 Palestinians since 7 October 2023 "
             "and wounded over 105,358 others.",
             [(44466, "killed"), (105358, "injured")],
+        ),
+        (
+            "More than 1,200 people were killed in the attack and about 250 were taken hostage.",
+            [(1200, "killed"), (250, "hostages")],
+        ),
+        (
+            "Hamas is believed to hold 59 hostages, of whom 24 are thought to be alive.",
+            [(59, "hostages"), (24, "hostages")],
+        ),
+        (
+            "Israel freed 39 Palestinian women and children in exchange for 13 Israeli hostages.",
+            [(39, "prisoners"), (13, "hostages")],
+        ),
+        (
+            "Three people were killed and five wounded in Jabalia.",
+            [(3, "killed"), (5, "injured")],
         ),
         (
             "Officials say 101 captives remain in Gaza; 35 of them are believed to be dead.",
