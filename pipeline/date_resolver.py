@@ -33,6 +33,7 @@ VOCAB_KINDS = frozenset(
     {
         "month", "weekday", "day_word", "part_of_day", "shift", "unit", "modifier", "boundary",
         "relation", "range_joint", "future_cue", "past_cue", "speech_verb", "year_noun",
+        "article", "hyphen",
     }
 )  # fmt: skip
 

@@ -21,6 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
@@ -40,6 +41,8 @@ DATES_PATTERNS = RuleSpec(
         "trim_start": Field(kind="int", default=0),
         "trim_end": Field(kind="int", default=0),
         "not_after": Field(kind="list", default=[]),
+        "extend_left": Field(kind="list", choices=VOCAB_KINDS, default=[]),
+        "require_left": Field(kind="list", choices=VOCAB_KINDS, default=[]),
         "note": Field(),
     },
     unique=("id",),
@@ -57,20 +60,42 @@ _TOGGLE_QUOTES = frozenset({'"'})
 _QUOTES = _OPEN_QUOTES | _CLOSE_QUOTES | _TOGGLE_QUOTES
 
 
-def quoted_tokens(doc: Doc) -> list[bool]:
-    """Return, for each token, whether it stands inside a quotation (a line break closes one)."""
-    inside = False
-    flags: list[bool] = []
-    for token in doc:
-        text = token.text
-        if text in _OPEN_QUOTES or (text in _TOGGLE_QUOTES and not inside):
-            inside = True
-            flags.append(False)
-            continue
-        if text in _CLOSE_QUOTES or text in _TOGGLE_QUOTES or "\n" in text:
-            inside = False
-        flags.append(inside)
-    return flags
+@dataclass(frozen=True)
+class Quotations:
+    """Where quotations are in a document, to ask whether a token stands inside one.
+
+    Quote marks are counted from the last line break (a paragraph break closes a quote).
+    Built from token arrays, so a document costs no Python loop over its tokens.
+    """
+
+    opens: np.ndarray
+    closes: np.ndarray
+    toggles: np.ndarray
+    breaks: list[int]
+
+    @classmethod
+    def of(cls, doc: Doc) -> Quotations:
+        orth = doc.to_array("ORTH")
+        strings = doc.vocab.strings
+
+        def where(marks: frozenset[str]) -> np.ndarray:
+            hashes = np.array([strings.add(m) for m in sorted(marks)], dtype=np.uint64)
+            return np.flatnonzero(np.isin(orth, hashes))
+
+        spaces = np.flatnonzero(doc.to_array("IS_SPACE")).tolist()
+        breaks = [i for i in spaces if "\n" in doc[i].text]
+        return cls(where(_OPEN_QUOTES), where(_CLOSE_QUOTES), where(_TOGGLE_QUOTES), breaks)
+
+    def inside(self, i: int) -> bool:
+        """Return whether token ``i`` stands inside a quotation (the marks themselves do not)."""
+        n = bisect.bisect_left(self.breaks, i)
+        line_start = self.breaks[n - 1] + 1 if n else 0
+
+        def count(marks: np.ndarray) -> int:
+            lo, hi = np.searchsorted(marks, [line_start, i])
+            return int(hi - lo)
+
+        return count(self.opens) > count(self.closes) or count(self.toggles) % 2 == 1
 
 
 def _expand(pattern: Any, vocab: DateVocab, where: RuleRow) -> list[dict[str, Any]]:
@@ -99,6 +124,46 @@ def _expand(pattern: Any, vocab: DateVocab, where: RuleRow) -> list[dict[str, An
 
 
 @dataclass(frozen=True)
+class _Triggers:
+    """Tokens that can start a match (by LOWER or SHAPE hash) -> the longest such pattern."""
+
+    lower: Mapping[int, int]
+    shape: Mapping[int, int]
+    lower_hashes: np.ndarray
+    shape_hashes: np.ndarray
+
+
+def _triggers(patterns: Sequence[Sequence[Mapping[str, Any]]], strings: Any) -> _Triggers | None:
+    """Return the tokens that can start each pattern, or None when some pattern can start
+    with an optional or unrestricted token (then the Matcher runs on the whole document)."""
+    by_attr: dict[str, dict[int, int]] = {"lower": {}, "shape": {}}
+    for pattern in patterns:
+        first = pattern[0]
+        if first.get("OP") in ("?", "*") or any(t.get("OP") in ("+", "*") for t in pattern):
+            return None
+        for attr, into in (("LOWER", "lower"), ("ORTH", "lower"), ("SHAPE", "shape")):
+            value = first.get(attr)
+            if value is None:
+                continue
+            if isinstance(value, dict) and "IN" not in value:
+                return None
+            values = value["IN"] if isinstance(value, dict) else [value]
+            for v in values:
+                key = strings.add(v.lower() if attr == "ORTH" else v)
+                by_attr[into][key] = max(by_attr[into].get(key, 0), len(pattern))
+            break
+        else:
+            return None
+    lower, shape = by_attr["lower"], by_attr["shape"]
+    return _Triggers(
+        lower,
+        shape,
+        np.array(sorted(lower), dtype=np.uint64),
+        np.array(sorted(shape), dtype=np.uint64),
+    )
+
+
+@dataclass(frozen=True)
 class _Found:
     """A matched span waiting to be resolved."""
 
@@ -119,15 +184,20 @@ class DateTagger(RuleComponent):
         self.vocab = DateVocab({})
         self.matcher = Matcher(nlp.vocab, validate=True)
         self.patterns: dict[str, RuleRow] = {}
-        self.cues: dict[str, frozenset[str]] = {}
+        self.words: dict[str, frozenset[str]] = {}
+        self.cue_hashes: dict[str, np.ndarray] = {}
+        self.triggers: _Triggers | None = None
 
     def compile(self) -> None:
         self.vocab = DateVocab.from_rows(self.rule_rows("dates_vocab"))
         self.matcher = Matcher(self.nlp.vocab, validate=True)
         self.patterns = {}
+        expanded = []
         for row in self.rule_rows("dates_patterns"):
             try:
-                self.matcher.add(row["id"], [_expand(row["pattern"], self.vocab, row)])
+                pattern = _expand(row["pattern"], self.vocab, row)
+                expanded.append(pattern)
+                self.matcher.add(row["id"], [pattern])
             except ValueError as exc:
                 if isinstance(exc, RulesError):
                     raise
@@ -135,18 +205,66 @@ class DateTagger(RuleComponent):
                     [RuleProblem(row.path, row.line, f"bad Matcher pattern: {exc}")]
                 ) from exc
             self.patterns[row["id"]] = row
-        self.cues = {
-            kind: frozenset(self.vocab.of_kind(kind))
-            for kind in ("future_cue", "past_cue", "speech_verb")
+        self.words = {kind: frozenset(self.vocab.of_kind(kind)) for kind in VOCAB_KINDS}
+        strings = self.nlp.vocab.strings
+        self.triggers = _triggers(expanded, strings)
+        self.cue_hashes = {
+            kind: np.array(sorted(strings.add(w) for w in self.words[kind]), dtype=np.uint64)
+            for kind in ("future_cue", "past_cue")
         }
+
+    def _extend_left(self, doc: Doc, start: int, kinds: Sequence[str]) -> tuple[int, set[str]]:
+        """Move ``start`` left over optional words of ``kinds`` (in order); return what was taken.
+
+        A hyphen is taken only together with the word before it ("mid-January").
+        """
+        taken: set[str] = set()
+        for n, kind in enumerate(kinds):
+            if start == 0 or doc[start - 1].lower_ not in self.words[kind]:
+                continue
+            if kind == "hyphen":
+                after = kinds[n + 1] if n + 1 < len(kinds) else None
+                if after is None or start < 2 or doc[start - 2].lower_ not in self.words[after]:
+                    continue
+            start -= 1
+            taken.add(kind)
+        return start, taken
+
+    def _matches(self, doc: Doc) -> list[tuple[int, int, int]]:
+        """Run the Matcher only on windows that start at a token some pattern starts with."""
+        triggers = self.triggers
+        if triggers is None:
+            return [(m, s, e) for m, s, e in self.matcher(doc)]
+        attrs = doc.to_array(["LOWER", "SHAPE"]).reshape(-1, 2)
+        hits = np.flatnonzero(
+            np.isin(attrs[:, 0], triggers.lower_hashes)
+            | np.isin(attrs[:, 1], triggers.shape_hashes)
+        ).tolist()
+        windows: list[list[int]] = []
+        for i in hits:
+            lower, shape = attrs[i].tolist()
+            end = i + max(triggers.lower.get(lower, 0), triggers.shape.get(shape, 0))
+            if windows and i < windows[-1][1]:
+                windows[-1][1] = max(windows[-1][1], end)
+            else:
+                windows.append([i, end])
+        matches: list[tuple[int, int, int]] = []
+        for first, last in windows:
+            window = doc[first : min(last, len(doc))]
+            matches.extend((m, s + first, e + first) for m, s, e in self.matcher(window))
+        return matches
 
     def spans(self, doc: Doc) -> list[tuple[Span, str]]:
         """Return the date spans of ``doc`` (longest wins) with the id of the pattern found."""
         candidates: list[Span] = []
-        for match_id, start, end in self.matcher(doc):
+        for match_id, start, end in self._matches(doc):
             rule_id = self.nlp.vocab.strings[match_id]
             row = self.patterns[rule_id]
             if start > 0 and doc[start - 1].lower_ in row.get("not_after", []):
+                continue
+            start, taken = self._extend_left(doc, start, row.get("extend_left", []))
+            required = row.get("require_left", [])
+            if required and not taken.intersection(required):
                 continue
             candidates.append(Span(doc, start, end, label=rule_id))
         found = []
@@ -166,31 +284,30 @@ class DateTagger(RuleComponent):
             if token.text in _QUOTES or token.text == "," or "\n" in token.text:
                 return False
             low = token.lower_
-            if low in self.cues["speech_verb"]:
+            if low in self.words["speech_verb"]:
                 return True
-            if low in self.cues["future_cue"] or low in self.cues["past_cue"]:
+            if low in self.words["future_cue"] or low in self.words["past_cue"]:
                 return False  # "said ... would resume on Monday": another verb governs the date
         return False
 
-    def _tense(self, sent: Span, span: Span, quoted: Sequence[bool], in_quote: bool) -> str:
-        """``future`` when the nearest tense cue in the same sentence and voice is a future one."""
+    def _tense(
+        self, quotes: Quotations, sent: Span, span: Span, cues: Mapping[str, np.ndarray]
+    ) -> str:
+        """``future`` when the nearest tense cue in the same sentence and voice is a future one.
+
+        ``cues`` holds the sorted token positions of each cue kind in the document.
+        """
+        in_quote = quotes.inside(span.start)
         best: tuple[int, str] | None = None
-        for token in sent:
-            if quoted[token.i] != in_quote or span.start <= token.i < span.end:
-                continue
-            low = token.lower_
-            kind = (
-                "future"
-                if low in self.cues["future_cue"]
-                else "past"
-                if low in self.cues["past_cue"]
-                else None
-            )
-            if kind is None:
-                continue
-            distance = min(abs(token.i - span.start), abs(token.i - (span.end - 1)))
-            if best is None or distance < best[0] or (distance == best[0] and kind == "past"):
-                best = (distance, kind)
+        for kind, positions in cues.items():
+            lo, hi = np.searchsorted(positions, [sent.start, sent.end])
+            for i in positions[lo:hi].tolist():
+                if span.start <= i < span.end or quotes.inside(i) != in_quote:
+                    continue
+                distance = min(abs(i - span.start), abs(i - (span.end - 1)))
+                tense = "future" if kind == "future_cue" else "past"
+                if best is None or distance < best[0] or (distance == best[0] and tense == "past"):
+                    best = (distance, tense)
         return best[1] if best else "past"
 
     def __call__(self, doc: Doc) -> Doc:
@@ -200,11 +317,13 @@ class DateTagger(RuleComponent):
             return doc
         sents = list(doc.sents) if doc.has_annotation("SENT_START") else [doc[:]]
         starts = [s.start for s in sents]
-        quoted = quoted_tokens(doc)
+        quotes = Quotations.of(doc)
+        lower = doc.to_array("LOWER")
+        cues = {k: np.flatnonzero(np.isin(lower, hashes)) for k, hashes in self.cue_hashes.items()}
         found = []
         for span, rule_id in spans:
             index = bisect.bisect_right(starts, span.start) - 1
-            in_quote = quoted[span.start]
+            in_quote = quotes.inside(span.start)
             speech = not in_quote and self._is_speech(doc, span, starts[index])
             found.append(_Found(span, rule_id, index, in_quote, speech))
         published: dt.date | None = doc._.published
@@ -223,7 +342,7 @@ class DateTagger(RuleComponent):
                 tense = (
                     "past"
                     if item.speech
-                    else self._tense(sents[item.sentence], item.span, quoted, item.quoted)
+                    else self._tense(quotes, sents[item.sentence], item.span, cues)
                 )
                 mention = self._mention(item, anchor, source, tense, years.get(item.sentence))
                 if mention is None:
@@ -300,6 +419,6 @@ __all__ = [
     "DateVocab",
     "ResolvedDate",
     "make_date_tagger",
-    "quoted_tokens",
+    "Quotations",
     "resolve_date",
 ]

@@ -21,7 +21,7 @@ from spacy.tokens import Doc
 
 from pipeline.corpus import iter_text_dir
 from pipeline.date_resolver import ResolvedDate, resolve_date
-from pipeline.dates import DateTagger
+from pipeline.dates import DateTagger, Quotations
 from pipeline.records import DateMention
 from pipeline.rules import RulesError
 
@@ -510,6 +510,34 @@ def test_mentions_carry_offsets_sentence_and_rule(tag: Callable[..., Doc]) -> No
 
 def test_empty_doc_gets_empty_list(tag: Callable[..., Doc]) -> None:
     assert tag("No dates here.", D002)._.dates == []
+
+
+def test_windowed_matching_equals_whole_document_matching() -> None:
+    nlp = _pipeline(RULES)
+    tagger = nlp.get_pipe("ceasefire_dates")
+    assert isinstance(tagger, DateTagger) and tagger.triggers is not None
+    for text, _ in _texts().values():
+        doc = nlp(text)
+        assert sorted(tagger._matches(doc)) == sorted(tagger.matcher(doc))
+
+
+@pytest.mark.parametrize(
+    "word, n, inside",
+    [
+        ("said", 1, False),
+        ("today", 1, True),
+        ("then", 1, False),
+        ("tomorrow", 1, True),
+        ("after", 1, False),
+        ("Monday", 1, True),
+        ("Tuesday", 1, False),
+    ],
+)
+def test_quotations(word: str, n: int, inside: bool) -> None:
+    nlp = spacy.blank("en")
+    doc = nlp('He said "we go today" then “they go tomorrow” after.\n“Open Monday\nTuesday')
+    token = [t for t in doc if t.text == word][n - 1]
+    assert Quotations.of(doc).inside(token.i) is inside
 
 
 # -- rules are validated with file:line -----------------------------------------------------
