@@ -79,10 +79,11 @@ def display_ents(
 
 
 def _who(row: Mapping[str, Any], prefix: str) -> str:
-    text, ident = row.get(f"{prefix}_text"), row.get(f"{prefix}_id")
-    if text and ident and str(ident) != str(text):
+    """Return "surface [id]" for a claim's subject, object or claimant ("" when absent)."""
+    text, ident = cell_text(row.get(f"{prefix}_text")), cell_text(row.get(f"{prefix}_id"))
+    if text and ident and ident != text:
         return f"{text} [{ident}]"
-    return str(text or ident or "")
+    return text or ident
 
 
 def claims_frame(claims: pd.DataFrame) -> pd.DataFrame:

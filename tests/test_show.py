@@ -99,6 +99,7 @@ def test_document_page_marks_mentions_and_lists_claims(tiny_tables: Path) -> Non
     claims = out.split('id="claims"', 1)[1]
     assert "casualties" in claims and "Hamas [hamas]" in claims and "21,320" in claims
     assert html.escape("At least 21,320 <people> died by Thursday.") in claims
+    assert "nan" not in claims  # missing subject and object are empty cells
     assert "<script" not in out and not EXTERNAL.search(out)
 
 
@@ -120,6 +121,7 @@ def test_show_command_renders_a_seed(seed_tables: Path, tmp_path: Path) -> None:
     assert re.search(r"Thursday\s*<span[^>]*>DATE</span>", out)
     assert re.search(r"Hamas\s*<span[^>]*>ACTOR</span>", out)
     assert 'id="claims"' in out and not EXTERNAL.search(out)
+    assert ">nan<" not in out and "nan [" not in out and "[nan]" not in out
 
 
 def test_show_command_fails_cleanly_on_an_unknown_id(seed_tables: Path, tmp_path: Path) -> None:
