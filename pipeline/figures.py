@@ -150,13 +150,37 @@ def _number_key(row: Row) -> tuple[Any, ...]:
     return (row["doc_id"], row.get("sentence"), row.get("value"), row.get("low"), row.get("high"))
 
 
-def _running_dates(dates: Iterable[Row], relations: Collection[str]) -> set[tuple[Any, ...]]:
-    """Return ``(doc_id, sentence, value)`` of dates that start a running count."""
-    return {
-        (d["doc_id"], d["sentence"], d["value"])
-        for d in dates
-        if d.get("relation") in relations and d.get("value")
-    }
+def _gap(a: Row, b: Row) -> int:
+    """Return the characters between two spans (0 when they touch or overlap)."""
+    a_start, a_end = a.get("start_char") or 0, a.get("end_char") or 0
+    b_start, b_end = b.get("start_char") or 0, b.get("end_char") or 0
+    return max(0, b_start - a_end, a_start - b_end)
+
+
+def running_claims(
+    claims: Sequence[Row], dates: Iterable[Row], *, relations: Collection[str] = RUNNING_RELATIONS
+) -> set[int]:
+    """Return the indices of the numeric ``claims`` that are running totals.
+
+    A claim without an event date is one (counted as of the article). A date with a
+    running relation ("since Oct. 7") makes a running total of the nearest claim of
+    each kind (claim type and category) in its sentence that took it as event date:
+    in "since Oct. 7 ... killed at least 21,320, ... an attack that left about 1,140
+    dead" the 21,320 runs since October, the 1,140 is the attack's own toll.
+    """
+    starts: dict[tuple[Any, ...], list[tuple[int, Row]]] = defaultdict(list)
+    for n, d in enumerate(dates):
+        if d.get("relation") in relations and d.get("value"):
+            starts[(d["doc_id"], d["sentence"], d["value"])].append((n, d))
+    running = {i for i, c in enumerate(claims) if not c.get("event_date")}
+    nearest: dict[tuple[Any, ...], tuple[int, int]] = {}
+    for i, c in enumerate(claims):
+        for n, d in starts.get((c["doc_id"], c.get("sentence"), c.get("event_date")), []):
+            kind = (n, c.get("claim_type"), c.get("category"))
+            gap = _gap(c, d)
+            if kind not in nearest or gap < nearest[kind][0]:
+                nearest[kind] = (gap, i)
+    return running | {i for _, i in nearest.values()}
 
 
 def figure_mentions(
@@ -181,21 +205,19 @@ def figure_mentions(
         uncounted_categories: quantity categories never used as a fallback.
     """
     docs = {d["doc_id"]: d for d in documents}
-    running = _running_dates(dates, running_relations)
+    claims = [c for c in claims if _has_number(c)]
+    running = running_claims(claims, dates, relations=running_relations)
     quantities = list(quantities)
     numbers = {_number_key(q): q for q in reversed(quantities)}
     figures: list[Figure] = []
     claimed: set[str | None] = set()
     carried: set[tuple[Any, ...]] = set()
-    for c in claims:
-        if not _has_number(c):
-            continue
+    for i, c in enumerate(claims):
         claimed.add(c.get("category"))
         carried.add(_number_key(c))
         doc = docs.get(c["doc_id"], {})
         event_date = c.get("event_date")
-        is_running = not event_date or (c["doc_id"], c.get("sentence"), event_date) in running
-        period, source = figure_period(event_date, doc.get("published"), running=is_running)
+        period, source = figure_period(event_date, doc.get("published"), running=i in running)
         series = series_key_of(c.get("claim_type"), c.get("category"), c.get("object_id"))
         number = numbers.get(_number_key(c), {})
         figures.append(

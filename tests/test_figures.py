@@ -18,6 +18,7 @@ from pipeline.figures import (
     figures_table,
     iter_figures,
     period_of,
+    running_claims,
 )
 from pipeline.tables import SCHEMAS, table_from_rows
 
@@ -118,6 +119,26 @@ def test_figure_period(
     expected: tuple[str | None, str | None],
 ) -> None:
     assert figure_period(event_date, published, running=running) == expected
+
+
+def test_a_since_date_runs_the_nearest_claim_of_each_kind() -> None:
+    # "Since Oct. 7, ... have killed at least 21,320 Palestinians ... an attack that left
+    # about 1,140 dead ... and wounded over 50,000": the since date goes with the nearest
+    # claim per claim type and category; the 1,140 is the attack's own toll.
+    since = row("dates", doc_id="a", sentence=4, start_char=0, end_char=12,
+                value="2023-10-07", relation="since")
+    claims = [
+        claim("a", 4, 21320.0, event_date="2023-10-07") | {"start_char": 80, "end_char": 86},
+        claim("a", 4, 1140.0, event_date="2023-10-07", object_id="israelis")
+        | {"start_char": 190, "end_char": 194},
+        claim("a", 4, 50000.0, event_date="2023-10-07", category="injured")
+        | {"start_char": 260, "end_char": 267},
+        claim("a", 5, 80.0, event_date="2023-11"),
+        claim("a", 6, 7.0),
+    ]
+    assert running_claims(claims, [since]) == {0, 2, 4}
+    periods = [f.period for f in figure_mentions(claims, DOCS, dates=[since])]
+    assert periods == ["2023-12", "2023-10", "2023-12", "2023-11", "2023-12"]
 
 
 def test_only_claims_with_a_number_are_figures(figures: list[Figure]) -> None:
