@@ -30,6 +30,7 @@ from typing import Any, NamedTuple
 import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
+from spacy.attrs import IS_SPACE
 
 from pipeline import __version__
 from pipeline.build import build_model, load_model, read_model_meta
@@ -180,7 +181,7 @@ def doc_rows(doc: Any, raw: RawDoc, *, model_version: str, rules_hash: str) -> R
     rows: Rows = {}
     for table in MENTION_TABLES:
         records = getattr(doc._, table) or []
-        ordered = sorted(records, key=lambda r: (r.start_char, r.end_char, repr(r)))
+        ordered = sorted(records, key=_offsets)  # stable: ties keep the component's order
         rows[table] = mention_rows(table, raw.doc_id, ordered)
     n_sentences = sum(1 for _ in doc.sents) if len(doc) else 0
     document = Document(
@@ -201,6 +202,10 @@ def doc_rows(doc: Any, raw: RawDoc, *, model_version: str, rules_hash: str) -> R
     )
     rows["documents"] = [document_row(document)]
     return rows
+
+
+def _offsets(record: Any) -> tuple[int, int]:
+    return record.start_char, record.end_char
 
 
 def _headline_title(doc: Any) -> str | None:
@@ -258,7 +263,7 @@ def process_batch(nlp: Any, raws: Sequence[RawDoc], *, model_version: str, rules
             continue
         for table, table_rows in rows.items():
             out[table].extend(table_rows)
-        out["_words"].append({"n": sum(1 for t in doc if not t.is_space)})
+        out["_words"].append({"n": len(doc) - int(doc.to_array(IS_SPACE).sum()) if len(doc) else 0})
     return out
 
 
