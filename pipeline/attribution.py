@@ -44,6 +44,10 @@ LEXICON_KINDS = frozenset(
         "crossing",  # crossing, border crossing
         "for",  # "for" after demand verbs ("called on Wednesday for")
         "delegation",  # delegation nouns (owner found for "the delegation")
+        "addressee",  # reporters, journalists: skipped after "told"
+        "talks",  # talks, negotiations: what a host hosts
+        "parties",  # both sides, the parties: whom a mediator presses
+        "attack",  # raid, strike, offensive: "killed in an X raid" names the doer
     }
 )
 
@@ -84,6 +88,8 @@ CLAIM_CUES = RuleSpec(
         "priority": Field(kind="int", default=0),
         "inverted": Field(kind="bool", default=True),
         "requires_quote": Field(kind="bool", default=False),
+        "addressee": Field(kind="bool", default=False),
+        "final_only": Field(kind="bool", default=False),
         "note": Field(),
     },
     unique=("id",),
@@ -519,15 +525,18 @@ def speaker_right(view: DocView, cue: CueHit, hi: int) -> tuple[Mention | None, 
     if not after_quote and view.doc[prev].text != ",":
         return None, None
     j = cue.end
-    while j < hi and view.has(j, "determiner") and view.mention_at.get(j) is None:
+    while j < min(hi, cue.end + 6) and not view.doc[j].is_punct and not view.has(j, "boundary"):
+        if j in view.pronouns:
+            end = view.pronouns[j][0]
+            return (None, j) if after_quote or _ends_np(view, end, hi) else (None, None)
+        m = view.mention_at.get(j)
+        if m is not None and m.start == j:
+            if is_compound(view, m):
+                j = m.end
+                continue
+            return (m, None) if after_quote or _ends_np(view, m.end, hi) else (None, None)
         j += 1
-    if j in view.pronouns:
-        end = view.pronouns[j][0]
-        return (None, j) if after_quote or _ends_np(view, end, hi) else (None, None)
-    m = view.mention_at.get(j)
-    if m is None or m.start != j or not (after_quote or _ends_np(view, m.end, hi)):
-        return None, None
-    return m, None
+    return None, None
 
 
 def _ends_np(view: DocView, j: int, hi: int) -> bool:
@@ -545,7 +554,8 @@ def _claimant_after(view: DocView, start: int, hi: int) -> tuple[Mention | None,
             break
         m = view.mention_at.get(j)
         if m is not None:
-            found = m
+            if not is_compound(view, m):
+                found = m
             j = m.end
             continue
         if j in view.pronouns and found is None:
@@ -572,14 +582,29 @@ def _basis_after(view: DocView, start: int, hi: int) -> str | None:
     return None
 
 
-def _after_cue(view: DocView, j: int, hi: int) -> int:
-    """Skip an addressee, a date phrase and skip-words after a cue; return the next token."""
+def _after_cue(view: DocView, j: int, hi: int, *, addressee: bool) -> int:
+    """Skip what belongs to the attribution after a cue (its date, skip-words, and for
+    addressee cues "told AFP in Doha", "told reporters"); return the next token."""
     dates = view.date_tokens
+
+    def attached(k: int) -> bool:
+        m = view.mention_at.get(k)
+        return k in dates or (addressee and (m is not None or view.has(k, "addressee")))
+
+    def belongs(k: int) -> bool:
+        if k in dates or view.has(k, "skip") or view.doc[k].is_space:
+            return True
+        if addressee and view.has(k, "addressee"):
+            return True
+        if view.has(k, "blocker"):
+            return attached(k + 1 + int(view.has(k + 1, "determiner")))
+        return view.has(k, "determiner") and attached(k + 1)
+
     while j < hi:
         m = view.mention_at.get(j)
-        if m is not None and m.start == j:
+        if addressee and m is not None and m.start == j:
             j = m.end
-        elif j in dates or view.has(j, "skip") or view.has(j, "blocker") or view.doc[j].is_space:
+        elif belongs(j):
             j += 1
         else:
             break
@@ -650,8 +675,20 @@ def sentence_attributions(
                 continue
             s_start = speaker.start if speaker else pronoun or cue.start
             s_end = speaker.end if speaker else view.pronouns.get(pronoun or -1, (cue.end, ""))[0]
-            span |= set(range(min(s_start, cue.start), max(s_end, cue.end)))
-            after = _after_cue(view, cue.end, hi)
+            span |= set(range(s_start, s_end))
+            lo_gap, hi_gap = (s_end, cue.start) if s_end <= cue.start else (cue.end, s_start)
+            span |= {
+                k
+                for k in range(lo_gap, hi_gap)
+                if view.doc[k].is_punct
+                or k in view.date_tokens
+                or view.has(k, "skip")
+                or view.has(k, "statement")
+                or view.has(k, "determiner")
+            }
+            after = _after_cue(view, cue.end, hi, addressee=bool(cue.row.get("addressee")))
+            if cue.row.get("final_only") and after < hi and not view.doc[after].is_punct:
+                continue
             span |= set(range(cue.end, after))
             if inverted:
                 scope = (lo, min(s_start, cue.start))

@@ -76,9 +76,10 @@ CLAIM_TRIGGERS = RuleSpec(
         "near_window": Field(kind="int", default=4),
         "not_prev": Field(kind="list", default=[]),
         "not_next": Field(kind="list", default=[]),
+        "not_after": Field(kind="list", choices=LEXICON_KINDS, default=[]),
         "subject": Field(choices=frozenset({"left", "possessive", "none"}), default="left"),
         "subject_fallback": Field(choices=frozenset({"claimant", "none"}), default="none"),
-        "object": Field(choices=frozenset({"right", "group", "none"}), default="right"),
+        "object": Field(choices=frozenset({"right", "any", "group", "none"}), default="right"),
         "object_window": Field(kind="int"),
         "passive_check": Field(kind="bool", default=True),
         "each_subject": Field(kind="bool", default=False),
@@ -112,6 +113,7 @@ CLAIM_QUANTITIES = RuleSpec(
         "near_window": Field(kind="int", default=4),
         "object": Field(choices=frozenset({"group", "right", "none"}), default="group"),
         "subject_fallback": Field(choices=frozenset({"claimant", "none"}), default="none"),
+        "subject": Field(choices=frozenset({"left", "none"}), default="left"),
         "note": Field(),
     },
     unique=("category",),
@@ -152,6 +154,7 @@ CLAIM_GROUPS = RuleSpec(
         "opponent_group": Field(),
         "captive_category": Field(),
         "default_for": Field(kind="list", default=[]),
+        "reporter_group": Field(),
         "note": Field(),
     },
     unique=("actor_id",),
@@ -317,6 +320,10 @@ def trigger_ok(view: DocView, hit: Hit) -> bool:
         return False
     if view.text(hit.end) in row.get("not_next", []):
         return False
+    if any(
+        view.has(i, k) for k in row.get("not_after", []) for i in range(hit.start - 3, hit.start)
+    ):
+        return False
     near = row.get("near")
     if not near:
         return True
@@ -409,6 +416,25 @@ def floor(sent: Span, atts: Sequence[Attribution], pos: int) -> int:
     return max([sent.start, *starts])
 
 
+def coordinated_after(view: DocView, m: Mention, hi: int) -> list[Mention]:
+    """Return the actors coordinated after ``m`` ("by X and Y": Y)."""
+    out: list[Mention] = []
+    cur = m
+    while True:
+        j = cur.end
+        if j >= hi or not (view.has(j, "coordinator") or view.text(j) == ","):
+            break
+        j += 1
+        while j < hi and view.has(j, "determiner"):
+            j += 1
+        nxt = view.mention_at.get(j)
+        if nxt is None or nxt.start != j:
+            break
+        out.append(nxt)
+        cur = nxt
+    return out
+
+
 def antecedent_person(view: DocView, pos: int) -> Mention | None:
     """Return the person a subject pronoun at ``pos`` stands for: the first named person
     of the nearest earlier sentence that names one (usually that sentence's subject)."""
@@ -427,7 +453,7 @@ def coordinated(view: DocView, m: Mention, lo: int) -> list[Mention]:
         j = cur.start - 1
         while j >= lo and view.has(j, "determiner"):
             j -= 1
-        if j < lo or not (view.has(j, "coordinator") or view.text(j) == ","):
+        if j < lo or not (view.has(j, "coordinator") or view.text(j) in {",", "-"}):
             break
         prev = view.mention_end_at.get(j - 1)
         if prev is None or prev.start < lo:
@@ -490,7 +516,9 @@ def agent_right(
             while m is not None and is_compound(view, m):
                 k = m.end + 2
                 m = view.mention_at.get(k)
-            possessive = m is not None and view.text(m.end) in {"'s", "’s", "’", "'"}
+            possessive = m is not None and (
+                view.text(m.end) in {"'s", "’s", "’", "'"} or view.has(m.end, "attack")
+            )
             if m is not None and m.start == k and (view.has(j, "agent") or possessive):
                 return m
         j += 1
@@ -569,6 +597,7 @@ class Draft:
     category: str | None = None
     modality: str | None = None
     fallback: str = "none"
+    group_object: bool = False
     rule_id: str = ""
     modal: RuleRow | None = None  # a quantity rule whose category follows the modality
 
@@ -710,19 +739,24 @@ def quantity_drafts(
             rule_id=f"claim_quantities:{q.category}" + (f"+{lead.row['id']}" if lead else ""),
         )
         right_of_link = link is not None and link.end <= qs
-        draft.subject = _quantity_subject(
-            view,
-            sent,
-            (qs, qe),
-            voice,
-            qs if right_of_link else lo,
-            rules,
-            skip,
-            objects,
-            atts,
-            stop=link.end if link is not None and right_of_link else None,
+        draft.subject = (
+            None
+            if qrule.get("subject") == "none"
+            else _quantity_subject(
+                view,
+                sent,
+                (qs, qe),
+                voice,
+                qs if right_of_link else lo,
+                rules,
+                skip,
+                objects,
+                atts,
+                stop=link.end if link is not None and right_of_link else None,
+            )
         )
         omode = qrule.get("object", "group")
+        draft.group_object = omode == "group"
         if omode == "group":
             draft.obj = quantity_object(view, (qs, qe), sent.start, sent.end, draft.subject, skip)
             draft.object_id = group_of(rules, draft.obj.ref_id if draft.obj else None)
@@ -806,14 +840,16 @@ def trigger_drafts(
         subjects = _trigger_subjects(view, sent, hit, rules, skip, objects, atts)
         obj = None
         omode = row.get("object", "right")
-        if omode in {"right", "group"}:
+        if omode in {"right", "any", "group"}:
             obj = right_object(
                 view,
                 hit.end,
                 sent.end,
                 int(row.get("object_window") or settings.object_window),
                 skip,
-                skip_types=frozenset() if omode == "group" else settings.non_object_actor_types,
+                skip_types=frozenset()
+                if omode in {"any", "group"}
+                else settings.non_object_actor_types,
             )
             if obj is not None and any(obj is s for s in subjects):
                 obj = None
@@ -868,10 +904,17 @@ def _trigger_subjects(
     if mode == "none":
         return [None]
     if mode == "possessive":
-        return [possessor(view, hit.start, sent.start)]
+        owner = possessor(view, hit.start, sent.start)
+        if owner is not None and row.get("each_subject"):
+            return list(coordinated(view, owner, sent.start))
+        return [owner]
     agent = agent_right(view, hit.end, sent.end, 4, skip)
     if agent is not None:
-        return [agent]
+        return (
+            [agent, *coordinated_after(view, agent, sent.end)]
+            if row.get("each_subject")
+            else [agent]
+        )
     if row.get("passive_check", True) and is_passive(view, hit.start, hit.end, rules.settings):
         return [None]
     found = left_subject(
@@ -1003,7 +1046,7 @@ def iter_claims(doc: Doc, rules: ClaimRules) -> Iterator[Claim]:
                 view, sent, per_sent["q"][si], triggers, rules, skip, objects, consumed, atts
             )
         )
-        counted = {d.claim_type for d in drafts}
+        counted = {(d.claim_type, d.predicate) for d in drafts}
         drafts += [
             d
             for d in dedupe(
@@ -1021,7 +1064,7 @@ def iter_claims(doc: Doc, rules: ClaimRules) -> Iterator[Claim]:
                     )
                 )
             )
-            if not (d.claim_type in counted and d.subject is None)
+            if not ((d.claim_type, d.predicate) in counted and d.subject is None)
         ]
         drafts.sort(key=lambda d: d.lo)
         for draft in drafts:
@@ -1053,6 +1096,9 @@ def finish(
         predicate = d.modal.get("modal_predicate") or predicate
         category = d.modal.get("modal_category") or category
     q = d.quantity
+    object_id = d.object_id if d.object_id is not None else (d.obj.ref_id if d.obj else None)
+    if object_id is None and d.group_object and att is not None:
+        object_id = group_of(rules, att.claimant_id, "reporter_group")
     span = doc[d.lo : d.hi]
     return Claim(
         sentence=si,
@@ -1062,7 +1108,7 @@ def finish(
         predicate=predicate,
         subject_id=subject_id,
         subject_text=subject_text,
-        object_id=d.object_id if d.object_id is not None else (d.obj.ref_id if d.obj else None),
+        object_id=object_id,
         object_text=d.obj.text if d.obj else None,
         value=q.value if q else None,
         low=q.low if q else None,
