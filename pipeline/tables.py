@@ -10,7 +10,6 @@ each file's metadata; bump it whenever a column changes meaning or type.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -220,9 +219,14 @@ def record_row(record: Any) -> dict[str, Any]:
     }
 
 
-@functools.cache
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
 def _field_names(cls: type) -> tuple[str, ...]:
-    return tuple(f.name for f in dataclasses.fields(cls))
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return names
 
 
 def mention_rows(table: str, doc_id: str, records: Iterable[Any]) -> list[dict[str, Any]]:
