@@ -96,6 +96,8 @@ def figures_frame(figures: pd.DataFrame) -> pd.DataFrame:
             "published": figures["published"],
             "outlet": figures["outlet"],
             "claimant": figures["claimant_text"].fillna(figures["claimant_id"]).fillna(NO_CLAIMANT),
+            "predicate": figures["predicate"],
+            "modality": figures["modality"],
             "number": [
                 number_text(v, lo, hi)
                 for v, lo, hi in zip(figures["value"], figures["low"], figures["high"], strict=True)
