@@ -14,8 +14,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import numpy
 from spacy.language import Language
-from spacy.symbols import ORTH
+from spacy.attrs import IS_SPACE, ORTH, SENT_START
 from spacy.tokens import Doc
 
 from pipeline.component import RuleComponent
@@ -35,6 +36,8 @@ ABBREVIATIONS = RuleSpec(
 
 _TERMINAL = frozenset({".", "!", "?", "…", "..."})
 _CLOSERS = frozenset({'"', "'", "”", "’", ")", "]", "»"})
+_TERMINAL_CHARS = frozenset(".!?…")
+_CLOSER_CHARS = frozenset("".join(_CLOSERS))
 
 
 def sentence_starts(words: list[str]) -> list[bool]:
@@ -64,17 +67,41 @@ def sentence_starts(words: list[str]) -> list[bool]:
 def headline_sentences(doc: Doc) -> set[int]:
     """Return indices of sentences that are a whole line with no terminal punctuation."""
     flagged: set[int] = set()
+    text = doc.text
     for i, sent in enumerate(doc.sents):
-        tokens = [t for t in sent if not t.is_space]
-        if not tokens:
+        body = sent.text.rstrip()
+        if not body:
             continue
-        last = tokens[-1].text
-        ends_line = sent.end == len(doc) or "\n" in doc[sent.end - 1].text or (
-            sent.end < len(doc) and "\n" in doc[sent.end - 1].whitespace_ + doc[sent.end].text[:1]
-        )
-        if last not in _TERMINAL and last not in _CLOSERS and ends_line:
+        end = sent.start_char + len(body)
+        ends_line = end >= len(text.rstrip()) or "\n" in text[end : end + 2]
+        if ends_line and body[-1] not in _TERMINAL_CHARS and body[-1] not in _CLOSER_CHARS:
             flagged.add(i)
     return flagged
+
+
+def set_sentence_starts(doc: Doc, *, terminal: frozenset[int], closers: frozenset[int]) -> None:
+    """Set ``is_sent_start`` on every token of ``doc`` in one array pass.
+
+    Args:
+        doc: the Doc.
+        terminal: orth ids of tokens that end a sentence.
+        closers: orth ids of closing quotes and brackets that stay with the sentence before.
+    """
+    n = len(doc)
+    if not n:
+        return
+    arr = doc.to_array([ORTH, IS_SPACE])
+    orths, space = arr[:, 0], arr[:, 1].astype(bool)
+    newline = numpy.zeros(n, dtype=bool)
+    for i in numpy.flatnonzero(space):
+        newline[i] = "\n" in doc[int(i)].text
+    ends = numpy.isin(orths, numpy.fromiter(terminal, dtype="uint64")) | newline
+    candidates = numpy.flatnonzero(~space & ~numpy.isin(orths, numpy.fromiter(closers, dtype="uint64")))
+    after = numpy.searchsorted(candidates, numpy.flatnonzero(ends), side="right")
+    values = numpy.full(n, -1, dtype="int64")
+    values[candidates[after[after < len(candidates)]]] = 1
+    values[0] = 1
+    doc.from_array([SENT_START], values.astype("uint64"))
 
 
 class SentenceSplitter(RuleComponent):
@@ -85,6 +112,8 @@ class SentenceSplitter(RuleComponent):
     def __init__(self, nlp: Language, name: str) -> None:
         super().__init__(nlp, name)
         self.abbreviations: frozenset[str] = frozenset()
+        self._terminal: frozenset[int] | None = None
+        self._closers: frozenset[int] | None = None
 
     def compile(self) -> None:
         self.abbreviations = frozenset(r["text"] for r in self.rule_rows("abbreviations"))
@@ -106,9 +135,11 @@ class SentenceSplitter(RuleComponent):
                     tokenizer.add_special_case(upper, [{ORTH: upper}])
 
     def __call__(self, doc: Doc) -> Doc:
-        starts = sentence_starts([t.text for t in doc])
-        for token, start in zip(doc, starts):
-            token.is_sent_start = start
+        strings = self.nlp.vocab.strings
+        if self._terminal is None:
+            self._terminal = frozenset(strings.add(t) for t in _TERMINAL)
+            self._closers = frozenset(strings.add(t) for t in _CLOSERS)
+        set_sentence_starts(doc, terminal=self._terminal, closers=self._closers or frozenset())
         doc._.headline_sents = headline_sentences(doc)
         return doc
 
