@@ -60,7 +60,11 @@ def read_candidates(
     paths: Sequence[Path], *, ids: Sequence[str] = (), specs: Mapping[str, RuleSpec]
 ) -> tuple[list[Accepted], list[RuleProblem]]:
     """Return the selected candidates (all, or those in ``ids``) and every problem found."""
-    files = [p for path in map(Path, paths) for p in (sorted(path.glob("*.jsonl")) if path.is_dir() else [path])]
+    files = [
+        p
+        for path in map(Path, paths)
+        for p in (sorted(path.glob("*.jsonl")) if path.is_dir() else [path])
+    ]
     chosen: list[Accepted] = []
     problems: list[RuleProblem] = []
     wanted = set(ids)
@@ -71,20 +75,28 @@ def read_candidates(
         for line, obj, error in _jsonl_records(path):
             where = RuleProblem(str(path), line, "")
             if error or not isinstance(obj, dict):
-                problems.append(RuleProblem(where.path, line, error or "a candidate must be a JSON object"))
+                problems.append(
+                    RuleProblem(where.path, line, error or "a candidate must be a JSON object")
+                )
                 continue
             cid = str(obj.get("id", ""))
             if wanted and cid not in wanted:
                 continue
             target, row = obj.get("target"), obj.get("row")
             if target not in specs:
-                problems.append(RuleProblem(where.path, line, f"target {target!r} is not a rules file"))
+                problems.append(
+                    RuleProblem(where.path, line, f"target {target!r} is not a rules file")
+                )
             elif not isinstance(row, dict) or not row:
-                problems.append(RuleProblem(where.path, line, "row must be a non-empty JSON object"))
+                problems.append(
+                    RuleProblem(where.path, line, "row must be a non-empty JSON object")
+                )
             else:
                 chosen.append(Accepted(str(path), line, cid, str(target), row))
     for missing in sorted(wanted - {c.id for c in chosen}):
-        problems.append(RuleProblem(", ".join(map(str, paths)), 0, f"no candidate with id {missing!r}"))
+        problems.append(
+            RuleProblem(", ".join(map(str, paths)), 0, f"no candidate with id {missing!r}")
+        )
     return chosen, problems
 
 
@@ -101,7 +113,9 @@ def sort_key(row: Mapping[str, Any], spec: RuleSpec) -> tuple[str, ...]:
     return tuple(str(row.get(k) if row.get(k) is not None else "").lower() for k in keys)
 
 
-def merged_lines(existing: list[str], new_rows: Sequence[Mapping[str, Any]], spec: RuleSpec) -> tuple[list[str], list[int]]:
+def merged_lines(
+    existing: list[str], new_rows: Sequence[Mapping[str, Any]], spec: RuleSpec
+) -> tuple[list[str], list[int]]:
     """Return the file's lines with ``new_rows`` inserted, and the 1-based lines they landed on.
 
     Existing lines stay as they are. When the file's rows are sorted by
@@ -116,7 +130,7 @@ def merged_lines(existing: list[str], new_rows: Sequence[Mapping[str, Any]], spe
             obj = None
         if isinstance(obj, dict):
             keyed.append((index, sort_key(obj, spec)))
-    is_sorted = len(keyed) > 1 and all(a[1] <= b[1] for a, b in zip(keyed, keyed[1:]))
+    is_sorted = len(keyed) > 1 and all(a[1] <= b[1] for a, b in zip(keyed, keyed[1:], strict=False))
     inserts: dict[int, list[str]] = defaultdict(list)  # insert before this index of existing
     for row in sorted(new_rows, key=lambda r: sort_key(r, spec)):
         position = len(existing)
@@ -135,7 +149,9 @@ def merged_lines(existing: list[str], new_rows: Sequence[Mapping[str, Any]], spe
 
 
 def _copy_rules(rules_dir: Path, dest: Path) -> None:
-    shutil.copytree(rules_dir, dest, ignore=lambda d, names: [n for n in names if n in IGNORED_PARTS])
+    shutil.copytree(
+        rules_dir, dest, ignore=lambda d, names: [n for n in names if n in IGNORED_PARTS]
+    )
 
 
 def accept_candidates(
@@ -174,10 +190,12 @@ def accept_candidates(
             texts[target] = "\n".join(lines) + "\n"
             path.write_text(texts[target], encoding="utf-8")
             result.added[target] = landed_by_path[str(path)] = landed
-            for line, candidate in zip(landed, order):
+            for line, candidate in zip(landed, order, strict=True):
                 origin[str(path), line] = candidate
         try:
-            build = build_model(staged, Path(tmp) / "model" if model_dir is None else Path(model_dir), force=True)
+            build = build_model(
+                staged, Path(tmp) / "model" if model_dir is None else Path(model_dir), force=True
+            )
         except RulesError as exc:
             located = [_located(p, origin, landed_by_path, staged, rules_dir) for p in exc.problems]
             raise RulesError(located) from None
@@ -198,7 +216,11 @@ def _located(
     """Return the problem at the candidate's file:line, or at the line of the real rules file."""
     candidate = origin.get((problem.path, problem.line))
     if candidate is not None:
-        return RuleProblem(candidate.path, candidate.line, f"{candidate.id} -> {candidate.target}: {problem.message}")
+        return RuleProblem(
+            candidate.path,
+            candidate.line,
+            f"{candidate.id} -> {candidate.target}: {problem.message}",
+        )
     line = problem.line - sum(1 for n in landed.get(problem.path, []) if n < problem.line)
     message = problem.message.replace(str(staged), str(rules_dir))
     return RuleProblem(problem.path.replace(str(staged), str(rules_dir)), line, message)

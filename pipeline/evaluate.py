@@ -67,12 +67,17 @@ Item = GoldItem | Mention
 
 @dataclass(frozen=True)
 class Table:
-    """One labels table: how items are grouped, and which fields must also agree."""
+    """One labels table: how items are grouped, and which fields must also agree.
+
+    ``needs`` is the gold key the table is about: a table is skipped for a gold
+    set whose items never carry that key (nothing to judge predictions against).
+    """
 
     name: str
     section: str
     group: Callable[[Item], Any]
     agree: tuple[str, ...] = ()
+    needs: str | None = None
 
 
 def granularity_of(value: Any) -> str:
@@ -95,15 +100,23 @@ def granularity_of(value: Any) -> str:
 
 TABLES: tuple[Table, ...] = (
     Table("entities.span", "entities", lambda m: ANY),
-    Table("entities.label", "entities", lambda m: m.get("label")),
-    Table("entities.actor_id", "entities", lambda m: m.get("actor_id")),
-    Table("entities.role", "entities", lambda m: m.get("role")),
+    Table("entities.label", "entities", lambda m: m.get("label"), needs="label"),
+    Table("entities.actor_id", "entities", lambda m: m.get("actor_id"), needs="actor_id"),
+    Table("entities.role", "entities", lambda m: m.get("role"), needs="role"),
     Table("quantities.span", "quantities", lambda m: ANY),
-    Table("quantities.category", "quantities", lambda m: m.get("category")),
-    Table("quantities.value+category", "quantities", lambda m: m.get("category"), ("value",)),
+    Table("quantities.category", "quantities", lambda m: m.get("category"), needs="category"),
+    Table(
+        "quantities.value+category",
+        "quantities",
+        lambda m: m.get("category"),
+        ("value",),
+        needs="category",
+    ),
     Table("dates.span", "dates", lambda m: ANY),
-    Table("dates.value", "dates", lambda m: granularity_of(m.get("value")), ("value",)),
-    Table("claims.claim_type", "claims", lambda m: m.get("claim_type")),
+    Table(
+        "dates.value", "dates", lambda m: granularity_of(m.get("value")), ("value",), needs="value"
+    ),
+    Table("claims.claim_type", "claims", lambda m: m.get("claim_type"), needs="claim_type"),
 )
 
 
@@ -165,7 +178,9 @@ def agrees(gold: Item, pred: Item, keys: Iterable[str]) -> bool:
     return all(field_matches(gold, pred, k) for k in keys if k in gold.data)
 
 
-def claim_pairs(gold: Sequence[Item], pred: Sequence[Item], *, same_type: bool) -> list[tuple[int, int]]:
+def claim_pairs(
+    gold: Sequence[Item], pred: Sequence[Item], *, same_type: bool
+) -> list[tuple[int, int]]:
     """Align claims: the predicted evidence sentence contains the gold evidence (and same type)."""
     scored_keys = sorted({k for g in gold for k in g.data} - NOT_FIELDS)
 
@@ -184,7 +199,9 @@ def _spans(items: Sequence[Item]) -> list[tuple[int, int]]:
     return [(i.start or 0, i.end or 0) for i in items]
 
 
-def section_pairs(section: str, gold: Sequence[Item], pred: Sequence[Item]) -> list[tuple[int, int]]:
+def section_pairs(
+    section: str, gold: Sequence[Item], pred: Sequence[Item]
+) -> list[tuple[int, int]]:
     """Return the primary alignment of a section: overlapping spans, or claims by evidence."""
     if section == "claims":
         return claim_pairs(gold, pred, same_type=True)
@@ -192,6 +209,17 @@ def section_pairs(section: str, gold: Sequence[Item], pred: Sequence[Item]) -> l
 
 
 # -- tables ------------------------------------------------------------------
+
+
+def _agreement(
+    g: Sequence[Item], p: Sequence[Item], keys: tuple[str, ...]
+) -> Callable[[int, int], bool]:
+    """Return the pair condition "the gold item's annotated ``keys`` agree"."""
+
+    def agree(gi: int, pi: int) -> bool:
+        return agrees(g[gi], p[pi], keys)
+
+    return agree
 
 
 def label_counts(
@@ -202,10 +230,11 @@ def label_counts(
     result: dict[str, dict[str, Counts]] = defaultdict(lambda: {m: Counts() for m in modes})
     for doc_id, gold_items in gold.items():
         pred_items = pred.get(doc_id, [])
-        groups = {table.group(x) for x in [*gold_items, *pred_items]} - {None}
+        items: list[Item] = [*gold_items, *pred_items]
+        groups = {table.group(x) for x in items} - {None}
         for group in sorted(groups, key=str):
-            g = [x for x in gold_items if table.group(x) == group]
-            p = [x for x in pred_items if table.group(x) == group]
+            g: list[Item] = [x for x in gold_items if table.group(x) == group]
+            p: list[Item] = [x for x in pred_items if table.group(x) == group]
             for mode in modes:
                 if mode == "match":
                     pairs = claim_pairs(g, p, same_type=True)
@@ -214,7 +243,7 @@ def label_counts(
                         _spans(g),
                         _spans(p),
                         overlap=mode == "overlap",
-                        agree=lambda a, b, g=g, p=p: agrees(g[a], p[b], table.agree),
+                        agree=_agreement(g, p, table.agree),
                     )
                 result[str(group)][mode].add(counts_for(len(g), len(p), len(pairs)))
     total = {m: Counts() for m in modes}
@@ -246,6 +275,9 @@ def field_scores(
 def _claim_field_scores(
     gold: Mapping[str, list[GoldItem]], pred: Mapping[str, list[Mention]]
 ) -> dict[str, dict[str, float | int]]:
+    """Slot-filling P/R/F per field: a gold value found is a tp, a gold value missed or
+    wrong a fn, a predicted value that is not the gold one a fp; null = null counts nothing.
+    Claims are aligned on evidence only, so a wrong claim_type is scored here too."""
     keys = sorted({k for items in gold.values() for g in items for k in g.data} - NOT_FIELDS)
     counts = {k: Counts() for k in keys}
     for doc_id, g in gold.items():
@@ -255,26 +287,32 @@ def _claim_field_scores(
         for key in keys:
             c = counts[key]
             for gi, item in enumerate(g):
-                if key not in item.data:
-                    continue
-                right = gi in pairs and field_matches(item, p[pairs[gi]], key)
-                if right:
-                    c.tp += 1
-                elif item.get(key) is not None:
-                    c.fn += 1
+                if key in item.data and item.get(key) is not None:
+                    if gi in pairs and field_matches(item, p[pairs[gi]], key):
+                        c.tp += 1
+                    else:
+                        c.fn += 1
             for pi, mention in enumerate(p):
-                gi = paired_pred.get(pi)
-                if gi is not None and key not in g[gi].data:
+                paired = paired_pred.get(pi)
+                if mention.get(key) is None or (paired is not None and key not in g[paired].data):
                     continue
-                if mention.get(key) is not None and not (gi is not None and field_matches(g[gi], mention, key)):
+                if paired is None or not field_matches(g[paired], mention, key):
                     c.fp += 1
     return {k: c.as_dict() for k, c in counts.items()}
 
 
 def rule_tallies(
-    section: str, gold: Mapping[str, list[GoldItem]], pred: Mapping[str, list[Mention]]
+    section: str,
+    gold: Mapping[str, list[GoldItem]],
+    pred: Mapping[str, list[Mention]],
+    *,
+    judge_roles: bool = True,
 ) -> dict[str, list[int]]:
-    """Return ``rule -> [fired, right]`` for the predictions in annotated documents."""
+    """Return ``rule -> [fired, right]`` for the predictions in annotated documents.
+
+    Entities also tally their ``role_rule`` (right: the gold role is the same),
+    unless ``judge_roles`` is False (the gold set does not annotate roles).
+    """
     tallies: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for doc_id, g in gold.items():
         p = pred.get(doc_id, [])
@@ -283,16 +321,23 @@ def rule_tallies(
             gi = paired.get(pi)
             rule = mention.get("rule_id") or "(none)"
             tallies[f"{section}:{rule}"][0] += 1
-            tallies[f"{section}:{rule}"][1] += gi is not None and agrees(g[gi], mention, RULE_AGREE[section])
-            if section == "entities" and mention.get("role"):
+            tallies[f"{section}:{rule}"][1] += gi is not None and agrees(
+                g[gi], mention, RULE_AGREE[section]
+            )
+            if section == "entities" and judge_roles and mention.get("role"):
                 role_rule = f"roles:{mention.get('role_rule') or '(none)'}"
                 tallies[role_rule][0] += 1
-                tallies[role_rule][1] += gi is not None and same_value(g[gi].get("role"), mention.get("role"))
+                tallies[role_rule][1] += gi is not None and same_value(
+                    g[gi].get("role"), mention.get("role")
+                )
     return tallies
 
 
 def error_lines(
-    set_name: str, section: str, gold: Mapping[str, list[GoldItem]], pred: Mapping[str, list[Mention]]
+    set_name: str,
+    section: str,
+    gold: Mapping[str, list[GoldItem]],
+    pred: Mapping[str, list[Mention]],
 ) -> list[str]:
     """Return one line per missed gold item, spurious prediction and wrong key field."""
     lines = []
@@ -311,11 +356,15 @@ def error_lines(
         for gi, item in enumerate(g):
             if gi not in hit_g:
                 what = item.get("text") or item.get("evidence")
-                lines.append(f"{set_name} {section} missed   {doc_id} {what!r} ({item.path}:{item.line})")
+                lines.append(
+                    f"{set_name} {section} missed   {doc_id} {what!r} ({item.path}:{item.line})"
+                )
         for pi, mention in enumerate(p):
             if pi not in hit_p:
                 what = mention.get("text") or mention.get("evidence", "")[:60]
-                lines.append(f"{set_name} {section} spurious {doc_id} {what!r} [{mention.get('rule_id')}]")
+                lines.append(
+                    f"{set_name} {section} spurious {doc_id} {what!r} [{mention.get('rule_id')}]"
+                )
     return lines
 
 
@@ -336,14 +385,15 @@ def evaluate_set(nlp: Language, gold: GoldSet) -> tuple[dict[str, Any], list[str
     tallies: dict[str, list[int]] = {}
     errors: list[str] = []
     for section, by_doc in gold.items.items():
+        keys = {k for items in by_doc.values() for item in items for k in item.data}
         for table in TABLES:
-            if table.section == section:
+            if table.section == section and (table.needs is None or table.needs in keys):
                 counts = label_counts(table, by_doc, pred[section])
                 labels[table.name] = {
                     g: {m: c.as_dict() for m, c in modes.items()} for g, modes in counts.items()
                 }
         fields[section] = field_scores(section, by_doc, pred[section])
-        tallies.update(rule_tallies(section, by_doc, pred[section]))
+        tallies.update(rule_tallies(section, by_doc, pred[section], judge_roles="role" in keys))
         errors.extend(error_lines(gold.name, section, by_doc, pred[section]))
     rules = {
         rule: {"fired": f, "right": r, "wrong": f - r, "precision": round(r / f, 4) if f else 0.0}
@@ -372,7 +422,9 @@ def evaluate(
     result = Evaluation()
     dirs = [Path(gold_dir) / s for s in sets] if sets else gold_set_dirs(gold_dir)
     if not dirs:
-        result.notes.append(f"{gold_dir}: no gold sets (folders with {', '.join(SECTIONS)} .jsonl files)")
+        result.notes.append(
+            f"{gold_dir}: no gold sets (folders with {', '.join(SECTIONS)} .jsonl files)"
+        )
     result.metrics = {"gold": str(gold_dir), "model": dict(model_meta or {}), "sets": {}}
     for set_dir in dirs:
         gold = read_gold_set(set_dir, raw_dir=raw_dir)
@@ -408,7 +460,9 @@ def evaluate_model(
     result = evaluate(nlp, gold_dir, raw_dir=raw_dir, sets=sets, model_meta=meta)
     if out is not None:
         Path(out).parent.mkdir(parents=True, exist_ok=True)
-        Path(out).write_text(json.dumps(result.metrics, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        Path(out).write_text(
+            json.dumps(result.metrics, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
     if floors_path is not None and Path(floors_path).exists():
         floors = read_floors(floors_path)
         scored = {s: f for s, f in floors.items() if s in result.metrics["sets"]}

@@ -19,9 +19,12 @@ def _prf(scores: Mapping[str, Any] | None) -> str:
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    lines = ["  ".join(str(c).ljust(w) for c, w in zip(header, widths)).rstrip()]
+    lines = ["  ".join(str(c).ljust(w) for c, w in zip(header, widths, strict=True)).rstrip()]
     lines.append("  ".join("-" * w for w in widths))
-    lines.extend("  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows)
+    lines.extend(
+        "  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    )
     return "\n".join(lines)
 
 
@@ -65,9 +68,18 @@ def format_set(name: str, metrics: Mapping[str, Any], *, rule_limit: int = 25) -
             list(label_rows(metrics.get("labels", {}))),
         )
     )
-    parts.append(_table(["section", "field", "right", "score (P R F)"], list(field_rows(metrics.get("fields", {})))))
+    parts.append(
+        _table(
+            ["section", "field", "right", "score (P R F)"],
+            list(field_rows(metrics.get("fields", {}))),
+        )
+    )
     rules = metrics.get("rules", {})
     shown = min(rule_limit, len(rules))
     parts.append(f"rules (worst {shown} of {len(rules)}):")
-    parts.append(_table(["rule", "fired", "right", "wrong", "prec"], list(rule_rows(rules, limit=rule_limit))))
+    parts.append(
+        _table(
+            ["rule", "fired", "right", "wrong", "prec"], list(rule_rows(rules, limit=rule_limit))
+        )
+    )
     return "\n\n".join(parts)

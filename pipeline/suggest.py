@@ -1,6 +1,7 @@
 """Rule candidates from new articles: what the rules do not know yet, ranked, for review.
 
-``suggest`` runs the built model over new articles and collects *hits*: an
+``suggest`` runs the built model over new articles and collects *hits*
+(:mod:`pipeline.unknowns`): an
 unknown capitalised name in an actor position ("told X", "according to X",
 "X delegation"), a person the people dictionary lacks, an uncovered word next
 to an actor or a number (a cue verb), the counted word of a quantity whose
@@ -21,14 +22,12 @@ import dataclasses
 import json
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from spacy.language import Language
-from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc, Token
 
 from pipeline.corpus import RawDoc, iter_inputs
 from pipeline.rules import (
@@ -40,6 +39,7 @@ from pipeline.rules import (
     check_references,
     read_rule_rows,
 )
+from pipeline.unknowns import Hit, HitFinder, snake_id
 
 SUGGEST_TEMPLATES = RuleSpec(
     name="suggest_templates",
@@ -58,7 +58,9 @@ SUGGEST_CONTEXTS = RuleSpec(
     fields={
         "context_id": Field(required=True),
         "candidate": Field(required=True, ref="suggest_templates.candidate"),
-        "trigger": Field(required=True, choices=frozenset({"phrase", "entities", "quantities", "dates"})),
+        "trigger": Field(
+            required=True, choices=frozenset({"phrase", "entities", "quantities", "dates"})
+        ),
         "text": Field(),
         "where": Field(kind="any"),
         "capture": Field(required=True, choices=frozenset({"name", "word", "record"})),
@@ -75,26 +77,12 @@ SUGGEST_CONTEXTS = RuleSpec(
 )
 SUGGEST_SPECS = (SUGGEST_TEMPLATES, SUGGEST_CONTEXTS)
 
-#: Longest captured name, in tokens; longest example sentence, in characters.
-MAX_NAME_TOKENS = 5
-MAX_EXAMPLE_CHARS = 320
+#: Example sentences kept per candidate.
 EXAMPLES = 2
 CANDIDATES_DIR = "candidates"
 #: Keys of rule rows that hold prose, not vocabulary.
 PROSE_KEYS = frozenset({"note", "description", "example"})
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
-
-
-@dataclass(frozen=True)
-class Hit:
-    """One place where a candidate was seen."""
-
-    kind: str
-    text: str
-    context_id: str
-    doc_id: str
-    sentence: str
-    values: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -151,7 +139,9 @@ def load_suggest_rules(
         if row["trigger"] == "phrase" and not row.get("text"):
             problems.append(RuleProblem(row.path, row.line, "a phrase trigger needs text"))
         if row["capture"] != "record" and not row.get("slot"):
-            problems.append(RuleProblem(row.path, row.line, f"capture {row['capture']!r} needs a slot"))
+            problems.append(
+                RuleProblem(row.path, row.line, f"capture {row['capture']!r} needs a slot")
+            )
     if problems:
         raise RulesError(problems)
     return rows["suggest_contexts"], {r["candidate"]: r for r in rows["suggest_templates"]}
@@ -165,7 +155,11 @@ def _template_problems(row: RuleRow, target_specs: Mapping[str, RuleSpec]) -> li
         return [RuleProblem(row.path, row.line, "row must be a JSON object")]
     unknown = sorted(set(row["row"]) - set(spec.fields))
     return [
-        RuleProblem(row.path, row.line, f"row key {k!r} is not a field of {spec.name} ({', '.join(spec.fields)})")
+        RuleProblem(
+            row.path,
+            row.line,
+            f"row key {k!r} is not a field of {spec.name} ({', '.join(spec.fields)})",
+        )
         for k in unknown
     ]
 
@@ -185,8 +179,10 @@ def rule_vocabulary(rows_by_file: Mapping[str, Sequence[RuleRow]]) -> tuple[set[
     return texts, words
 
 
-def model_rules(nlp: Language) -> tuple[dict[str, RuleSpec], dict[str, list[RuleRow]], dict[str, list[str]]]:
-    """Return the rule specs and rows a built pipeline carries by file name, and each file's siblings.
+def model_rules(
+    nlp: Language,
+) -> tuple[dict[str, RuleSpec], dict[str, list[RuleRow]], dict[str, list[str]]]:
+    """Return a built pipeline's rule specs and rows by file name, and each file's siblings.
 
     The siblings of a file are the files of the component that reads it (its own
     vocabulary decides what counts as known for a candidate aimed at that file).
@@ -201,143 +197,6 @@ def model_rules(nlp: Language) -> tuple[dict[str, RuleSpec], dict[str, list[Rule
             rows[spec.name] = list(getattr(component, "rows", {}).get(spec.name, []))
             siblings[spec.name].extend(n for n in names if n not in siblings[spec.name])
     return specs, rows, dict(siblings)
-
-
-# -- hits ------------------------------------------------------------------------
-
-
-def snake_id(text: str) -> str:
-    """Return ``text`` as a lower snake-case id ("Meridian Herald" -> "meridian_herald")."""
-    return "_".join(re.findall(r"[^\W_]+", text.lower()))
-
-
-def covered_tokens(doc: Doc) -> list[bool]:
-    """Return, per token, whether a found entity, quantity or date covers it."""
-    covered = [False] * len(doc)
-    for name in ("entities", "quantities", "dates"):
-        for record in getattr(doc._, name, None) or []:
-            span = doc.char_span(record.start_char, record.end_char, alignment_mode="expand")
-            for i in range(span.start, span.end) if span is not None else ():
-                covered[i] = True
-    return covered
-
-
-def _is_name_word(token: Token) -> bool:
-    return token.is_alpha and (token.is_title or token.is_upper) and not token.is_stop
-
-
-def name_after(doc: Doc, i: int, covered: Sequence[bool]) -> list[Token]:
-    """Return the capitalised words from token ``i`` on (one leading stop word skipped)."""
-    if i < len(doc) and doc[i].is_stop and not covered[i] and not doc[i].is_sent_start:
-        i += 1
-    words: list[Token] = []
-    while i < len(doc) and len(words) < MAX_NAME_TOKENS and not covered[i] and _is_name_word(doc[i]):
-        if words and doc[i].is_sent_start:
-            break
-        words.append(doc[i])
-        i += 1
-    return words
-
-
-def name_before(doc: Doc, i: int, covered: Sequence[bool]) -> list[Token]:
-    """Return the capitalised words ending at token ``i``."""
-    words: list[Token] = []
-    while i >= 0 and len(words) < MAX_NAME_TOKENS and not covered[i] and _is_name_word(doc[i]):
-        words.insert(0, doc[i])
-        if doc[i].is_sent_start:
-            break
-        i -= 1
-    return words
-
-
-def words_near(
-    doc: Doc, start: int, end: int, row: RuleRow, covered: Sequence[bool], known_words: set[str]
-) -> Iterator[Token]:
-    """Yield uncovered, unknown lower-case words within ``window`` tokens of ``doc[start:end]``."""
-    window = max(1, row.get("window", 1))
-    if row["slot"] == "after":
-        positions = range(end, min(len(doc), end + window))
-    else:
-        positions = range(max(0, start - window), start)
-    sentence = doc[start].sent
-    for i in positions:
-        token = doc[i]
-        if covered[i] or not token.is_alpha or not token.is_lower or token.is_stop:
-            continue
-        if not (sentence.start <= i < sentence.end):
-            continue
-        if row.get("inflected") and token.lemma_.lower() == token.lower_:
-            continue
-        if row.get("suffixes") and not token.lower_.endswith(tuple(row["suffixes"])):
-            continue
-        if token.lower_ in known_words or token.lemma_.lower() in known_words:
-            continue
-        yield token
-
-
-def _sentence_text(doc: Doc, token_i: int) -> str:
-    text = " ".join(doc[token_i].sent.text.split())
-    return text if len(text) <= MAX_EXAMPLE_CHARS else text[: MAX_EXAMPLE_CHARS - 1] + "…"
-
-
-def _where_ok(record: Any, where: Any) -> bool:
-    if not isinstance(where, dict):
-        return True
-    return all(getattr(record, key, None) == value for key, value in where.items())
-
-
-class HitFinder:
-    """Finds hits in processed Docs; matchers are built once from the context rows."""
-
-    def __init__(
-        self, nlp: Language, contexts: Sequence[RuleRow], known: Mapping[str, tuple[set[str], set[str]]]
-    ):
-        """Args: known: candidate kind -> (known texts, known words) of its target component."""
-        self.contexts = {row["context_id"]: row for row in contexts}
-        self.known = known
-        self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
-        for row in contexts:
-            if row["trigger"] == "phrase":
-                self.matcher.add(row["context_id"], [nlp.make_doc(row["text"])])
-
-    def hits(self, doc: Doc, doc_id: str) -> Iterator[Hit]:
-        """Yield every hit in one processed Doc."""
-        covered = covered_tokens(doc)
-        for match_id, start, end in self.matcher(doc):
-            row = self.contexts[doc.vocab.strings[match_id]]
-            yield from self._captured(doc, doc_id, row, start, end, None, covered)
-        for row in self.contexts.values():
-            if row["trigger"] == "phrase":
-                continue
-            for record in getattr(doc._, row["trigger"], None) or []:
-                if not _where_ok(record, row.get("where")):
-                    continue
-                span = doc.char_span(record.start_char, record.end_char, alignment_mode="expand")
-                if span is not None:
-                    yield from self._captured(doc, doc_id, row, span.start, span.end, record, covered)
-
-    def _captured(
-        self, doc: Doc, doc_id: str, row: RuleRow, start: int, end: int, record: Any, covered: list[bool]
-    ) -> Iterator[Hit]:
-        values = dict(row.get("values") or {})
-        if record is not None:
-            values = {**{k: v for k, v in dataclasses.asdict(record).items() if v not in (None, "")}, **values}
-        kind, context = row["candidate"], row["context_id"]
-        known_texts, known_words = self.known[kind]
-        capture = row["capture"]
-        if capture == "record":
-            text = str(getattr(record, row.get("field", "text"), "") or "").strip()
-            if text and text.lower() not in known_texts:
-                yield Hit(kind, text, context, doc_id, _sentence_text(doc, start), values)
-        elif capture == "name":
-            words = name_after(doc, end, covered) if row["slot"] == "after" else name_before(doc, start - 1, covered)
-            text = doc[words[0].i : words[-1].i + 1].text if words else ""
-            if text and text.lower() not in known_texts:
-                yield Hit(kind, text, context, doc_id, _sentence_text(doc, words[0].i), values)
-        else:
-            for token in words_near(doc, start, end, row, covered, known_words):
-                lemma = token.lemma_.lower() or token.lower_
-                yield Hit(kind, lemma, context, doc_id, _sentence_text(doc, token.i), {**values, "word": token.lower_})
 
 
 # -- candidates ------------------------------------------------------------------
@@ -380,7 +239,9 @@ def _most_common(hits: Sequence[Hit]) -> dict[str, Any]:
 def _examples(hits: Sequence[Hit]) -> list[str]:
     chosen: list[Hit] = []
     for hit in hits:  # one per document first, then any
-        if all(hit.doc_id != c.doc_id for c in chosen) and all(hit.sentence != c.sentence for c in chosen):
+        if all(hit.doc_id != c.doc_id for c in chosen) and all(
+            hit.sentence != c.sentence for c in chosen
+        ):
             chosen.append(hit)
     for hit in hits:
         if len(chosen) >= EXAMPLES:
@@ -433,7 +294,10 @@ def candidates_from_hits(
                 row=row,
             )
         )
-    return {k: sorted(v, key=lambda c: (-c.count, -c.docs, c.text.lower())) for k, v in sorted(out.items())}
+    return {
+        k: sorted(v, key=lambda c: (-c.count, -c.docs, c.text.lower()))
+        for k, v in sorted(out.items())
+    }
 
 
 def _already_in(row: Mapping[str, Any], spec: RuleSpec, rows: Sequence[RuleRow]) -> bool:
@@ -483,7 +347,11 @@ def suggest(
 
 
 def write_candidates(
-    out_dir: Path, candidates: Mapping[str, Sequence[Candidate]], *, kinds: Iterable[str], source: Sequence[Path]
+    out_dir: Path,
+    candidates: Mapping[str, Sequence[Candidate]],
+    *,
+    kinds: Iterable[str],
+    source: Sequence[Path],
 ) -> list[Path]:
     """Write one ``<kind>.jsonl`` per candidate kind (emptying stale files), return the paths."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -493,10 +361,11 @@ def write_candidates(
         rows = candidates.get(kind, [])
         if not rows and not path.exists():
             continue
+        sources = ", ".join(str(s) for s in source)
         header = (
-            f"# {len(rows)} {kind} candidate(s) from {', '.join(str(s) for s in source)}, most frequent first.\n"
-            "# Review each row (edit `row`, delete what is wrong), then: ceasefire-claims rules accept "
-            f"{path} [--ids ID ...]\n"
+            f"# {len(rows)} {kind} candidate(s) from {sources}, most frequent first.\n"
+            "# Review each row (edit `row`, delete what is wrong), then:\n"
+            f"#   ceasefire-claims rules accept {path} [--ids ID ...]\n"
         )
         path.write_text(header + "".join(c.as_json() + "\n" for c in rows), encoding="utf-8")
         written.append(path)

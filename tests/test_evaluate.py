@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.evaluate import (
-    Mention,
     TABLES,
+    Mention,
     claim_pairs,
     evaluate,
     field_scores,
@@ -46,10 +46,27 @@ def test_granularity_of(value: str | None, expected: str) -> None:
 
 
 def test_entity_labels_exact_and_overlap() -> None:
-    gold = {"d": [g(0, 5, label="ACTOR", actor_id="hamas"), g(10, 20, label="PERSON"), g(30, 35, label="ACTOR", actor_id="egypt")]}
-    pred = {"d": [p(0, 5, label="ACTOR", actor_id="hamas"), p(10, 15, label="PERSON"), p(30, 35, label="ACTOR", actor_id="qatar"), p(40, 45, label="SOURCE")]}
+    gold = {
+        "d": [
+            g(0, 5, label="ACTOR", actor_id="hamas"),
+            g(10, 20, label="PERSON"),
+            g(30, 35, label="ACTOR", actor_id="egypt"),
+        ]
+    }
+    pred = {
+        "d": [
+            p(0, 5, label="ACTOR", actor_id="hamas"),
+            p(10, 15, label="PERSON"),
+            p(30, 35, label="ACTOR", actor_id="qatar"),
+            p(40, 45, label="SOURCE"),
+        ]
+    }
     labels = label_counts(TABLE["entities.label"], gold, pred)
-    assert (labels["ACTOR"]["exact"].tp, labels["ACTOR"]["exact"].fp, labels["ACTOR"]["exact"].fn) == (2, 0, 0)
+    assert (
+        labels["ACTOR"]["exact"].tp,
+        labels["ACTOR"]["exact"].fp,
+        labels["ACTOR"]["exact"].fn,
+    ) == (2, 0, 0)
     assert labels["PERSON"]["exact"].tp == 0 and labels["PERSON"]["overlap"].tp == 1
     assert labels["SOURCE"]["overlap"].fp == 1
     assert labels["*"]["overlap"].tp == 3
@@ -59,8 +76,12 @@ def test_entity_labels_exact_and_overlap() -> None:
 
 
 def test_value_and_category_must_agree() -> None:
-    gold = {"d": [g(0, 6, value=21320, category="killed"), g(10, 12, value=80, category="hostages")]}
-    pred = {"d": [p(0, 6, value=21320.0, category="killed"), p(10, 12, value=8, category="hostages")]}
+    gold = {
+        "d": [g(0, 6, value=21320, category="killed"), g(10, 12, value=80, category="hostages")]
+    }
+    pred = {
+        "d": [p(0, 6, value=21320.0, category="killed"), p(10, 12, value=8, category="hostages")]
+    }
     by_category = label_counts(TABLE["quantities.category"], gold, pred)
     both = label_counts(TABLE["quantities.value+category"], gold, pred)
     assert by_category["*"]["overlap"].tp == 2
@@ -74,8 +95,21 @@ def test_a_document_missing_from_the_gold_section_is_not_scored() -> None:
 
 
 def test_claims_match_on_evidence_and_type() -> None:
-    gold = [g(None, None, claim_type="casualties", evidence="killed at least 21,320", claimant_id="gaza_health_ministry")]
-    right = p(0, 1, claim_type="casualties", evidence="Israel has killed at least 21,320 people, the ministry said.")
+    gold = [
+        g(
+            None,
+            None,
+            claim_type="casualties",
+            evidence="killed at least 21,320",
+            claimant_id="gaza_health_ministry",
+        )
+    ]
+    right = p(
+        0,
+        1,
+        claim_type="casualties",
+        evidence="Israel has killed at least 21,320 people, the ministry said.",
+    )
     wrong_type = p(0, 1, claim_type="captives", evidence=right.data["evidence"])
     elsewhere = p(0, 1, claim_type="casualties", evidence="Another sentence.")
     assert claim_pairs(gold, [elsewhere, right], same_type=True) == [(0, 1)]
@@ -84,11 +118,41 @@ def test_claims_match_on_evidence_and_type() -> None:
 
 
 def test_claim_fields_are_scored_one_by_one() -> None:
-    gold = {"d": [g(None, None, claim_type="casualties", evidence="killed", subject_id="israel", value=5, claimant_id="Diaa Rashwan")]}
-    pred = {"d": [p(0, 1, claim_type="casualties", evidence="They killed 5.", subject_id="hamas", value=5, claimant_id=None, claimant_text="Diaa Rashwan", object_id="x")]}
+    gold = {
+        "d": [
+            g(
+                None,
+                None,
+                claim_type="casualties",
+                evidence="killed",
+                subject_id="israel",
+                value=5,
+                claimant_id="Diaa Rashwan",
+            )
+        ]
+    }
+    pred = {
+        "d": [
+            p(
+                0,
+                1,
+                claim_type="casualties",
+                evidence="They killed 5.",
+                subject_id="hamas",
+                value=5,
+                claimant_id=None,
+                claimant_text="Diaa Rashwan",
+                object_id="x",
+            )
+        ]
+    }
     fields = field_scores("claims", gold, pred)
     assert fields["value"]["tp"] == 1
-    assert (fields["subject_id"]["tp"], fields["subject_id"]["fp"], fields["subject_id"]["fn"]) == (0, 1, 1)
+    assert (fields["subject_id"]["tp"], fields["subject_id"]["fp"], fields["subject_id"]["fn"]) == (
+        0,
+        1,
+        1,
+    )
     assert fields["claimant_id"]["tp"] == 1  # a person's name matches claimant_text
     assert "object_id" not in fields  # not annotated, not scored
 
@@ -102,14 +166,37 @@ def test_span_fields_are_accuracies_over_aligned_mentions() -> None:
 
 
 def test_rule_tallies_name_the_bad_rule() -> None:
-    gold = {"d": [g(0, 5, label="ACTOR", actor_id="egypt", role="mediator"), g(10, 15, label="ACTOR", actor_id="qatar")]}
-    pred = {"d": [
-        p(0, 5, label="ACTOR", actor_id="egypt", rule_id="actor:egypt", role="mediator", role_rule="host"),
-        p(10, 15, label="ACTOR", actor_id="israel", rule_id="alias:doha", role="party", role_rule="party"),
-        p(20, 25, label="ACTOR", actor_id="israel", rule_id="alias:doha"),
-    ]}  # fmt: skip
+    gold = {
+        "d": [
+            g(0, 5, label="ACTOR", actor_id="egypt", role="mediator"),
+            g(10, 15, label="ACTOR", actor_id="qatar"),
+        ]
+    }
+    pred = {
+        "d": [
+            p(
+                0,
+                5,
+                label="ACTOR",
+                actor_id="egypt",
+                rule_id="a:egypt",
+                role="mediator",
+                role_rule="host",
+            ),
+            p(
+                10,
+                15,
+                label="ACTOR",
+                actor_id="israel",
+                rule_id="alias:doha",
+                role="party",
+                role_rule="party",
+            ),
+            p(20, 25, label="ACTOR", actor_id="israel", rule_id="alias:doha"),
+        ]
+    }
     tallies = rule_tallies("entities", gold, pred)
-    assert tallies["entities:actor:egypt"] == [1, 1]
+    assert tallies["entities:a:egypt"] == [1, 1]
     assert tallies["entities:alias:doha"] == [2, 0]
     assert tallies["roles:host"] == [1, 1]
     assert tallies["roles:party"] == [1, 0]
@@ -122,8 +209,13 @@ def _mini_set(root: Path) -> Path:
     (gold_dir / "mini" / "docs.jsonl").write_text(
         json.dumps({"id": "m1", "published": "2024-02-08", "text": text}) + "\n", encoding="utf-8"
     )
-    items = [{"text": "on Thursday", "value": "2024-02-08"}, {"text": "last week", "value": "2024-W05"}]
-    (gold_dir / "mini" / "dates.jsonl").write_text(json.dumps({"doc": "m1", "items": items}) + "\n", encoding="utf-8")
+    items = [
+        {"text": "on Thursday", "value": "2024-02-08"},
+        {"text": "last week", "value": "2024-W05"},
+    ]
+    (gold_dir / "mini" / "dates.jsonl").write_text(
+        json.dumps({"doc": "m1", "items": items}) + "\n", encoding="utf-8"
+    )
     return gold_dir
 
 
@@ -144,7 +236,9 @@ def test_evaluate_cli_on_the_seeds_prints_the_three_tables(model_dir: Path, tmp_
         ["rules", "evaluate", "--model", str(model_dir), "--gold", str(ROOT / "data" / "gold"),
          "--raw", str(ROOT / "data" / "raw"), "--set", "seeds", "--out", str(out), "--errors", "3"],
     )  # fmt: skip
-    assert result.exit_code in (0, 1), result.output  # 1: a floor is broken (test_regression_gate says which)
+    assert result.exit_code in (0, 1), (
+        result.output
+    )  # 1: a floor is broken (test_regression_gate says which)
     assert "== seeds: 5 documents" in result.output
     for header in (r"^table\s+group\s+exact P/R/F", r"^section\s+field", r"^rules \(worst"):
         assert re.search(header, result.output, re.M), header
@@ -154,6 +248,35 @@ def test_evaluate_cli_on_the_seeds_prints_the_three_tables(model_dir: Path, tmp_
 
 
 def test_evaluate_cli_without_a_model_says_how_to_build_one(tmp_path: Path) -> None:
-    result = CliRunner().invoke(app, ["rules", "evaluate", "--model", str(tmp_path / "none"), "--out", str(tmp_path / "m.json")])
+    result = CliRunner().invoke(
+        app,
+        ["rules", "evaluate", "--model", str(tmp_path / "none"), "--out", str(tmp_path / "m.json")],
+    )
     assert result.exit_code == 2
     assert "rules build" in result.output
+
+
+def test_evaluate_cli_checks_and_raises_floors(model_dir: Path, tmp_path: Path) -> None:
+    gold = _mini_set(tmp_path)
+    path = "labels/dates.value/*/overlap/f1"
+    floors = gold / "floors.json"
+    floors.write_text(json.dumps({"sets": {"mini": {path: 0.5}}}), encoding="utf-8")
+    args = [
+        "rules",
+        "evaluate",
+        "--model",
+        str(model_dir),
+        "--gold",
+        str(gold),
+        "--out",
+        str(tmp_path / "m.json"),
+    ]
+    assert CliRunner().invoke(app, [*args, "--raise-floors"]).exit_code == 0
+    assert json.loads(floors.read_text(encoding="utf-8"))["sets"]["mini"][path] == 1.0
+    floors.write_text(
+        json.dumps({"sets": {"mini": {"labels/dates.value/month/overlap/f1": 0.5}}}),
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 1
+    assert "below floor: mini: labels/dates.value/month/overlap/f1: no such metric" in result.output

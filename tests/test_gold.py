@@ -13,14 +13,18 @@ ROOT = Path(__file__).resolve().parents[1]
 TEXT = "Hamas said Thursday. Hamas and Egypt met on Thursday in Cairo."
 
 
-def _write_set(root: Path, sections: dict[str, list[dict[str, object]]], *, text: str = TEXT) -> Path:
+def _write_set(
+    root: Path, sections: dict[str, list[dict[str, object]]], *, text: str = TEXT
+) -> Path:
     set_dir = root / "gold" / "mini"
     set_dir.mkdir(parents=True)
     (set_dir / "docs.jsonl").write_text(
         json.dumps({"id": "d1", "published": "2024-02-08", "text": text}) + "\n", encoding="utf-8"
     )
     for name, lines in sections.items():
-        (set_dir / f"{name}.jsonl").write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
+        (set_dir / f"{name}.jsonl").write_text(
+            "".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8"
+        )
     return set_dir
 
 
@@ -33,7 +37,15 @@ def test_nth_occurrence(needle: str, n: int, expected: int) -> None:
 
 
 def test_allowed_keys_follow_the_record_fields() -> None:
-    assert {"text", "n", "label", "actor_id", "role", "affiliation_id", "anonymous"} <= allowed_keys("entities")
+    assert {
+        "text",
+        "n",
+        "label",
+        "actor_id",
+        "role",
+        "affiliation_id",
+        "anonymous",
+    } <= allowed_keys("entities")
     assert {"value", "category", "qualifier"} <= allowed_keys("quantities")
     assert "start_char" not in allowed_keys("dates")
     assert {"evidence", "claimant_id", "subject_id"} <= allowed_keys("claims")
@@ -45,9 +57,14 @@ def test_items_are_located_by_text_and_occurrence(tmp_path: Path) -> None:
         tmp_path,
         {
             "entities": [
-                {"doc": "d1", "items": [{"text": "Hamas", "n": 2, "label": "ACTOR", "actor_id": "hamas"}]}
+                {
+                    "doc": "d1",
+                    "items": [{"text": "Hamas", "n": 2, "label": "ACTOR", "actor_id": "hamas"}],
+                }
             ],
-            "claims": [{"doc": "d1", "items": [{"claim_type": "meeting", "evidence": "Egypt met"}]}],
+            "claims": [
+                {"doc": "d1", "items": [{"claim_type": "meeting", "evidence": "Egypt met"}]}
+            ],
         },
     )
     gold = read_gold_set(set_dir, raw_dir=tmp_path / "raw")
@@ -69,7 +86,15 @@ def test_every_problem_is_reported_with_file_and_line(tmp_path: Path) -> None:
                 {"doc": "d1", "items": []},
             ],
             "dates": [{"doc": "d1", "items": [{"text": "Friday"}, {"text": "Thursday", "n": 0}]}],
-            "claims": [{"doc": "d1", "items": [{"claim_type": "meeting", "evidence": "not there"}, {"evidence": "Egypt"}]}],
+            "claims": [
+                {
+                    "doc": "d1",
+                    "items": [
+                        {"claim_type": "meeting", "evidence": "not there"},
+                        {"evidence": "Egypt"},
+                    ],
+                }
+            ],
         },
     )
     gold = read_gold_set(set_dir, raw_dir=tmp_path / "raw")
@@ -80,7 +105,9 @@ def test_every_problem_is_reported_with_file_and_line(tmp_path: Path) -> None:
     assert any(m.startswith(f"{entities}:3: document 'd1' listed twice") for m in messages)
     assert any(m.startswith(f"{dates}:1: item 1: text 'Friday'") for m in messages)
     assert any(m.startswith(f"{dates}:1: item 2: n must be") for m in messages)
-    assert any(m.startswith(f"{claims}:1: item 1: evidence 'not there' not found") for m in messages)
+    assert any(
+        m.startswith(f"{claims}:1: item 1: evidence 'not there' not found") for m in messages
+    )
     assert any(m.startswith(f"{claims}:1: item 2: missing ['claim_type']") for m in messages)
     assert len(messages) == 7
 
@@ -92,7 +119,8 @@ def test_texts_from_the_raw_folder_lose_their_header(tmp_path: Path) -> None:
     set_dir = tmp_path / "gold" / "mini"
     set_dir.mkdir(parents=True)
     (set_dir / "dates.jsonl").write_text(
-        json.dumps({"doc": "a1", "items": [{"text": "Thursday", "value": "2024-02-08"}]}) + "\n", encoding="utf-8"
+        json.dumps({"doc": "a1", "items": [{"text": "Thursday", "value": "2024-02-08"}]}) + "\n",
+        encoding="utf-8",
     )
     gold = read_gold_set(set_dir, raw_dir=tmp_path / "raw")
     assert gold.docs["a1"].text == "Hamas said Thursday."
@@ -114,5 +142,7 @@ def test_the_repository_gold_files_are_valid() -> None:
     """Every item of data/gold/ is found in its text and uses known keys."""
     problems = []
     for set_dir in gold_set_dirs(ROOT / "data" / "gold"):
-        problems.extend(str(p) for p in read_gold_set(set_dir, raw_dir=ROOT / "data" / "raw").problems)
+        problems.extend(
+            str(p) for p in read_gold_set(set_dir, raw_dir=ROOT / "data" / "raw").problems
+        )
     assert problems == []

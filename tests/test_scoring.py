@@ -1,4 +1,4 @@
-"""Tests for pipeline.scoring: counts, greedy one-to-one alignment, span matching, field equality."""
+"""Tests for pipeline.scoring: counts, one-to-one alignment, span matching, field equality."""
 
 from __future__ import annotations
 
@@ -16,7 +16,9 @@ from pipeline.scoring import Counts, align, counts_for, same_value, span_pairs, 
         (0, 4, 1, 0.0, 0.0, 0.0),
     ],
 )
-def test_counts_scores(tp: int, fp: int, fn: int, precision: float, recall: float, f1: float) -> None:
+def test_counts_scores(
+    tp: int, fp: int, fn: int, precision: float, recall: float, f1: float
+) -> None:
     c = Counts(tp, fp, fn)
     assert c.precision == pytest.approx(precision, abs=1e-4)
     assert c.recall == pytest.approx(recall, abs=1e-4)
@@ -47,7 +49,9 @@ def test_align_takes_best_pairs_first_and_each_item_once() -> None:
         ((0, 5), (5, 9), True, None),  # touching is not overlapping
     ],
 )
-def test_span_score(gold: tuple[int, int], pred: tuple[int, int], overlap: bool, expected: object) -> None:
+def test_span_score(
+    gold: tuple[int, int], pred: tuple[int, int], overlap: bool, expected: object
+) -> None:
     assert span_score(gold, pred, overlap=overlap) == expected
 
 
