@@ -251,6 +251,9 @@ def evaluate_cli(
         int, typer.Option("--errors", min=0, help="Also print this many missed/spurious items.")
     ] = 0,
     rules_shown: Annotated[int, typer.Option("--rules-shown", min=1, help="Rules listed per set.")] = 25,
+    rules: Annotated[
+        Path, typer.Option("--rules", help="Rules folder (a note is printed when the model is older).")
+    ] = Path("rules"),
 ) -> None:
     """Score the built model against the gold sets; print per-label, per-field and per-rule tables.
 
@@ -268,6 +271,7 @@ def evaluate_cli(
             sets=sets or (),
             floors_path=floors or gold / "floors.json",
             raise_floors=raise_floors,
+            rules_dir=rules,
         )
     except FileNotFoundError as exc:
         typer.echo(f"error: {exc}", err=True)

@@ -447,8 +447,11 @@ def evaluate_model(
     sets: Sequence[str] = (),
     floors_path: Path | None = None,
     raise_floors: bool = False,
+    rules_dir: Path | None = None,
 ) -> Evaluation:
     """Load the built model, score it, write ``out`` and check (or raise) the floors.
+
+    A model built from rules other than ``rules_dir`` is scored all the same, with a note.
 
     Raises:
         FileNotFoundError: when ``model_dir`` holds no built model.
@@ -458,6 +461,14 @@ def evaluate_model(
     nlp = load_model(model_dir)
     meta = {"path": str(model_dir), **read_model_meta(model_dir)}
     result = evaluate(nlp, gold_dir, raw_dir=raw_dir, sets=sets, model_meta=meta)
+    if rules_dir is not None and Path(rules_dir).is_dir():
+        from pipeline.rules import rules_hash
+
+        if meta.get("rules_hash") != rules_hash(rules_dir):
+            result.notes.append(
+                f"{model_dir} was built from other rules than {rules_dir}: "
+                "run `ceasefire-claims rules build` (make model) to score the current rules"
+            )
     if out is not None:
         Path(out).parent.mkdir(parents=True, exist_ok=True)
         Path(out).write_text(

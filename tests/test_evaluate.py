@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -280,3 +281,16 @@ def test_evaluate_cli_checks_and_raises_floors(model_dir: Path, tmp_path: Path) 
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 1
     assert "below floor: mini: labels/dates.value/month/overlap/f1: no such metric" in result.output
+
+
+def test_evaluate_cli_notes_a_model_older_than_the_rules(model_dir: Path, tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules, ignore=shutil.ignore_patterns("candidates"))
+    args = ["rules", "evaluate", "--model", str(model_dir), "--gold", str(_mini_set(tmp_path))]
+    args += ["--out", str(tmp_path / "m.json"), "--rules", str(rules)]
+    assert "built from other rules" not in CliRunner().invoke(app, args).output
+    (rules / "titles.jsonl").write_text(
+        (rules / "titles.jsonl").read_text(encoding="utf-8") + '{"text": "Special Coordinator"}\n',
+        encoding="utf-8",
+    )
+    assert "built from other rules" in CliRunner().invoke(app, args).output

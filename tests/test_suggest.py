@@ -206,3 +206,23 @@ def test_suggest_on_the_seeds_proposes_no_actor(nlp: Language, tmp_path: Path) -
     )
     assert result.documents == 5
     assert "actor" not in result.candidates
+
+
+def test_suggest_finds_nouns_of_default_category_numbers_and_unresolved_dates(
+    nlp: Language, tmp_path: Path
+) -> None:
+    corpus = tmp_path / "new.jsonl"
+    records = [
+        {"id": "q1", "published": "2024-03-05", "text": "The convoy carried 300 tents into Gaza."},
+        {"id": "q2", "published": "2024-03-06", "text": "A second convoy brought 120 tents."},
+        {"id": "d1", "text": "Hamas said on Tuesday that the talks had resumed."},  # no anchor date
+    ]
+    corpus.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    result = suggest(nlp, [corpus], rules_dir=ROOT / "rules", out_dir=tmp_path / "out")
+    nouns = {c.text: c for c in result.candidates["quantity_noun"]}
+    assert nouns["tent"].count == 2 and nouns["tent"].row["word"] == "tents"
+    assert nouns["tent"].target == "number_nouns"
+    (date,) = result.candidates["date"]
+    assert date.text == "on Tuesday" and date.target == "dates_vocab"
+    assert "anchor" in date.row["note"]  # why it stayed unresolved
+    assert "kind" not in date.row  # required: accept refuses it until a reviewer sets it
