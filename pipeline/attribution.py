@@ -48,6 +48,7 @@ LEXICON_KINDS = frozenset(
         "talks",  # talks, negotiations: what a host hosts
         "parties",  # both sides, the parties: whom a mediator presses
         "attack",  # raid, strike, offensive: "killed in an X raid" names the doer
+        "receive",  # received, awaiting: the actor before is the recipient, not the doer
     }
 )
 
@@ -693,7 +694,11 @@ def sentence_attributions(
             if inverted:
                 scope = (lo, min(s_start, cue.start))
             else:
-                content_right = after < hi and view.doc[after].text not in {",", ".", ";"}
+                content_right = (
+                    after < hi
+                    and view.doc[after].text not in {",", ".", ";"}
+                    and sum(not view.doc[k].is_punct for k in range(after, hi)) >= 3
+                )
                 head = all(
                     view.doc[k].is_punct or view.doc[k].is_space or view.has(k, "determiner")
                     for k in range(lo, s_start)

@@ -77,6 +77,7 @@ CLAIM_TRIGGERS = RuleSpec(
         "not_prev": Field(kind="list", default=[]),
         "not_next": Field(kind="list", default=[]),
         "not_after": Field(kind="list", choices=LEXICON_KINDS, default=[]),
+        "subject_block_after": Field(kind="list", choices=LEXICON_KINDS, default=[]),
         "subject": Field(choices=frozenset({"left", "possessive", "none"}), default="left"),
         "subject_fallback": Field(choices=frozenset({"claimant", "none"}), default="none"),
         "object": Field(choices=frozenset({"right", "any", "group", "none"}), default="right"),
@@ -398,7 +399,7 @@ def left_subject(
         if m is not None and m.start >= stop:
             eligible = (
                 m.actor_type not in settings.non_subject_actor_types
-                and not is_blocked(view, m, lo, extra=objects)
+                and (view.has(m.end, "attack") or not is_blocked(view, m, lo, extra=objects))
                 and not any(i in skip for i in range(m.start, m.end))
             )
             if eligible and m.ref_id:
@@ -902,6 +903,9 @@ def _trigger_subjects(
     row = hit.row
     mode = row.get("subject", "left")
     if mode == "none":
+        return [None]
+    blockers = row.get("subject_block_after", [])
+    if any(view.has(i, k) for k in blockers for i in range(max(0, hit.start - 3), hit.start)):
         return [None]
     if mode == "possessive":
         owner = possessor(view, hit.start, sent.start)

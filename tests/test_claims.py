@@ -1,0 +1,416 @@
+"""Claims: typed tuples from counts and triggers (pipeline.claims).
+
+The parametrized cases build their documents by hand (tests/claim_docs.py), in many
+phrasings outlets use: active and passive, attribution before and after, swaps,
+possessive plans, negated and expected events. The end-to-end tests run the whole
+pipeline on the seeds and on the held-out articles and score them against the gold.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from claim_docs import Ent, Num, When, actor, analysed, claims_pipeline, person, source
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from pipeline.claims import CLAIM_TRIGGERS, ClaimExtractor, compile_claim_rules
+from pipeline.corpus import split_header
+from pipeline.rules import RuleRow, RulesError, read_rule_rows
+
+ROOT = Path(__file__).resolve().parents[1]
+AO = "anonymous_official"
+FIELDS = (
+    "claim_type",
+    "predicate",
+    "subject_id",
+    "object_id",
+    "value",
+    "category",
+    "claimant_id",
+    "modality",
+)
+
+
+@pytest.fixture(scope="module")
+def small() -> Language:
+    return claims_pipeline()
+
+
+def tuples(doc: Doc) -> list[tuple[object, ...]]:
+    return [tuple(getattr(c, f) for f in FIELDS) for c in doc._.claims]
+
+
+ISRAEL = actor("Israel", "israel")
+HAMAS = actor("Hamas", "hamas", "armed_group")
+EGYPT = actor("Egypt", "egypt")
+QATAR = actor("Qatar", "qatar")
+PALS = actor("Palestinians", "palestinians", "people")
+MINISTRY = actor("health ministry", "gaza_health_ministry", "ministry")
+
+CASES: list[tuple[str, list[Ent], list[Num], list[tuple[object, ...]]]] = [
+    # active, the count right of the verb, victims named after it
+    (
+        "Israel's bombardment has killed at least 21,320 Palestinians, the health ministry said.",
+        [ISRAEL, PALS, MINISTRY],
+        [Num("at least 21,320", 21320, "killed", "at_least")],
+        [
+            (
+                "casualties",
+                "kill",
+                "israel",
+                "palestinians",
+                21320,
+                "killed",
+                "gaza_health_ministry",
+                "asserted",
+            )
+        ],
+    ),
+    # passive without an agent: no perpetrator; the ministry's own people are the victims
+    (
+        "At least 27,840 people have been killed, the health ministry said.",
+        [MINISTRY],
+        [Num("At least 27,840", 27840, "killed", "at_least")],
+        [
+            (
+                "casualties",
+                "kill",
+                None,
+                "palestinians",
+                27840,
+                "killed",
+                "gaza_health_ministry",
+                "asserted",
+            )
+        ],
+    ),
+    # passive with the agent after it
+    (
+        "Some 40 Palestinians were killed by Israeli strikes overnight.",
+        [actor("Palestinians", "palestinians", "people"), actor("Israeli", "israel")],
+        [Num("Some 40", 40, "killed", "about")],
+        [("casualties", "kill", "israel", "palestinians", 40, "killed", None, "asserted")],
+    ),
+    # "killed in an X raid" names the doer
+    (
+        "At least 274 Palestinians were killed in an Israeli raid.",
+        [PALS, actor("Israeli", "israel")],
+        [Num("At least 274", 274, "killed", "at_least")],
+        [("casualties", "kill", "israel", "palestinians", 274, "killed", None, "asserted")],
+    ),
+    # "an attack ... that left N dead": the attacker, the attacked side's people
+    (
+        "It was revenge for a Hamas attack on Israel that left about 1,140 dead.",
+        [HAMAS, ISRAEL],
+        [Num("about 1,140", 1140, "killed", "about")],
+        [("casualties", "kill", "hamas", "israelis", 1140, "killed", None, "asserted")],
+    ),
+    # two counts in one clause: killed and wounded
+    (
+        "The army has killed 447 Palestinians and wounded 1,246 since the truce.",
+        [actor("army", "israel"), PALS],
+        [Num("447", 447, "killed"), Num("1,246", 1246, "injured")],
+        [
+            ("casualties", "kill", "israel", "palestinians", 447, "killed", None, "asserted"),
+            ("casualties", "wound", "israel", "palestinians", 1246, "injured", None, "asserted"),
+        ],
+    ),
+    # a swap: two rows, each side with its own holder
+    (
+        "80 Israelis were freed in exchange for 240 Palestinians held captive by Israel.",
+        [actor("Israelis", "israelis", "people"), PALS, ISRAEL],
+        [Num("80", 80, "hostages"), Num("240", 240, "prisoners")],
+        [
+            ("captives", "exchange", None, "israelis", 80, "hostages", None, "asserted"),
+            ("captives", "exchange", "israel", "palestinians", 240, "prisoners", None, "asserted"),
+        ],
+    ),
+    # a bare count next to a captive verb becomes a captives claim
+    (
+        "Hamas released 13 Israelis on Friday.",
+        [HAMAS, actor("Israelis", "israelis", "people")],
+        [Num("13", 13, "other")],
+        [("captives", "release", "hamas", "israelis", 13, "hostages", None, "asserted")],
+    ),
+    # hedged fate of hostages, attributed with "says"
+    (
+        "Israel says 29 hostages are thought to be dead.",
+        [ISRAEL],
+        [Num("29", 29, "hostages")],
+        [("captives", "die", None, "israelis", 29, "hostages", "israel", "hedged")],
+    ),
+    # a plan with parts, named by its owner
+    (
+        "Sources close to Hamas say Cairo's three-stage plan provides for renewable truces.",
+        [source("Sources close to Hamas", "hamas"), actor("Cairo", "egypt")],
+        [Num("three-stage", 3, "plan_parts")],
+        [("proposal", "propose", "egypt", None, 3, None, AO, "asserted")],
+    ),
+    # passive proposal with its agent
+    (
+        "Talks followed a proposal put forward by Qatar last week.",
+        [QATAR],
+        [],
+        [("proposal", "propose", "qatar", None, None, None, None, "asserted")],
+    ),
+    # rejection by a person stands for his side; the plan's owner through "the organization"
+    (
+        "Hamas made an offer. Israeli Prime Minister Benjamin Netanyahu dismissed the "
+        "organization's ceasefire proposal.",
+        [HAMAS, actor("Israeli", "israel"), person("Benjamin Netanyahu", "israel")],
+        [],
+        [
+            ("response", "reject", "israel", "hamas", None, "reject", None, "asserted"),
+            ("proposal", "propose", "hamas", None, None, None, None, "asserted"),
+        ],
+    ),
+    # negated response
+    (
+        "Egypt had not yet received a response to its initiative.",
+        [EGYPT],
+        [],
+        [("response", "respond", None, None, None, "respond", None, "negated")],
+    ),
+    # expected visit, attribution after a comma
+    (
+        "A Hamas delegation is expected to visit Cairo to discuss the plan, an official said.",
+        [HAMAS, actor("Cairo", "egypt"), source("an official")],
+        [],
+        [("meeting", "visit", "hamas", "egypt", None, None, AO, "expected")],
+    ),
+    # a mediator with a "backed by" aside, and the truce it brokered
+    (
+        "Qatar, backed by Egypt and the United States, helped broker a weeklong truce.",
+        [QATAR, EGYPT, actor("United States", "united_states")],
+        [Num("weeklong", 7, "duration")],
+        [
+            ("mediation", "broker", "qatar", None, None, None, None, "asserted"),
+            ("ceasefire", "agree", None, None, 7, "agreed", None, "asserted"),
+        ],
+    ),
+    # coordinated mediators: one row each
+    (
+        "Egypt, Qatar and Turkey are making great efforts to reach an agreement.",
+        [EGYPT, QATAR, actor("Turkey", "turkey")],
+        [],
+        [
+            ("mediation", "mediate", s, None, None, None, None, "asserted")
+            for s in ("egypt", "qatar", "turkey")
+        ],
+    ),
+    # one demand row per thing demanded
+    (
+        "Hamas insisted that any deal must include a full ceasefire, a total withdrawal of "
+        "Israeli forces and the entry of aid.",
+        [HAMAS, actor("Israeli", "israel")],
+        [],
+        [
+            ("demand", "demand", "hamas", None, None, cat, None, "asserted")
+            for cat in ("ceasefire", "withdrawal", "aid")
+        ],
+    ),
+    # aid trucks inside a plan
+    (
+        "The first phase would include allowing 400 to 500 aid trucks to enter Gaza daily.",
+        [],
+        [Num("400 to 500", 400, "aid_trucks", "range", 400, 500)],
+        [("aid", "enter", None, None, 400, None, None, "proposed")],
+    ),
+    # a proposed truce with its length
+    (
+        "The talks would concentrate on a proposed ceasefire, which would last about six weeks.",
+        [],
+        [Num("about six weeks", 42, "duration", "about")],
+        [("ceasefire", "propose", None, None, 42, "proposed", None, "proposed")],
+    ),
+    # truce events: violated, could be extended (conditional)
+    (
+        "France said Israel had violated the truce.",
+        [actor("France", "france"), ISRAEL],
+        [],
+        [("ceasefire", "violate", "israel", None, None, "violated", "france", "asserted")],
+    ),
+    (
+        "The pause could be extended if Hamas releases more hostages.",
+        [HAMAS],
+        [],
+        [("ceasefire", "extend", None, None, None, "extended", None, "conditional")],
+    ),
+    # a sentence with no actor, count or cue yields nothing, even with a trigger word
+    ("The two sides will meet again soon.", [], [], []),
+    ("Talks were described as difficult.", [], [], []),
+]
+
+
+@pytest.mark.parametrize("text, entities, numbers, expected", CASES)
+def test_claim_tuples(
+    small: Language,
+    text: str,
+    entities: list[Ent],
+    numbers: list[Num],
+    expected: list[tuple[object, ...]],
+) -> None:
+    got = tuples(analysed(small, text, entities=entities, numbers=numbers))
+    assert sorted(got, key=repr) == sorted(expected, key=repr)
+
+
+@pytest.mark.xfail(reason="no trigger for durations a clause away from the truce noun", strict=True)
+def test_duration_far_from_the_truce_noun(small: Language) -> None:
+    text = "The truce, brokered by Egypt, provides for a 60-day transition."
+    doc = analysed(small, text, entities=[EGYPT], numbers=[Num("60-day", 60, "duration")])
+    assert any(c.claim_type == "ceasefire" and c.value == 60 for c in doc._.claims)
+
+
+def test_event_date_skips_the_date_of_the_statement(small: Language) -> None:
+    text = "Hamas delegates met Egyptian officials in Cairo on Sunday, an official said on Monday."
+    doc = analysed(
+        small,
+        text,
+        entities=[HAMAS, actor("Egyptian", "egypt"), source("an official")],
+        dates=[When("on Sunday", "2024-12-01"), When("on Monday", "2024-12-02")],
+    )
+    [claim] = doc._.claims
+    assert (claim.claim_type, claim.event_date, claim.claimant_id) == ("meeting", "2024-12-01", AO)
+
+
+def test_headline_claims_are_flagged(small: Language) -> None:
+    text = "Hamas delegation arrives in Egypt for talks\nThe talks begin on Monday."
+    doc = analysed(small, text, entities=[HAMAS, EGYPT])
+    [claim] = doc._.claims
+    assert (claim.claim_type, claim.headline, claim.sentence) == ("meeting", True, 0)
+
+
+def test_page_clutter_yields_nothing(small: Language) -> None:
+    text = "Share this article\nRead more\nSubscribe to our newsletter\nAdvertisement"
+    assert analysed(small, text)._.claims == []
+
+
+def test_evidence_and_offsets(small: Language) -> None:
+    text = "Calm returned. Qatar brokered a deal on Friday."
+    doc = analysed(small, text, entities=[QATAR])
+    [claim] = doc._.claims
+    assert claim.evidence == "Qatar brokered a deal on Friday."
+    assert text[claim.start_char : claim.end_char] == "brokered"
+    assert claim.rule_id == "broker"
+
+
+# -- rules ----------------------------------------------------------------------------
+
+
+def test_trigger_rows_reject_unknown_keys(tmp_path: Path) -> None:
+    path = tmp_path / "claim_triggers.jsonl"
+    path.write_text(
+        '{"id": "x", "lemma": "visit", "claim_type": "meeting", "predicate": "visit", "verb": 1}\n'
+        '{"id": "y", "lemma": "visit", "claim_type": "visits", "predicate": "visit"}\n',
+        encoding="utf-8",
+    )
+    _, problems = read_rule_rows(path, CLAIM_TRIGGERS)
+    assert [(p.line, "verb" in p.message or "claim_type" in p.message) for p in problems] == [
+        (1, True),
+        (2, True),
+    ]
+
+
+def test_trigger_needs_exactly_one_of_lemma_and_text(small: Language) -> None:
+    row = {
+        "id": "x",
+        "lemma": "visit",
+        "text": "visit",
+        "claim_type": "meeting",
+        "predicate": "visit",
+    }
+    with pytest.raises(RulesError, match="exactly one of lemma, text"):
+        compile_claim_rules(small, {"claim_triggers": [RuleRow("t.jsonl", 3, row)]})
+
+
+def test_component_round_trip_keeps_claims(small: Language) -> None:
+    extractor = small.get_pipe("ceasefire_claims")
+    assert isinstance(extractor, ClaimExtractor)
+    copy = ClaimExtractor(small, "copy").from_bytes(extractor.to_bytes())
+    doc = analysed(small, "Qatar brokered a deal.", entities=[QATAR])
+    assert list(doc._.claims) == list(copy(doc)._.claims)
+
+
+# -- end to end -----------------------------------------------------------------------
+
+PUBLISHED = {
+    "000": "2023-12-28",
+    "001": "2023-12-29",
+    "002": "2024-02-08",
+    "003": "2026-01-14",
+    "004": "2024-12-03",
+}
+
+
+def seed_text(stem: str) -> str:
+    path = next((ROOT / "data" / "raw" / "seeds").glob(f"{stem}*.txt"))
+    return split_header(path.read_text(encoding="utf-8"))[0]
+
+
+def test_two_versions_of_the_same_story_agree_on_casualties(analyse: Callable[..., Doc]) -> None:
+    """000 and 001 give the same figures; only 001 names the ministry for 21,320 (in 000 the
+    sentence's closing 'according to an AFP tally based on Israeli figures' covers both)."""
+    found = {}
+    for stem in ("000", "001"):
+        doc = analyse(seed_text(stem), PUBLISHED[stem])
+        found[stem] = {
+            c.value: (c.claimant_id, c.basis_id)
+            for c in doc._.claims
+            if c.claim_type == "casualties"
+        }
+    assert found["000"] == {21320: ("afp", "israel"), 1140: ("afp", "israel")}
+    assert found["001"] == {21320: ("gaza_health_ministry", None), 1140: ("afp", "israel")}
+
+
+def gold_score(analyse: Callable[..., Doc], set_name: str) -> tuple[float, float]:
+    """Return (type F1, type+value+claimant F1) of the model on a gold set's claims."""
+    gold_dir = ROOT / "data" / "gold" / set_name
+    if set_name == "seeds":
+        texts = {
+            f.stem: (split_header(f.read_text(encoding="utf-8"))[0], PUBLISHED[f.stem[:3]])
+            for f in (ROOT / "data" / "raw" / "seeds").glob("*.txt")
+        }
+    else:
+        rows = [json.loads(line) for line in (gold_dir / "docs.jsonl").open(encoding="utf-8")]
+        texts = {r["id"]: (r["text"], r.get("published")) for r in rows}
+    tp = strict = n_gold = n_pred = 0
+    for line in (gold_dir / "claims.jsonl").open(encoding="utf-8"):
+        entry = json.loads(line)
+        text, published = texts[entry["doc"]]
+        preds = list(analyse(text, published)._.claims)
+        n_gold += len(entry["items"])
+        n_pred += len(preds)
+        used: set[int] = set()
+        for g in entry["items"]:
+            match = [
+                i
+                for i, p in enumerate(preds)
+                if i not in used and p.claim_type == g["claim_type"] and g["evidence"] in p.evidence
+            ]
+            exact = [
+                i
+                for i in match
+                if preds[i].value == g.get("value") and preds[i].claimant_id == g.get("claimant_id")
+            ]
+            pick = (exact or match or [None])[0]
+            if pick is not None:
+                used.add(pick)
+                tp += 1
+                strict += pick in exact
+
+    def f1(k: int) -> float:
+        return 2 * k / (n_gold + n_pred) if n_gold + n_pred else 0.0
+
+    return f1(tp), f1(strict)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("set_name", ["seeds", "heldout"])
+def test_gold_f1(analyse: Callable[..., Doc], set_name: str) -> None:
+    type_f1, strict_f1 = gold_score(analyse, set_name)
+    assert type_f1 >= 0.9
+    assert strict_f1 >= 0.85
