@@ -9,9 +9,12 @@ Makefile runs them.
 
 from __future__ import annotations
 
+import functools
 import sys
+from collections.abc import Callable
+from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -36,6 +39,13 @@ TablesOpt = Annotated[
 ]
 ModelOpt = Annotated[Path, typer.Option("--model", help="Built model folder.")]
 RulesOpt = Annotated[Path, typer.Option("--rules", help="Folder of rule files.")]
+
+
+class Engine(str, Enum):
+    """Where ``extract`` runs."""
+
+    local = "local"
+    dask = "dask"
 
 
 def _version(value: bool) -> None:
@@ -67,13 +77,42 @@ def extract_cli(
     ),
     model: ModelOpt = DEFAULT_MODEL,
     rules: RulesOpt = Path("rules"),
-    workers: Annotated[int, typer.Option("--workers", min=1, help="Processes running the pipeline.")] = 1,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers", min=1, help="Processes running the pipeline (dask: local cluster size)."
+        ),
+    ] = 1,
     force: Annotated[bool, typer.Option("--force", help="Re-extract unchanged documents too.")] = False,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Documents per batch.")] = 32,
     max_bytes: Annotated[
         int, typer.Option("--max-bytes", help="Largest text file accepted, in bytes.")
     ] = 5_000_000,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or warnings.")] = False,
+    engine: Annotated[
+        Engine,
+        typer.Option(
+            "--engine",
+            help="local: this machine, one file per table. dask: a Dask cluster, each table a "
+            "month-partitioned folder (pip install 'ceasefire-claims[dask]').",
+        ),
+    ] = Engine.local,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            metavar="ADDRESS",
+            help="Dask scheduler to use (tcp://host:8786); default: a local cluster of --workers.",
+        ),
+    ] = None,
+    partitions: Annotated[
+        int | None,
+        typer.Option("--partitions", min=1, help="Dask tasks (default: 4 per worker or more)."),
+    ] = None,
+    ship_model: Annotated[
+        bool,
+        typer.Option("--ship-model", help="Send the model to the Dask workers (else: same path)."),
+    ] = False,
 ) -> None:
     """Extract the tables from INPUTS into --out (rebuilding the model first if rules changed).
 
@@ -84,6 +123,11 @@ def extract_cli(
     from pipeline.extract import NoInputError, extract
     from pipeline.rules import RulesError
 
+    run: Callable[..., Any] = extract
+    if engine is Engine.dask:
+        run = _dask_extract(scheduler=scheduler, partitions=partitions, ship_model=ship_model)
+    elif scheduler or partitions or ship_model:
+        raise typer.BadParameter("--scheduler, --partitions and --ship-model need --engine dask")
     bar = None
     if not quiet and sys.stderr.isatty():
         from tqdm import tqdm
@@ -102,7 +146,7 @@ def extract_cli(
             typer.echo(f"{kind}: {where}: {r.reason}: {r.detail}", err=True)  # type: ignore[attr-defined]
 
     try:
-        summary = extract(
+        summary = run(
             inputs or [Path("data/raw")],
             out,
             model_dir=model,
@@ -133,8 +177,22 @@ def extract_cli(
     if summary.model_rebuilt:
         typer.echo(f"model: rebuilt {model}")
     typer.echo("rows: " + ", ".join(f"{k} {v}" for k, v in summary.rows.items()))
+    if getattr(summary, "cluster", ""):
+        typer.echo(f"dask: {summary.cluster}")
     state = "written to" if summary.wrote else "unchanged in"
     typer.echo(f"tables {state} {out} in {summary.seconds:.1f}s")
+
+
+def _dask_extract(**options: Any) -> Callable[..., Any]:
+    """Return the Dask engine's extract with ``options`` bound (Dask is an optional extra)."""
+    try:
+        from pipeline.dask_engine import extract_dask
+    except ImportError as exc:
+        if (exc.name or "").split(".")[0] not in {"dask", "distributed"}:
+            raise
+        typer.echo("error: --engine dask needs: pip install 'ceasefire-claims[dask]'", err=True)
+        raise typer.Exit(2) from exc
+    return functools.partial(extract_dask, **options)
 
 
 @app.command("inspect")
