@@ -592,7 +592,8 @@ class _TableWriters:
 
     def close(self) -> None:
         for name in TABLES:
-            self.writer(name, name)  # every table exists, even when empty
+            if name != "rejects":  # written last, with every problem of the run
+                self.writer(name, name)  # every table exists, even when empty
         for file, writer in self.writers.items():
             self.flush(file)
             writer.close()
@@ -782,7 +783,7 @@ def extract(
                 summary.rows = _row_counts(out_dir)
                 summary.seconds = time.perf_counter() - started
                 return summary
-            _finish_tables(staging, out_dir, writers, run, new_rejects)
+            _finish_tables(staging, out_dir, writers, run, rejects, note)
             _swap_in(staging, out_dir)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
@@ -797,9 +798,14 @@ def _finish_tables(
     out_dir: Path,
     writers: _TableWriters,
     run: _Run,
-    new_rejects: list[dict[str, Any]],
+    rejects: list[Reject],
+    note: Callable[[Reject], None],
 ) -> None:
-    """Complete the staging folder: old rows, documents, rejects, derived tables, other files."""
+    """Complete the staging folder: old rows, documents, derived tables, rejects, other files.
+
+    A derived table whose builder raises is written empty and the error is
+    recorded in ``rejects``: the extracted tables are never lost to it.
+    """
     writers.flush("documents.new")
     if "documents.new" in writers.writers:
         writers.writers.pop("documents.new").close()
@@ -807,10 +813,19 @@ def _finish_tables(
         for name in MENTION_TABLES:
             _copy_kept_rows(out_dir / f"{name}.parquet", writers, name, run.drop)
     _write_documents(staging, out_dir, writers, run)
-    writers.add("rejects", "rejects", table_from_rows("rejects", new_rejects))
     writers.close()
     for name, builder in DERIVED_TABLES.items():
-        pq.write_table(builder(staging), staging / f"{name}.parquet", compression="zstd")
+        try:
+            table = builder(staging)
+        except Exception as exc:
+            detail = f"building the {name} table raised {type(exc).__name__}: {exc}"
+            note(Reject(name, None, "derived_error", detail[:MAX_ERROR_CHARS]))
+            if name not in SCHEMAS:
+                continue
+            table = table_from_rows(name, [])
+        pq.write_table(table, staging / f"{name}.parquet", compression="zstd")
+    table = table_from_rows("rejects", [reject_row(r) for r in rejects])
+    pq.write_table(table, staging / "rejects.parquet", compression="zstd")
     _carry_other_files(out_dir, staging)
 
 

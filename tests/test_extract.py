@@ -399,3 +399,26 @@ def test_two_workers_write_the_same_tables(tmp_path: Path, model_dir: Path) -> N
     assert summary.processed == 12
     for name in TABLES:
         assert sorted_table(one, name).equals(sorted_table(two, name)), name
+
+
+def test_derived_tables_are_built_and_a_failing_one_is_recorded(
+    corpus: Path, tmp_path: Path, model_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def n_docs(staging: Path) -> pa.Table:
+        return pa.table({"n": [pq.read_metadata(staging / "documents.parquet").num_rows]})
+
+    def broken(staging: Path) -> pa.Table:
+        raise KeyError("no such column")
+
+    monkeypatch.setitem(extract_module.DERIVED_TABLES, "doc_count", n_docs)
+    monkeypatch.setitem(extract_module.DERIVED_TABLES, "figures", broken)
+    out = tmp_path / "out"
+    summary = run(corpus, out, model_dir)
+    assert summary.processed == 3 and sorted(docs_by_id(out)) == ["a", "b", "c"]
+    assert pq.read_table(out / "doc_count.parquet").to_pylist() == [{"n": 3}]
+    assert pq.read_table(out / "figures.parquet").schema.equals(
+        SCHEMAS["figures"], check_metadata=False
+    )
+    rejects = pq.read_table(out / "rejects.parquet").to_pylist()
+    assert [(r["source"], r["reason"]) for r in rejects] == [("figures", "derived_error")]
+    assert "KeyError" in rejects[0]["detail"]
