@@ -339,15 +339,15 @@ def error_lines(
     gold: Mapping[str, list[GoldItem]],
     pred: Mapping[str, list[Mention]],
 ) -> list[str]:
-    """Return one line per missed gold item, spurious prediction and wrong key field."""
+    """Return one line per missed gold item, spurious prediction and wrong annotated field."""
     lines = []
     for doc_id, g in gold.items():
         p = pred.get(doc_id, [])
         pairs = section_pairs(section, g, p)
         hit_g, hit_p = {a for a, _ in pairs}, {b for _, b in pairs}
         for gi, pi in pairs:
-            for key in RULE_AGREE[section]:
-                if key in g[gi].data and not field_matches(g[gi], p[pi], key):
+            for key in sorted(set(g[gi].data) - NOT_FIELDS):
+                if not field_matches(g[gi], p[pi], key):
                     what = g[gi].get("text") or g[gi].get("evidence")
                     lines.append(
                         f"{set_name} {section} wrong    {doc_id} {what!r} {key}: "
