@@ -69,7 +69,9 @@ CLAIM_ANAPHORS = RuleSpec(
         "text": Field(required=True),
         "resolve": Field(
             required=True,
-            choices=frozenset({"actor_type", "owner_of", "claimant", "person", "unnamed"}),
+            choices=frozenset(
+                {"actor_type", "owner_of", "claimant", "person", "person_side", "unnamed"}
+            ),
         ),
         "actor_types": Field(kind="list"),
         "head": Field(choices=LEXICON_KINDS),
@@ -390,7 +392,7 @@ def _resolve_anaphors(
         if any(i in view.mention_at for i in range(start, end)):
             continue
         resolve = row["resolve"]
-        if resolve in {"claimant", "person", "unnamed"}:
+        if resolve in {"claimant", "person", "person_side", "unnamed"}:
             view.pronouns[start] = (end, resolve)
             continue
         target: Mention | None = None
@@ -676,7 +678,9 @@ def sentence_attributions(
                 continue
             s_start = speaker.start if speaker else pronoun or cue.start
             s_end = speaker.end if speaker else view.pronouns.get(pronoun or -1, (cue.end, ""))[0]
-            span |= set(range(s_start, s_end))
+            participle = any(view.text(cue.start).endswith(x) for x in settings.active_suffixes)
+            if not participle:
+                span |= set(range(s_start, s_end))
             lo_gap, hi_gap = (s_end, cue.start) if s_end <= cue.start else (cue.end, s_start)
             span |= {
                 k
@@ -749,9 +753,23 @@ def _resolve_claimant(
     text = view.doc[pronoun:end].text
     if resolve == "unnamed":
         return settings.anonymous_claimant, text, True, None
+    if resolve == "person_side":
+        person = antecedent_person(view, pronoun)
+        side = person.ref_id if person is not None else None
+        return (side, text, False, side) if side else None
     if last is not None:
         return last.claimant_id, text, last.anonymous, last.affiliation_id
     return None
+
+
+def antecedent_person(view: DocView, pos: int) -> Mention | None:
+    """Return the person a pronoun at ``pos`` stands for: the first named person of the
+    nearest sentence before it that names one (usually that sentence's subject)."""
+    earlier = [m for m in view.mentions if m.end <= pos and m.label == "PERSON" and m.ref_id]
+    if not earlier:
+        return None
+    last = next(s for s in view.sents if s.start <= earlier[-1].start < s.end)
+    return next(m for m in earlier if last.start <= m.start < last.end)
 
 
 def inherited_attribution(

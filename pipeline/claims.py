@@ -33,6 +33,7 @@ from pipeline.attribution import (
     DocView,
     Mention,
     Settings,
+    antecedent_person,
     build_view,
     inherited_attribution,
     is_blocked,
@@ -434,16 +435,6 @@ def coordinated_after(view: DocView, m: Mention, hi: int) -> list[Mention]:
         out.append(nxt)
         cur = nxt
     return out
-
-
-def antecedent_person(view: DocView, pos: int) -> Mention | None:
-    """Return the person a subject pronoun at ``pos`` stands for: the first named person
-    of the nearest earlier sentence that names one (usually that sentence's subject)."""
-    earlier = [m for m in view.mentions if m.end <= pos and m.label == "PERSON" and m.ref_id]
-    if not earlier:
-        return None
-    last_sent = by_sentence([earlier[-1].start], view.sents)[0]
-    return next(m for m in earlier if by_sentence([m.start], view.sents)[0] == last_sent)
 
 
 def coordinated(view: DocView, m: Mention, lo: int) -> list[Mention]:
