@@ -1115,6 +1115,7 @@ def finish(
         claimant_id=att.claimant_id if att else None,
         claimant_text=att.claimant_text if att else None,
         claimant_anonymous=att.anonymous if att else None,
+        claimant_affiliation_id=att.affiliation_id if att else None,
         basis_id=att.basis_id if att else None,
         cue=att.cue if att else None,
         quoted=view.quoted[d.anchor],

@@ -99,6 +99,7 @@ class Claim:
     claimant_id: str | None = None
     claimant_text: str | None = None
     claimant_anonymous: bool | None = None
+    claimant_affiliation_id: str | None = None  # the side a person or source speaks for
     basis_id: str | None = None
     cue: str | None = None
     quoted: bool = False

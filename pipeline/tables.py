@@ -125,6 +125,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("claimant_id", _str),
             ("claimant_text", _str),
             ("claimant_anonymous", _bool),
+            ("claimant_affiliation_id", _str),
             ("basis_id", _str),
             ("cue", _str),
             ("quoted", _bool),
