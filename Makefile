@@ -58,6 +58,7 @@ suggest: $(MODEL)/meta.json ## Propose rule candidates from new articles: make s
 
 bench: $(MODEL)/meta.json ## Throughput and memory benchmark (bench/)
 	$(PY) bench/bench.py --model $(MODEL)
+	$(PY) bench/bench_dask.py --model $(MODEL)
 
 report: $(OUT)/documents.parquet ## Write the one-page HTML report of data/processed
 	$(CLI) report --tables $(OUT) --html reports/report.html
