@@ -1,11 +1,11 @@
 """Rule candidates from new articles: what the rules do not know yet, ranked, for review.
 
 ``suggest`` runs the built model over new articles and collects *hits*
-(:mod:`pipeline.unknowns`): an
-unknown capitalised name in an actor position ("told X", "according to X",
-"X delegation"), a person the people dictionary lacks, an uncovered word next
-to an actor or a number (a cue verb), the counted word of a quantity whose
-category came out as the default, a date left unresolved. Where to look is
+(:mod:`pipeline.unknowns`): an unknown capitalised name in an actor position
+(after an attribution phrase, before a delegation noun), a person the people
+dictionary lacks, an uncovered word next to an actor or a number (a cue verb),
+the counted word of a quantity whose category came out as the default, a date
+left unresolved. Where to look is
 data: ``rules/suggest_contexts.jsonl`` (trigger phrase or record, what to
 capture, on which side), and what a candidate becomes is data too:
 ``rules/suggest_templates.jsonl`` maps each candidate kind to its target rules

@@ -43,7 +43,7 @@ class Hit:
 
 
 def snake_id(text: str) -> str:
-    """Return ``text`` as a lower snake-case id ("Meridian Herald" -> "meridian_herald")."""
+    """Return ``text`` as a lower snake-case id ("Gulf Courier" -> "gulf_courier")."""
     return "_".join(re.findall(r"[^\W_]+", text.lower()))
 
 
