@@ -430,35 +430,36 @@ def extract_dask(
             rules_hash=rules_hash,
             batch_size=batch_size,
         )
-        plugin = ModelPlugin(
-            str(Path(model_dir).resolve()),
-            model_meta=meta,
-            code=code_hash(),
-            max_length=max_bytes,
-            archive=model_archive(Path(model_dir)) if ship_model else None,
-        )
         try:
-            with connect(client=client, scheduler=scheduler, workers=workers) as (dask, where):
-                threads = sum(dask.nthreads().values()) or 1
-                n = min(partitions or default_partitions(plan, threads), len(plan.sizes))
-                assignment = plan.partitions(n) if plan.sizes else {}
-                summary.partitions = len(set(assignment.values()))
-                items = iter_inputs(inputs, max_bytes=max_bytes)
-                for result in _run_tasks(
-                    dask, plugin, task, iter_partitions(items, plan, assignment), run
-                ):
-                    summary.processed += result.processed
-                    summary.words += result.words
-                    summary.model_loads += result.model_loads
-                    for row in result.rejects:
-                        summary.failed += 1
-                        note(Reject(**row))
-                    if progress:
-                        progress(summary.processed)
-                summary.workers = len(dask.nthreads())
-                summary.cluster = (
-                    f"{summary.partitions} partitions on {summary.workers} workers ({where})"
+            if plan.sizes:  # else only old rows or rejects change: no cluster needed
+                plugin = ModelPlugin(
+                    str(Path(model_dir).resolve()),
+                    model_meta=meta,
+                    code=code_hash(),
+                    max_length=max_bytes,
+                    archive=model_archive(Path(model_dir)) if ship_model else None,
                 )
+                with connect(client=client, scheduler=scheduler, workers=workers) as (dask, where):
+                    threads = sum(dask.nthreads().values()) or 1
+                    n = min(partitions or default_partitions(plan, threads), len(plan.sizes))
+                    assignment = plan.partitions(n)
+                    summary.partitions = len(set(assignment.values()))
+                    parts = iter_partitions(
+                        iter_inputs(inputs, max_bytes=max_bytes), plan, assignment
+                    )
+                    for result in _run_tasks(dask, plugin, task, parts, run):
+                        summary.processed += result.processed
+                        summary.words += result.words
+                        summary.model_loads += result.model_loads
+                        for row in result.rejects:
+                            summary.failed += 1
+                            note(Reject(**row))
+                        if progress:
+                            progress(summary.processed)
+                    summary.workers = len(dask.nthreads())
+                    summary.cluster = (
+                        f"{summary.partitions} partitions on {summary.workers} workers ({where})"
+                    )
             _finish(staging, out_dir, run, [reject_row(r) for r in rejects], stem=stem)
             local._swap_in(staging, out_dir)
         finally:
@@ -479,13 +480,10 @@ def _run_tasks(
     """Submit one task per partition as soon as it is read; yield the results as they finish."""
     staging = Path(template.staging)
     futures: list[Future] = []
-    registered = False
     try:
+        dask.register_plugin(plugin, name=template.plugin)  # fails if a worker's setup fails
         (staging / "_inputs").mkdir()
         for index, docs in partitions:
-            if not registered:
-                dask.register_plugin(plugin, name=template.plugin)
-                registered = True
             path = staging / "_inputs" / f"part-{index:05d}.pkl"
             write_partition_input(path, [(d, run.sources(d.doc_id, d.source, ())[1]) for d in docs])
             stem = f"{template.stem}-{index:05d}"
@@ -497,9 +495,8 @@ def _run_tasks(
     finally:
         if futures:
             dask.cancel(futures)
-        if registered:
-            with suppress(Exception):  # the cluster may be gone already
-                dask.unregister_worker_plugin(template.plugin)
+        with suppress(Exception):  # not registered, or the cluster is gone already
+            dask.unregister_worker_plugin(template.plugin)
 
 
 def _finish(
