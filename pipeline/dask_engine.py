@@ -68,6 +68,8 @@ from pipeline.tables import reject_row
 #: minute of one core), and the fewest partitions per worker thread (balance).
 PARTITION_CHARS = 8_000_000
 PARTITIONS_PER_THREAD = 4
+#: Partitions per worker thread submitted but not yet collected (read-ahead bound).
+IN_FLIGHT_PER_THREAD = 3
 
 PartInput = tuple[RawDoc, list[str]]  # a document and its final ``sources``
 
@@ -477,8 +479,15 @@ def _run_tasks(
     partitions: Iterable[tuple[int, list[RawDoc]]],
     run: local._Run,
 ) -> Iterator[PartitionResult]:
-    """Submit one task per partition as soon as it is read; yield the results as they finish."""
+    """Submit one task per partition as soon as it is read; yield the results as they finish.
+
+    At most ``IN_FLIGHT_PER_THREAD`` partitions per worker thread wait or run at
+    once, so the driver reads ahead only that far, and a partition's input file
+    is deleted once its result is in: the staging folder holds a bounded amount
+    of text, whatever the size of the run.
+    """
     staging = Path(template.staging)
+    done = as_completed(loop=dask.loop)
     futures: list[Future] = []
     try:
         dask.register_plugin(plugin, name=template.plugin)  # fails if a worker's setup fails
@@ -490,13 +499,23 @@ def _run_tasks(
             task = replace(template, index=index, inputs=str(path), stem=stem)
             key = f"ceasefire-partition-{stem}"
             futures.append(dask.submit(run_partition, task, key=key, pure=False, retries=1))
-        for future in as_completed(futures, loop=dask.loop):
-            yield future.result()
+            done.add(futures[-1])
+            limit = IN_FLIGHT_PER_THREAD * (sum(dask.nthreads().values()) or 1)
+            while done.count() >= limit:
+                yield _collect(next(done), staging)
+        for future in done:
+            yield _collect(future, staging)
     finally:
         if futures:
             dask.cancel(futures)
         with suppress(Exception):  # not registered, or the cluster is gone already
             dask.unregister_worker_plugin(template.plugin)
+
+
+def _collect(future: Future, staging: Path) -> PartitionResult:
+    result: PartitionResult = future.result()
+    (staging / "_inputs" / f"part-{result.index:05d}.pkl").unlink(missing_ok=True)
+    return result
 
 
 def _finish(

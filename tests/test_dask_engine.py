@@ -300,6 +300,29 @@ def test_a_failed_run_leaves_the_previous_tables_untouched(
     assert not any(p.startswith("ceasefire-model") for ps in plugins.values() for p in ps)
 
 
+def test_the_driver_reads_ahead_a_bounded_number_of_partitions(
+    inputs: list[Path],
+    tmp_path: Path,
+    model_dir: Path,
+    client: Client,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    waiting: list[int] = []
+    real = dask_engine.write_partition_input
+
+    def counting(path: Path, docs: Any) -> None:
+        waiting.append(len(list(path.parent.iterdir())))  # inputs not yet collected
+        real(path, docs)
+
+    monkeypatch.setattr(dask_engine, "write_partition_input", counting)
+    monkeypatch.setattr(dask_engine, "IN_FLIGHT_PER_THREAD", 1)
+    summary = extract_dask(
+        inputs, tmp_path / "out", model_dir=model_dir, client=client, partitions=8
+    )
+    assert summary.partitions == len(waiting) == 8
+    assert max(waiting) <= 2  # 1 per worker thread
+
+
 class DieAfterPublishing(WorkerPlugin):
     """Kill the worker process once, right after a task published its part files."""
 
