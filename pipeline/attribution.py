@@ -225,6 +225,10 @@ class DocView:
     quote_spans: list[tuple[int, int]]
     pronouns: dict[int, tuple[int, str]] = field(default_factory=dict)  # start -> (end, resolve)
     date_tokens: set[int] = field(default_factory=set)
+    words: list[str] = field(default_factory=list)
+    lower: list[str] = field(default_factory=list)
+    punct: list[bool] = field(default_factory=list)
+    space: list[bool] = field(default_factory=list)
 
     def has(self, i: int, kind: str) -> bool:
         """True when token ``i`` belongs to the lexicon class ``kind``."""
@@ -232,7 +236,7 @@ class DocView:
 
     def text(self, i: int) -> str:
         """Lower-case text of token ``i`` ('' outside the document)."""
-        return self.doc[i].lower_ if 0 <= i < len(self.doc) else ""
+        return self.lower[i] if 0 <= i < len(self.lower) else ""
 
 
 # -- building the view --------------------------------------------------------------
@@ -294,33 +298,36 @@ def align_mentions(doc: Doc, entities: Iterable[Entity], *, nested: bool = False
     return kept
 
 
-def surname_mentions(doc: Doc, mentions: list[Mention]) -> list[Mention]:
-    """Return virtual PERSON mentions for later bare surnames of named persons."""
-    by_surname: dict[str, Mention] = {}
-    covered = {i for m in mentions for i in range(m.start, m.end)}
-    out: list[Mention] = []
+def surname_mentions(words: Sequence[str], mentions: list[Mention]) -> list[Mention]:
+    """Return virtual PERSON mentions for later bare surnames of named persons, and give
+    one-word PERSON mentions the full name of an earlier longer one (in place).
+
+    Args:
+        words: the token texts of the document.
+        mentions: its aligned mentions, sorted by start.
+    """
+    persons = [m for m in mentions if m.label == "PERSON" and m.end - m.start >= 2]
     full: dict[str, str] = {}
-    for m in mentions:
-        if m.label == "PERSON" and m.end - m.start >= 2:
-            full.setdefault(doc[m.end - 1].text, m.text)
+    for m in persons:
+        full.setdefault(words[m.end - 1], m.text)
     for k, m in enumerate(mentions):
-        if m.label == "PERSON" and m.end - m.start == 1 and doc[m.start].text in full:
-            mentions[k] = replace(m, person_name=full[doc[m.start].text])
-    firsts = sorted(
-        (m for m in mentions if m.label == "PERSON" and m.end - m.start >= 2), key=lambda m: m.start
-    )
-    pending = list(firsts)
-    for token in doc:
-        while pending and pending[0].end <= token.i:
+        if m.label == "PERSON" and m.end - m.start == 1 and words[m.start] in full:
+            mentions[k] = replace(m, person_name=full[words[m.start]])
+    if not persons:
+        return []
+    covered = {i for m in mentions for i in range(m.start, m.end)}
+    by_surname: dict[str, Mention] = {}
+    pending = sorted(persons, key=lambda m: m.start)
+    out: list[Mention] = []
+    for i, word in enumerate(words):
+        while pending and pending[0].end <= i:
             person = pending.pop(0)
-            by_surname.setdefault(doc[person.end - 1].text, person)
-        if token.i in covered or not token.text[:1].isupper():
+            by_surname.setdefault(words[person.end - 1], person)
+        if i in covered or not word[:1].isupper():
             continue
-        named = by_surname.get(token.text)
+        named = by_surname.get(word)
         if named is not None:
-            out.append(
-                replace(named, start=token.i, end=token.i + 1, text=token.text, virtual=True)
-            )
+            out.append(replace(named, start=i, end=i + 1, text=word, virtual=True))
     return out
 
 
@@ -344,7 +351,8 @@ def build_view(
         for i in range(start, end):
             kinds[i].add(kind)
     mentions = align_mentions(doc, doc._.entities or [])
-    virtual = surname_mentions(doc, mentions)  # also completes bare surnames in place
+    words = [t.text for t in doc]
+    virtual = surname_mentions(words, mentions)  # also completes bare surnames in place
     mentions = sorted(mentions + virtual, key=lambda m: m.start)
     view = DocView(
         doc=doc,
@@ -361,9 +369,14 @@ def build_view(
         span = doc.char_span(date.start_char, date.end_char, alignment_mode="expand")
         if span is not None:
             view.date_tokens.update(range(span.start, span.end))
-    words = [t.text for t in doc]
-    spaces = [i == 0 or bool(doc[i - 1].whitespace_) for i in range(len(doc))]
-    view.quote_spans = quote_spans(words, spaces)
+    view.words = words
+    spaces = [True]
+    for token in doc:
+        view.lower.append(token.lower_)
+        view.punct.append(token.is_punct)
+        view.space.append(token.is_space)
+        spaces.append(bool(token.whitespace_))
+    view.quote_spans = quote_spans(view.words, spaces[: len(doc)])
     for a, b in view.quote_spans:
         for i in range(a, b):
             view.quoted[i] = True
@@ -496,7 +509,7 @@ def speaker_left(
     j = cue.start - 1
     stop = max(lo, cue.start - settings.speaker_window)
     while j >= stop:
-        tok = view.doc[j].text
+        tok = view.words[j]
         if j in view.pronouns and not candidates:
             return None, j
         if view.has(j, "boundary") or tok in _OPEN_QUOTES | _CLOSE_QUOTES | _STRAIGHT_QUOTES:
@@ -520,15 +533,15 @@ def speaker_left(
 def speaker_right(view: DocView, cue: CueHit, hi: int) -> tuple[Mention | None, int | None]:
     """Return the speaker of an inverted cue (",” added the official"), or a pronoun token."""
     prev = cue.start - 1
-    while prev >= 0 and view.doc[prev].is_space:
+    while prev >= 0 and view.space[prev]:
         prev -= 1
     if prev < 0 or not cue.row.get("inverted", True):
         return None, None
-    after_quote = view.doc[prev].text in {*_CLOSE_QUOTES, *_STRAIGHT_QUOTES}
-    if not after_quote and view.doc[prev].text != ",":
+    after_quote = view.words[prev] in {*_CLOSE_QUOTES, *_STRAIGHT_QUOTES}
+    if not after_quote and view.words[prev] != ",":
         return None, None
     j = cue.end
-    while j < min(hi, cue.end + 6) and not view.doc[j].is_punct and not view.has(j, "boundary"):
+    while j < min(hi, cue.end + 6) and not view.punct[j] and not view.has(j, "boundary"):
         if j in view.pronouns:
             end = view.pronouns[j][0]
             return (None, j) if after_quote or _ends_np(view, end, hi) else (None, None)
@@ -544,7 +557,7 @@ def speaker_right(view: DocView, cue: CueHit, hi: int) -> tuple[Mention | None, 
 
 def _ends_np(view: DocView, j: int, hi: int) -> bool:
     """True when nothing but punctuation or a relative clause follows position ``j``."""
-    return j >= hi or view.doc[j].is_punct or view.has(j, "relative") or j in view.date_tokens
+    return j >= hi or view.punct[j] or view.has(j, "relative") or j in view.date_tokens
 
 
 def _claimant_after(view: DocView, start: int, hi: int) -> tuple[Mention | None, int]:
@@ -552,7 +565,7 @@ def _claimant_after(view: DocView, start: int, hi: int) -> tuple[Mention | None,
     j = start
     found: Mention | None = None
     while j < hi:
-        tok = view.doc[j].text
+        tok = view.words[j]
         if tok in {",", ".", ";", ":"} or view.has(j, "basis") or view.has(j, "boundary"):
             break
         m = view.mention_at.get(j)
@@ -573,7 +586,7 @@ def _basis_after(view: DocView, start: int, hi: int) -> str | None:
     """Return the actor after a basis cue (based on X figures) following ``start``."""
     j = start
     while j < hi and not view.has(j, "basis"):
-        if view.doc[j].text in {",", ";", "."}:
+        if view.words[j] in {",", ";", "."}:
             return None
         j += 1
     while j < hi and view.has(j, "basis"):
@@ -595,7 +608,7 @@ def _after_cue(view: DocView, j: int, hi: int, *, addressee: bool) -> int:
         return k in dates or (addressee and (m is not None or view.has(k, "addressee")))
 
     def belongs(k: int) -> bool:
-        if k in dates or view.has(k, "skip") or view.doc[k].is_space:
+        if k in dates or view.has(k, "skip") or view.space[k]:
             return True
         if addressee and view.has(k, "addressee"):
             return True
@@ -621,7 +634,7 @@ def _exclusions(view: DocView, lo: int, hi: int, cue: CueHit) -> tuple[tuple[int
         if not view.has(j, "scope_break"):
             continue
         k = j + 1
-        while k < hi and view.doc[k].text != ",":
+        while k < hi and view.words[k] != ",":
             k += 1
         if not j <= cue.start < k:
             out.append((j, k))
@@ -648,9 +661,8 @@ def sentence_attributions(
     """
     lo, hi = sent.start, sent.end
     out: list[Attribution] = []
-    has_quote = any(view.quoted[k] for k in range(lo, hi)) or any(
-        t.text in _OPEN_QUOTES | _CLOSE_QUOTES | _STRAIGHT_QUOTES for t in sent
-    )
+    marks = _OPEN_QUOTES | _CLOSE_QUOTES | _STRAIGHT_QUOTES
+    has_quote = any(view.quoted[k] or view.words[k] in marks for k in range(lo, hi))
     for cue in cues:
         kind = cue.row["kind"]
         if cue.row.get("requires_quote") and not has_quote:
@@ -663,7 +675,7 @@ def sentence_attributions(
             if speaker is None:
                 continue
             span |= set(range(cue.end, np_end))
-            lead = all(view.doc[k].is_punct or view.doc[k].is_space for k in range(lo, cue.start))
+            lead = all(view.punct[k] or view.space[k] for k in range(lo, cue.start))
             scope = (np_end, hi) if lead else (lo, hi)
             if speaker.label == "PRONOUN":
                 pronoun, speaker = speaker.start, None
@@ -685,14 +697,14 @@ def sentence_attributions(
             span |= {
                 k
                 for k in range(lo_gap, hi_gap)
-                if view.doc[k].is_punct
+                if view.punct[k]
                 or k in view.date_tokens
                 or view.has(k, "skip")
                 or view.has(k, "statement")
                 or view.has(k, "determiner")
             }
             after = _after_cue(view, cue.end, hi, addressee=bool(cue.row.get("addressee")))
-            if cue.row.get("final_only") and after < hi and not view.doc[after].is_punct:
+            if cue.row.get("final_only") and after < hi and not view.punct[after]:
                 continue
             span |= set(range(cue.end, after))
             if inverted:
@@ -700,11 +712,11 @@ def sentence_attributions(
             else:
                 content_right = (
                     after < hi
-                    and view.doc[after].text not in {",", ".", ";"}
-                    and sum(not view.doc[k].is_punct for k in range(after, hi)) >= 3
+                    and view.words[after] not in {",", ".", ";"}
+                    and sum(not view.punct[k] for k in range(after, hi)) >= 3
                 )
                 head = all(
-                    view.doc[k].is_punct or view.doc[k].is_space or view.has(k, "determiner")
+                    view.punct[k] or view.space[k] or view.has(k, "determiner")
                     for k in range(lo, s_start)
                 )
                 scope = (after, hi) if content_right and not head else (lo, hi)

@@ -14,13 +14,15 @@ the claimant from :mod:`pipeline.attribution`. Everything is linear per sentence
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from spacy.language import Language
-from spacy.matcher import Matcher, PhraseMatcher
+from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
+from spacy.vocab import Vocab
 
 from pipeline.attribution import (
     CLAIM_ANAPHORS,
@@ -179,9 +181,18 @@ SPECS: tuple[RuleSpec, ...] = (
 # -- compiled rules -------------------------------------------------------------------
 
 
-def token_pattern(words: str, attr: str) -> list[dict[str, object]]:
-    """Return a Matcher pattern: one token per space-separated word, ``a|b`` = alternatives."""
-    return [{attr: {"IN": w.split("|")}} for w in words.split()]
+def word_sequences(words: str) -> list[list[str]]:
+    """Return every token sequence a pattern stands for: one token per space-separated
+    word, ``a|b`` = alternatives ("put|putt forward" -> [put, forward], [putt, forward])."""
+    return [list(seq) for seq in itertools.product(*(w.split("|") for w in words.split()))]
+
+
+def pattern_docs(vocab: Vocab, words: str, *, lemma: bool) -> list[Doc]:
+    """Return the phrase patterns of a rule: docs whose LEMMA (or LOWER) is the words."""
+    return [
+        Doc(vocab, words=seq, lemmas=seq) if lemma else Doc(vocab, words=seq)
+        for seq in word_sequences(words)
+    ]
 
 
 @dataclass
@@ -190,8 +201,8 @@ class ClaimRules:
 
     rows: dict[str, list[RuleRow]]
     settings: Settings
-    matcher: Matcher
-    phrases: PhraseMatcher
+    matcher: PhraseMatcher  # lemma patterns
+    phrases: PhraseMatcher  # lower-case patterns
     quantity_rules: dict[str, RuleRow] = field(default_factory=dict)
     groups: dict[str, RuleRow] = field(default_factory=dict)
     default_groups: dict[str, str] = field(default_factory=dict)
@@ -207,7 +218,7 @@ class ClaimRules:
 def compile_claim_rules(nlp: Language, rows: Mapping[str, list[RuleRow]]) -> ClaimRules:
     """Return :class:`ClaimRules` from validated rows (all problems raised at once)."""
     problems: list[RuleProblem] = []
-    matcher = Matcher(nlp.vocab)
+    matcher = PhraseMatcher(nlp.vocab, attr="LEMMA")
     phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
     for name in ("claim_triggers", "claim_cues"):
         for i, row in enumerate(rows.get(name, [])):
@@ -215,8 +226,10 @@ def compile_claim_rules(nlp: Language, rows: Mapping[str, list[RuleRow]]) -> Cla
             if bool(lemma) == bool(text):
                 problems.append(RuleProblem(row.path, row.line, "give exactly one of lemma, text"))
                 continue
-            pattern = token_pattern(lemma, "LEMMA") if lemma else token_pattern(text, "LOWER")
-            matcher.add(f"{name}:{i}", [pattern])
+            if lemma:
+                matcher.add(f"{name}:{i}", pattern_docs(nlp.vocab, lemma, lemma=True))
+            else:
+                phrases.add(f"{name}:{i}", pattern_docs(nlp.vocab, text.lower(), lemma=False))
     for row in rows.get("claim_lexicon", []):
         phrases.add(row["kind"], [nlp.make_doc(row["text"])])
     for name in ("claim_anaphors", "claim_modality", "claim_topics"):
@@ -384,7 +397,7 @@ def left_subject(
         if j in skip:
             j -= 1
             continue
-        tok = view.doc[j].text
+        tok = view.words[j]
         if view.has(j, "boundary") and not view.has(j, "relative"):
             break
         if tok == ",":
@@ -930,7 +943,7 @@ def object_zones(view: DocView, triggers: Sequence[Hit], reach: int = 5) -> froz
         if h.row.get("object", "right") == "none":
             continue
         for j in range(h.end, min(len(view.doc), h.end + reach)):
-            if view.doc[j].is_punct or view.has(j, "boundary") or view.has(j, "relative"):
+            if view.punct[j] or view.has(j, "boundary") or view.has(j, "relative"):
                 break
             zone.add(j)
     return frozenset(zone)
