@@ -488,7 +488,7 @@ def _run_tasks(
     """
     staging = Path(template.staging)
     done = as_completed(loop=dask.loop)
-    futures: list[Future] = []
+    futures: dict[int, Future] = {}  # submitted, not yet collected
     try:
         dask.register_plugin(plugin, name=template.plugin)  # fails if a worker's setup fails
         (staging / "_inputs").mkdir()
@@ -498,22 +498,24 @@ def _run_tasks(
             stem = f"{template.stem}-{index:05d}"
             task = replace(template, index=index, inputs=str(path), stem=stem)
             key = f"ceasefire-partition-{stem}"
-            futures.append(dask.submit(run_partition, task, key=key, pure=False, retries=1))
-            done.add(futures[-1])
+            futures[index] = dask.submit(run_partition, task, key=key, pure=False, retries=1)
+            done.add(futures[index])
             limit = IN_FLIGHT_PER_THREAD * (sum(dask.nthreads().values()) or 1)
             while done.count() >= limit:
-                yield _collect(next(done), staging)
+                yield _collect(next(done), futures, staging)
         for future in done:
-            yield _collect(future, staging)
+            yield _collect(future, futures, staging)
     finally:
         if futures:
-            dask.cancel(futures)
+            dask.cancel(list(futures.values()))
         with suppress(Exception):  # not registered, or the cluster is gone already
             dask.unregister_worker_plugin(template.plugin)
 
 
-def _collect(future: Future, staging: Path) -> PartitionResult:
+def _collect(future: Future, futures: dict[int, Future], staging: Path) -> PartitionResult:
+    """Return a task's result, release its future (no recomputation) and delete its input."""
     result: PartitionResult = future.result()
+    futures.pop(result.index).release()
     (staging / "_inputs" / f"part-{result.index:05d}.pkl").unlink(missing_ok=True)
     return result
 
