@@ -8,6 +8,16 @@ tokens sit inside quotation marks, and, for each sentence, the attributions it
 carries: claimant, cue, basis (a tally based on X figures) and the token
 range the attribution scopes over. Every word is data; the functions below are
 the mechanism (nearest-mention walks over token windows, one pass per sentence).
+
+Conventions: ``claimant_id`` is an actor id, a person's full name (also where the
+text later uses the surname alone), or the ``anonymous_claimant`` setting for unnamed
+officials and sources; the side a claimant speaks for is ``affiliation_id``. An
+attribution covers its whole sentence unless the cue introduces what follows it
+("X said that ...", "According to X, ..."), and never a "despite ..." clause. So in a
+sentence ending "according to an AFP tally based on Israeli figures" both counts are
+AFP's (basis Israel). A sentence without a cue inherits a claimant only when the text
+makes it explicit: it lies inside a quotation attributed elsewhere, or it opens a new
+quotation right after a quoted, attributed sentence.
 """
 
 from __future__ import annotations
