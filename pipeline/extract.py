@@ -15,17 +15,14 @@ carries on.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import shutil
-import tempfile
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.dataset as ds
@@ -36,6 +33,25 @@ from pipeline import __version__
 from pipeline.build import build_model, load_model, read_model_meta
 from pipeline.corpus import DEFAULT_MAX_BYTES, RawDoc, iter_inputs
 from pipeline.figures import figures_table
+from pipeline.incremental import (
+    Previous,
+    Run,
+    no_input_reason,
+    open_table,
+    previous_documents,
+    previous_rejects,
+    row_counts,
+)
+from pipeline.outdir import (
+    carry_other_files,
+    new_staging,
+    output_lock,
+    recover,
+    recover_output_dir,
+    remove_stale_staging,
+    swap_in,
+    umask,
+)
 from pipeline.records import Document, Reject
 from pipeline.tables import (
     MENTION_TABLES,
@@ -46,11 +62,6 @@ from pipeline.tables import (
     reject_row,
     table_from_rows,
 )
-
-try:  # POSIX; elsewhere runs are simply not serialised
-    import fcntl
-except ImportError:  # pragma: no cover
-    fcntl = None  # type: ignore[assignment]
 
 Rows = dict[str, list[dict[str, Any]]]
 
@@ -86,93 +97,6 @@ class ExtractSummary:
 
 class NoInputError(RuntimeError):
     """Raised when not a single document could be read from the inputs."""
-
-
-# -- the output folder: lock, recovery, swap ---------------------------------
-def _sibling(out_dir: Path, suffix: str) -> Path:
-    return out_dir.with_name(f".{out_dir.name}.{suffix}")
-
-
-@contextlib.contextmanager
-def output_lock(out_dir: Path) -> Iterator[None]:
-    """Hold an exclusive lock on ``out_dir`` (a ``.<name>.lock`` file beside it).
-
-    The kernel drops the lock when the process dies, even by SIGKILL, so a
-    stale lock never blocks the next run.
-    """
-    out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    if fcntl is None:  # pragma: no cover
-        yield
-        return
-    with open(_sibling(out_dir, "lock"), "a+b") as fh:
-        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
-
-
-def recover_output_dir(out_dir: Path) -> None:
-    """Finish or undo a swap that a killed run left half done.
-
-    After the first rename only ``.<name>.old`` exists: it is renamed back.
-    After the second, a leftover ``.<name>.old`` is deleted. Safe to call from
-    readers at any time (it waits for a running extract's swap).
-    """
-    out_dir = Path(out_dir)
-    if _sibling(out_dir, "old").exists():
-        with output_lock(out_dir):
-            _recover(out_dir)
-
-
-def _recover(out_dir: Path) -> None:
-    old = _sibling(out_dir, "old")
-    if not old.exists():
-        return
-    if out_dir.exists():
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        old.rename(out_dir)
-        _fsync_dir(out_dir.parent)
-
-
-def _remove_stale_staging(out_dir: Path) -> None:
-    """Delete staging folders of runs that were killed (only call under the lock)."""
-    for stale in out_dir.parent.glob(f".{out_dir.name}.staging-*"):
-        shutil.rmtree(stale, ignore_errors=True)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def _fsync_dir(path: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def _swap_in(staging: Path, out_dir: Path) -> None:
-    """Replace ``out_dir`` by ``staging`` with two renames (see :func:`recover_output_dir`)."""
-    for path in staging.iterdir():
-        if path.is_file():
-            with open(path, "rb") as fh:
-                os.fsync(fh.fileno())
-    _fsync_dir(staging)
-    old = _sibling(out_dir, "old")
-    if old.exists():
-        shutil.rmtree(old)
-    if out_dir.exists():
-        out_dir.rename(old)
-    staging.rename(out_dir)
-    _fsync_dir(out_dir.parent)
-    shutil.rmtree(old, ignore_errors=True)
 
 
 # -- one batch of documents ----------------------------------------------------
@@ -367,190 +291,6 @@ def _with_texts(batch: list[RawDoc], future: Future[Rows]) -> Rows:
     return rows
 
 
-# -- the previous output -------------------------------------------------------
-class Previous(NamedTuple):
-    """What the existing tables say about one document."""
-
-    text_sha256: str
-    rules_hash: str
-    model_version: str
-    source: str
-    sources: tuple[str, ...]
-
-
-def previous_documents(out_dir: Path) -> dict[str, Previous]:
-    """Return ``doc_id -> Previous`` from the existing tables.
-
-    Empty when any table is missing, unreadable or has other columns than this
-    code writes (then every document is extracted again and nothing old is kept).
-    A table may be one file or a partitioned folder of files.
-    """
-    out_dir = Path(out_dir)
-    path = out_dir / "documents.parquet"
-    if not path.exists() or not _old_tables_compatible(out_dir):
-        return {}
-    try:
-        table = _dataset(path).to_table(
-            columns=["doc_id", "text_sha256", "rules_hash", "model_version", "source", "sources"]
-        )
-    except Exception:  # an unreadable old table is simply rebuilt
-        return {}
-    columns = [table[name].to_pylist() for name in table.column_names]
-    return {
-        d: Previous(h or "", r or "", m or "", s or "", tuple(ss or ()))
-        for d, h, r, m, s, ss in zip(*columns, strict=True)
-        if d is not None
-    }
-
-
-def _dataset(path: Path) -> ds.Dataset:
-    """Open a table written as one file (this engine) or a partitioned folder (the Dask engine)."""
-    return ds.dataset(path, format="parquet")
-
-
-def _old_tables_compatible(out_dir: Path) -> bool:
-    for name in ("documents", *MENTION_TABLES):
-        path = out_dir / f"{name}.parquet"
-        if not path.exists():
-            return False
-        try:
-            schema = _dataset(path).schema
-        except Exception:
-            return False
-        if not schema.remove_metadata().equals(SCHEMAS[name].remove_metadata()):
-            return False
-    return True
-
-
-def _previous_rejects(out_dir: Path) -> list[dict[str, Any]] | None:
-    path = Path(out_dir) / "rejects.parquet"
-    if not path.exists():
-        return None
-    try:
-        return list(_dataset(path).to_table().to_pylist())
-    except Exception:
-        return None
-
-
-# -- deciding what to do with each document ------------------------------------
-def _unique(items: Iterable[str]) -> list[str]:
-    return list(dict.fromkeys(items))
-
-
-class _Run:
-    """The bookkeeping of one run: which documents to process, skip or merge.
-
-    A document is a duplicate when an earlier document of this run has the same
-    text; it is then listed in that document's ``sources``. A document with the
-    same text as an old document that is not (yet) seen in this run waits until
-    the inputs are exhausted: if the old document turned out to be unchanged or
-    absent, it is its duplicate, else it is processed after all.
-    """
-
-    def __init__(
-        self,
-        previous: dict[str, Previous],
-        *,
-        force: bool,
-        rules_hash: str,
-        model_version: str,
-        note: Callable[[Reject], None],
-    ) -> None:
-        self.previous = previous
-        self.force = force
-        self.key = (rules_hash, model_version)
-        self.note = note
-        self.by_sha: dict[str, str] = {}  # text hash -> doc_id kept in this run
-        self.current: dict[str, str] = {}  # doc_id kept in this run -> its source
-        self.current_sha: dict[str, str] = {}
-        self.old_by_sha = {p.text_sha256: d for d, p in previous.items()}
-        self.extra: dict[str, list[str]] = {}  # doc_id -> sources of its duplicates
-        self.drop: set[str] = set()  # old documents whose rows are not carried over
-        self.pending: list[RawDoc] = []
-        self.read = self.unchanged = self.duplicates = 0
-
-    def _duplicate(self, raw: RawDoc, keeper: str) -> None:
-        self.duplicates += 1
-        self.extra.setdefault(keeper, []).append(raw.source)
-        if raw.doc_id in self.previous and raw.doc_id != keeper:
-            self.drop.add(raw.doc_id)
-        self.note(
-            Reject(raw.source, None, "duplicate", f"same text as document {keeper!r}", kept=True)
-        )
-
-    def _keep(self, raw: RawDoc) -> bool:
-        """Record ``raw`` as a document of this run; return True when it must be processed."""
-        sha = raw.text_sha256
-        self.by_sha[sha] = raw.doc_id
-        self.current[raw.doc_id] = raw.source
-        self.current_sha[raw.doc_id] = sha
-        old = self.previous.get(raw.doc_id)
-        if (
-            not self.force
-            and old is not None
-            and (old.text_sha256, old.rules_hash, old.model_version)
-            == (
-                sha,
-                *self.key,
-            )
-        ):
-            self.unchanged += 1
-            return False
-        self.drop.add(raw.doc_id)
-        return True
-
-    def to_process(self, items: Iterable[RawDoc | Reject]) -> Iterator[RawDoc]:
-        """Yield the documents to run through the pipeline, noting rejects on the way."""
-        for item in items:
-            if isinstance(item, Reject):
-                self.note(item)
-                continue
-            self.read += 1
-            sha = item.text_sha256
-            keeper = self.by_sha.get(sha)
-            if keeper is not None and keeper != item.doc_id:
-                self._duplicate(item, keeper)
-                continue
-            old_id = self.old_by_sha.get(sha)
-            if old_id is not None and old_id != item.doc_id and old_id not in self.current:
-                self.pending.append(item)
-                continue
-            if self._keep(item):
-                yield item
-        for item in self.pending:
-            sha = item.text_sha256
-            keeper = self.by_sha.get(sha)
-            old_id = self.old_by_sha[sha]
-            if keeper is None and self.current_sha.get(old_id, sha) == sha:
-                keeper = old_id  # the old document is unchanged or not in the inputs
-            if keeper is not None and keeper != item.doc_id:
-                self._duplicate(item, keeper)
-            elif self._keep(item):
-                yield item
-        self.pending = []
-
-    def sources(
-        self, doc_id: str, source: str | None, old_sources: Iterable[str]
-    ) -> tuple[str, list[str]]:
-        """Return the final ``(source, sources)`` of a document."""
-        extra = self.extra.get(doc_id, [])
-        if doc_id in self.current:
-            source = self.current[doc_id]
-            return source, _unique([source, *extra])
-        return source or "", _unique([*old_sources, *extra])
-
-    def changes_old_rows(self) -> bool:
-        """Return True when an old document's rows or sources change (with nothing processed)."""
-        if self.drop & self.previous.keys():
-            return True
-        for doc_id, old in self.previous.items():
-            if doc_id in self.current or doc_id in self.extra:
-                source, sources = self.sources(doc_id, old.source, old.sources)
-                if source != old.source or sources != list(old.sources):
-                    return True
-        return False
-
-
 # -- writing --------------------------------------------------------------------
 class _TableWriters:
     """One ParquetWriter per file in a staging folder, with rows buffered into row groups."""
@@ -629,7 +369,7 @@ def _copy_kept_rows(old_path: Path, writers: _TableWriters, name: str, drop: set
     """Stream the rows of an old table into the staging table, leaving out ``drop``."""
     if not old_path.exists():
         return
-    for batch in _dataset(old_path).to_batches(batch_size=10_000):
+    for batch in open_table(old_path).to_batches(batch_size=10_000):
         writers.add(name, name, _without(pa.Table.from_batches([batch]), drop))
 
 
@@ -640,7 +380,7 @@ def _without(table: pa.Table, doc_ids: set[str]) -> pa.Table:
     return table.filter(~ds.field("doc_id").isin(pa.array(sorted(doc_ids), type=pa.string())))
 
 
-def _fixed_sources(table: pa.Table, run: _Run) -> pa.Table:
+def _fixed_sources(table: pa.Table, run: Run) -> pa.Table:
     """Return ``table`` (documents) with ``source`` and ``sources`` as this run decides."""
     pairs = [
         run.sources(d, s, ss or ())
@@ -661,7 +401,7 @@ def _fixed_sources(table: pa.Table, run: _Run) -> pa.Table:
     return table
 
 
-def _write_documents(staging: Path, out_dir: Path, writers: _TableWriters, run: _Run) -> None:
+def _write_documents(staging: Path, out_dir: Path, writers: _TableWriters, run: Run) -> None:
     """Write staging/documents.parquet: this run's documents, then the old ones kept."""
     for path, drop in (
         (staging / "documents.new.parquet", set()),
@@ -669,7 +409,7 @@ def _write_documents(staging: Path, out_dir: Path, writers: _TableWriters, run: 
     ):
         if not path.exists() or (path.parent == out_dir and not run.previous):
             continue
-        for batch in _dataset(path).to_batches(batch_size=1000):
+        for batch in open_table(path).to_batches(batch_size=1000):
             table = _without(pa.Table.from_batches([batch]), drop)
             if table.num_rows:
                 writers.add("documents", "documents", _fixed_sources(table, run))
@@ -724,8 +464,8 @@ def extract(
             warn(reject)
 
     with output_lock(out_dir):
-        _recover(out_dir)
-        _remove_stale_staging(out_dir)
+        recover(out_dir)
+        remove_stale_staging(out_dir)
         if rules_dir is not None and Path(rules_dir).exists():
             summary.model_rebuilt = build_model(Path(rules_dir), Path(model_dir)).rebuilt
         meta = read_model_meta(Path(model_dir))
@@ -735,15 +475,14 @@ def extract(
         model_version = (
             f"{meta.get('package_version', __version__)}+{meta.get('code_hash', 'unknown')}"
         )
-        run = _Run(
+        run = Run(
             previous_documents(out_dir),
             force=force,
             rules_hash=r_hash,
             model_version=model_version,
             note=note,
         )
-        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.staging-", dir=out_dir.parent))
-        staging.chmod(0o777 & ~_umask())  # mkdtemp makes it private; the output is not
+        staging = new_staging(out_dir)
         try:
             writers = _TableWriters(staging)
             for rows in iter_processed(
@@ -772,23 +511,23 @@ def extract(
                 run.duplicates,
             )
             if run.read == 0:
-                raise NoInputError(_no_input_reason(inputs, rejects))
+                raise NoInputError(no_input_reason(inputs, rejects))
             new_rejects = [reject_row(r) for r in rejects]
             if (
                 not summary.processed
                 and not summary.failed
-                and _previous_rejects(out_dir) == new_rejects
+                and previous_rejects(out_dir) == new_rejects
                 and not run.changes_old_rows()
             ):
-                summary.rows = _row_counts(out_dir)
+                summary.rows = row_counts(out_dir)
                 summary.seconds = time.perf_counter() - started
                 return summary
             _finish_tables(staging, out_dir, writers, run, rejects, note)
-            _swap_in(staging, out_dir)
+            swap_in(staging, out_dir)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     summary.wrote = True
-    summary.rows = _row_counts(out_dir)
+    summary.rows = row_counts(out_dir)
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -797,7 +536,7 @@ def _finish_tables(
     staging: Path,
     out_dir: Path,
     writers: _TableWriters,
-    run: _Run,
+    run: Run,
     rejects: list[Reject],
     note: Callable[[Reject], None],
 ) -> None:
@@ -826,42 +565,32 @@ def _finish_tables(
         pq.write_table(table, staging / f"{name}.parquet", compression="zstd")
     table = table_from_rows("rejects", [reject_row(r) for r in rejects])
     pq.write_table(table, staging / "rejects.parquet", compression="zstd")
-    _carry_other_files(out_dir, staging)
+    carry_other_files(out_dir, staging, ours={*TABLES, *DERIVED_TABLES})
 
 
-def _no_input_reason(inputs: Sequence[Path], rejects: list[Reject]) -> str:
-    problems = [r for r in rejects if not r.kept]
-    if not problems:
-        return f"no documents found in {', '.join(str(p) for p in inputs)}"
-    counts = Counter(r.reason for r in problems)
-    first = problems[0]
-    return (
-        "no readable documents: "
-        + ", ".join(f"{n} {reason}" for reason, n in counts.most_common())
-        + f" (first: {first.source}: {first.detail})"
-    )
-
-
-def _row_counts(out_dir: Path) -> dict[str, int]:
-    counts = {}
-    for path in sorted(Path(out_dir).glob("*.parquet")):
-        try:
-            counts[path.stem] = _dataset(path).count_rows()
-        except Exception:
-            counts[path.stem] = -1
-    return counts
+# Names the Dask engine (pipeline.dask_engine) imports from this module.
+_Run = Run
+_recover, _remove_stale_staging, _swap_in, _umask = recover, remove_stale_staging, swap_in, umask
+_previous_rejects, _row_counts, _no_input_reason = previous_rejects, row_counts, no_input_reason
 
 
 def _carry_other_files(out_dir: Path, staging: Path) -> None:
-    """Copy what is not one of our tables (e.g. a report) into the new output folder."""
-    if not out_dir.is_dir():
-        return
-    ours = {f"{n}.parquet" for n in (*TABLES, *DERIVED_TABLES)}
-    for path in out_dir.iterdir():
-        target = staging / path.name
-        if path.name in ours or target.exists():
-            continue
-        if path.is_dir():
-            shutil.copytree(path, target)
-        elif path.is_file():
-            shutil.copy2(path, target)
+    carry_other_files(out_dir, staging, ours={*TABLES, *DERIVED_TABLES})
+
+
+__all__ = [
+    "DERIVED_TABLES",
+    "ExtractSummary",
+    "NoInputError",
+    "Previous",
+    "Rows",
+    "cached_model",
+    "doc_rows",
+    "extract",
+    "iter_processed",
+    "output_lock",
+    "prepared_docs",
+    "previous_documents",
+    "process_batch",
+    "recover_output_dir",
+]
