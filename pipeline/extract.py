@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pyarrow as pa
 import pyarrow.dataset as ds
@@ -64,6 +64,7 @@ from pipeline.tables import (
 )
 
 Rows = dict[str, list[dict[str, Any]]]
+T = TypeVar("T")
 
 #: Functions run after the tables are written, each adding derived tables to the
 #: staging folder (name -> builder(staging_dir)). Filled by modules that derive tables.
@@ -239,6 +240,43 @@ def _batches(items: Iterable[RawDoc], size: int) -> Iterator[list[RawDoc]]:
         yield batch
 
 
+def _map_batches(
+    task: Callable[[Sequence[RawDoc], str, str], T],
+    docs: Iterable[RawDoc],
+    *,
+    model_dir: Path,
+    model_version: str,
+    rules_hash: str,
+    workers: int,
+    batch_size: int,
+    max_length: int | None,
+) -> Iterator[tuple[list[RawDoc], T]]:
+    """Yield ``(batch, task(batch, ...))`` in input order, in ``workers`` processes.
+
+    ``docs`` is consumed lazily: at most ``2 * workers`` batches are in flight.
+    """
+    if workers <= 1:
+        _init_worker(str(model_dir), max_length)
+        for batch in _batches(docs, batch_size):
+            yield batch, task(batch, model_version, rules_hash)
+        return
+    with ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=_mp_context(),
+        initializer=_init_worker,
+        initargs=(str(model_dir), max_length),
+    ) as pool:
+        pending: deque[tuple[list[RawDoc], Future[T]]] = deque()
+        for batch in _batches(docs, batch_size):
+            pending.append((batch, pool.submit(task, batch, model_version, rules_hash)))
+            if len(pending) >= workers * 2:
+                done, future = pending.popleft()
+                yield done, future.result()
+        while pending:
+            done, future = pending.popleft()
+            yield done, future.result()
+
+
 def iter_processed(
     docs: Iterable[RawDoc],
     *,
@@ -254,25 +292,43 @@ def iter_processed(
     ``docs`` is consumed lazily: at most ``2 * workers`` batches are in flight.
     ``max_length`` raises spaCy's ``nlp.max_length`` (characters) for long texts.
     """
-    if workers <= 1:
-        _init_worker(str(model_dir), max_length)
-        nlp = _WORKER["nlp"]
-        for batch in _batches(docs, batch_size):
-            yield process_batch(nlp, batch, model_version=model_version, rules_hash=rules_hash)
-        return
-    with ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=_mp_context(),
-        initializer=_init_worker,
-        initargs=(str(model_dir), max_length),
-    ) as pool:
-        pending: deque[tuple[list[RawDoc], Future[Rows]]] = deque()
-        for batch in _batches(docs, batch_size):
-            pending.append((batch, pool.submit(_worker_batch, batch, model_version, rules_hash)))
-            if len(pending) >= workers * 2:
-                yield _with_texts(*pending.popleft())
-        while pending:
-            yield _with_texts(*pending.popleft())
+    for batch, rows in _map_batches(
+        _worker_batch,
+        docs,
+        model_dir=model_dir,
+        model_version=model_version,
+        rules_hash=rules_hash,
+        workers=workers,
+        batch_size=batch_size,
+        max_length=max_length,
+    ):
+        texts = {raw.doc_id: raw.text for raw in batch}
+        for doc in rows["documents"]:
+            doc["text"] = texts[doc["doc_id"]]
+        yield rows
+
+
+@dataclass
+class _Batch:
+    """One batch as Arrow tables (built in the worker), without the document texts."""
+
+    tables: dict[str, pa.Table]
+    rejects: list[Reject]
+    words: int
+
+
+def _worker_tables(raws: Sequence[RawDoc], model_version: str, rules_hash: str) -> _Batch:
+    rows = _worker_batch(raws, model_version, rules_hash)
+    tables, misfits = _batch_tables(rows)
+    rejects = [*(Reject(**r) for r in rows["rejects"]), *misfits]
+    return _Batch(tables, rejects, sum(r["n"] for r in rows["_words"]))
+
+
+def _with_texts(documents: pa.Table, batch: Sequence[RawDoc]) -> pa.Table:
+    """Return the documents table of a batch with its ``text`` column filled from ``batch``."""
+    texts = {raw.doc_id: raw.text for raw in batch}
+    column = pa.array([texts[d] for d in documents["doc_id"].to_pylist()], type=pa.string())
+    return documents.set_column(documents.schema.get_field_index("text"), "text", column)
 
 
 def _mp_context() -> Any:
@@ -283,14 +339,6 @@ def _mp_context() -> Any:
     return multiprocessing.get_context("fork" if "fork" in methods else None)
 
 
-def _with_texts(batch: list[RawDoc], future: Future[Rows]) -> Rows:
-    rows = future.result()
-    texts = {raw.doc_id: raw.text for raw in batch}
-    for doc in rows["documents"]:
-        doc["text"] = texts[doc["doc_id"]]
-    return rows
-
-
 # -- writing --------------------------------------------------------------------
 class _TableWriters:
     """One ParquetWriter per file in a staging folder, with rows buffered into row groups."""
@@ -299,6 +347,7 @@ class _TableWriters:
         self.folder = folder
         self.writers: dict[str, pq.ParquetWriter] = {}
         self.buffers: dict[str, list[pa.Table]] = {}
+        self.buffered: dict[str, tuple[int, int]] = {}  # file -> (rows, bytes) in its buffer
         self.counts: Counter[str] = Counter()
 
     def writer(self, file: str, table: str) -> pq.ParquetWriter:
@@ -315,13 +364,13 @@ class _TableWriters:
         writer = self.writer(file, table)
         if not data.num_rows:
             return
-        buffer = self.buffers[file]
-        buffer.append(data.cast(writer.schema) if data.schema != writer.schema else data)
+        self.buffers[file].append(
+            data.cast(writer.schema) if data.schema != writer.schema else data
+        )
         self.counts[file] += data.num_rows
-        if (
-            sum(t.num_rows for t in buffer) >= ROW_GROUP_ROWS
-            or sum(t.nbytes for t in buffer) >= ROW_GROUP_BYTES
-        ):
+        rows, size = self.buffered.get(file, (0, 0))
+        self.buffered[file] = rows, size = rows + data.num_rows, size + data.nbytes
+        if rows >= ROW_GROUP_ROWS or size >= ROW_GROUP_BYTES:
             self.flush(file)
 
     def flush(self, file: str) -> None:
@@ -329,6 +378,7 @@ class _TableWriters:
         if buffer:
             self.writers[file].write_table(pa.concat_tables(buffer), row_group_size=2**31 - 1)
             buffer.clear()
+            self.buffered[file] = (0, 0)
 
     def close(self) -> None:
         for name in TABLES:
@@ -485,7 +535,8 @@ def extract(
         staging = new_staging(out_dir)
         try:
             writers = _TableWriters(staging)
-            for rows in iter_processed(
+            for batch, result in _map_batches(
+                _worker_tables,
                 run.to_process(iter_inputs(inputs, max_bytes=max_bytes)),
                 model_dir=Path(model_dir),
                 model_version=model_version,
@@ -494,15 +545,15 @@ def extract(
                 batch_size=batch_size,
                 max_length=max_bytes,
             ):
-                tables, misfits = _batch_tables(rows)
-                for reject in [*(Reject(**r) for r in rows.get("rejects", [])), *misfits]:
+                for reject in result.rejects:
                     summary.failed += 1
                     note(reject)
-                writers.add("documents.new", "documents", tables.pop("documents"))
-                for name, table in tables.items():
+                documents = _with_texts(result.tables.pop("documents"), batch)
+                writers.add("documents.new", "documents", documents)
+                for name, table in result.tables.items():
                     writers.add(name, name, table)
-                summary.words += sum(r["n"] for r in rows.get("_words", []))
-                summary.processed += len(rows.get("documents", [])) - len(misfits)
+                summary.words += result.words
+                summary.processed += documents.num_rows
                 if progress:
                     progress(summary.processed)
             summary.read, summary.unchanged, summary.duplicates = (
