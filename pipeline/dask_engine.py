@@ -3,9 +3,11 @@
 :func:`extract_dask` decides what to do exactly as :func:`pipeline.extract.extract`
 does, with the same code (the run bookkeeping of :mod:`pipeline.extract`:
 ids, duplicates, unchanged documents, rejects), in a first pass over the inputs
-that keeps only ids and sizes. A second pass cuts the documents to process into
-contiguous row ranges of similar text size, writes each range to a file in the
-staging folder and submits one Dask task per range as soon as it is complete.
+that keeps only ids, sizes and months. A second pass cuts the documents to
+process into partitions of similar text size, in publication-month order (so
+that each task writes few month folders), writes each partition to a file in
+the staging folder and submits one Dask task per partition as soon as it is
+complete (:func:`iter_partitions` bounds what waits in memory).
 A task (:func:`run_partition`) runs the built model with ``nlp.pipe``
 (:func:`pipeline.extract.process_batch`) and writes its rows as part files of the
 month-partitioned folders of :mod:`pipeline.datasets`. :class:`ModelPlugin` loads
@@ -70,6 +72,8 @@ PARTITION_CHARS = 8_000_000
 PARTITIONS_PER_THREAD = 4
 #: Partitions per worker thread submitted but not yet collected (read-ahead bound).
 IN_FLIGHT_PER_THREAD = 3
+#: Characters of text the driver holds, at most, in partitions not yet complete.
+READ_AHEAD_CHARS = 256_000_000
 
 PartInput = tuple[RawDoc, list[str]]  # a document and its final ``sources``
 
@@ -87,21 +91,28 @@ class DaskSummary(ExtractSummary):
 # -- planning: which documents, in which partitions ------------------------------
 @dataclass
 class Plan:
-    """The documents to process (ids in input order, text sizes) and their partitions."""
+    """The documents to process, in input order: their sizes, text hashes and months."""
 
-    sizes: dict[str, int] = field(default_factory=dict)  # doc_id -> characters, input order
+    sizes: dict[str, int] = field(default_factory=dict)  # doc_id -> characters
     sha: dict[str, str] = field(default_factory=dict)
+    months: dict[str, str] = field(default_factory=dict)
 
     def partitions(self, n: int) -> dict[str, int]:
-        """Return ``doc_id -> partition``: at most ``n`` contiguous ranges of similar size."""
+        """Return ``doc_id -> partition``: at most ``n`` partitions of similar text size.
+
+        Documents are ordered by publication month (then input order) before the
+        cut, so a run writes at most ``n`` + months - 1 part files per table, not
+        ``n`` times the number of months.
+        """
+        order = sorted(self.sizes, key=self.months.__getitem__)  # stable: input order within
         total = sum(self.sizes.values()) or 1
         assignment: dict[str, int] = {}
         part = size = 0
-        for doc_id, chars in self.sizes.items():
+        for doc_id in order:
             if size >= total * (part + 1) / n and part < n - 1:
                 part += 1
             assignment[doc_id] = part
-            size += chars
+            size += self.sizes[doc_id]
         return assignment
 
 
@@ -111,6 +122,7 @@ def plan_documents(docs: Iterable[RawDoc]) -> Plan:
     for doc in docs:
         plan.sizes[doc.doc_id] = len(doc.text)
         plan.sha[doc.doc_id] = doc.text_sha256
+        plan.months[doc.doc_id] = month_of(doc.published)
     return plan
 
 
@@ -122,17 +134,25 @@ def default_partitions(plan: Plan, threads: int) -> int:
 
 
 def iter_partitions(
-    items: Iterable[RawDoc | Reject], plan: Plan, assignment: Mapping[str, int]
-) -> Iterator[tuple[int, list[RawDoc]]]:
-    """Yield ``(partition, documents)`` as soon as each partition has all its documents.
+    items: Iterable[RawDoc | Reject],
+    plan: Plan,
+    assignment: Mapping[str, int],
+    *,
+    max_chars: int = READ_AHEAD_CHARS,
+) -> Iterator[list[RawDoc]]:
+    """Yield the documents of each partition as soon as they have all been read.
 
-    ``items`` is a second reading of the inputs; a document whose text differs
-    from the first reading stops the run (an input changed meanwhile).
+    ``items`` is a second reading of the inputs. When more than ``max_chars`` of
+    text wait in unfinished partitions (inputs far from month order), the
+    largest is yielded early, as a task of its own, so memory stays bounded. A
+    document whose text differs from the first reading stops the run.
     """
     expected: dict[int, int] = {}
     for part in assignment.values():
         expected[part] = expected.get(part, 0) + 1
     pending: dict[int, list[RawDoc]] = {}
+    waiting: dict[int, int] = {}  # characters pending per partition
+    total = 0
     for item in items:
         if isinstance(item, Reject) or item.doc_id not in assignment:
             continue
@@ -140,8 +160,15 @@ def iter_partitions(
             raise RuntimeError(f"{item.source}: input changed during the run; run extract again")
         part = assignment[item.doc_id]
         pending.setdefault(part, []).append(item)
-        if len(pending[part]) == expected[part]:
-            yield part, pending.pop(part)
+        waiting[part] = waiting.get(part, 0) + len(item.text)
+        total += len(item.text)
+        if len(pending[part]) < expected[part]:
+            if total <= max_chars:
+                continue
+            part = max(waiting, key=waiting.__getitem__)  # spill the largest
+        expected[part] -= len(pending[part])
+        total -= waiting.pop(part)
+        yield pending.pop(part)
     if pending:
         missing = sorted(d for d, p in assignment.items() if p in pending)
         raise RuntimeError(f"inputs changed during the run: {missing[:3]} not found again")
@@ -444,12 +471,10 @@ def extract_dask(
                 with connect(client=client, scheduler=scheduler, workers=workers) as (dask, where):
                     threads = sum(dask.nthreads().values()) or 1
                     n = min(partitions or default_partitions(plan, threads), len(plan.sizes))
-                    assignment = plan.partitions(n)
-                    summary.partitions = len(set(assignment.values()))
-                    parts = iter_partitions(
-                        iter_inputs(inputs, max_bytes=max_bytes), plan, assignment
-                    )
+                    items = iter_inputs(inputs, max_bytes=max_bytes)
+                    parts = iter_partitions(items, plan, plan.partitions(n))
                     for result in _run_tasks(dask, plugin, task, parts, run):
+                        summary.partitions += 1
                         summary.processed += result.processed
                         summary.words += result.words
                         summary.model_loads += result.model_loads
@@ -476,7 +501,7 @@ def _run_tasks(
     dask: Client,
     plugin: ModelPlugin,
     template: PartitionTask,
-    partitions: Iterable[tuple[int, list[RawDoc]]],
+    partitions: Iterable[list[RawDoc]],
     run: local._Run,
 ) -> Iterator[PartitionResult]:
     """Submit one task per partition as soon as it is read; yield the results as they finish.
@@ -492,7 +517,7 @@ def _run_tasks(
     try:
         dask.register_plugin(plugin, name=template.plugin)  # fails if a worker's setup fails
         (staging / "_inputs").mkdir()
-        for index, docs in partitions:
+        for index, docs in enumerate(partitions):
             path = staging / "_inputs" / f"part-{index:05d}.pkl"
             write_partition_input(path, [(d, run.sources(d.doc_id, d.source, ())[1]) for d in docs])
             stem = f"{template.stem}-{index:05d}"

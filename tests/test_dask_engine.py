@@ -22,7 +22,15 @@ from typer.testing import CliRunner
 from pipeline import dask_engine
 from pipeline.build import code_hash, read_model_meta
 from pipeline.cli import app
-from pipeline.dask_engine import ModelPlugin, Plan, extract_dask, model_archive
+from pipeline.corpus import RawDoc
+from pipeline.dask_engine import (
+    ModelPlugin,
+    Plan,
+    extract_dask,
+    iter_partitions,
+    model_archive,
+    plan_documents,
+)
 from pipeline.datasets import DOCUMENT_TABLES, PARTITION_KEY, table_files
 from pipeline.extract import ExtractSummary, cached_model, extract
 
@@ -422,18 +430,56 @@ def test_ship_model_end_to_end(
 
 
 @pytest.mark.parametrize(
-    ("sizes", "n", "expected"),
+    ("docs", "n", "expected"),
     [
-        ({"a": 10, "b": 10, "c": 10, "d": 10}, 2, [0, 0, 1, 1]),
-        ({"a": 30, "b": 5, "c": 5}, 2, [0, 1, 1]),
-        ({"a": 1, "b": 1}, 5, [0, 1]),
-        ({"a": 1, "b": 1, "c": 1}, 1, [0, 0, 0]),
+        ("a:10:2024-01 b:10:2024-01 c:10:2024-01 d:10:2024-01", 2, "a:0 b:0 c:1 d:1"),
+        ("a:30:2024-01 b:5:2024-01 c:5:2024-01", 2, "a:0 b:1 c:1"),
+        ("a:1:2024-01 b:1:2024-01", 5, "a:0 b:1"),
+        ("a:1:2024-02 b:1:2024-01 c:1:2024-02 d:1:2024-01", 2, "b:0 d:0 a:1 c:1"),
+        ("a:1:unknown b:1:2023-12 c:1:2024-01", 3, "b:0 c:1 a:2"),
     ],
 )
-def test_partitions_are_contiguous_ranges_of_similar_size(
-    sizes: dict[str, int], n: int, expected: list[int]
-) -> None:
-    assert list(Plan(sizes=sizes).partitions(n).values()) == expected
+def test_partitions_are_months_cut_into_similar_sizes(docs: str, n: int, expected: str) -> None:
+    """Documents as ``id:chars:month`` in input order; partitions in month, then input order."""
+    rows = [d.split(":") for d in docs.split()]
+    plan = Plan(
+        sizes={d: int(size) for d, size, _ in rows},
+        sha={d: "" for d, _, _ in rows},
+        months={d: month for d, _, month in rows},
+    )
+    assert " ".join(f"{d}:{p}" for d, p in plan.partitions(n).items()) == expected
+
+
+def raw(doc_id: str, chars: int) -> RawDoc:
+    return RawDoc(doc_id, f"{doc_id}.txt", "x" * chars)
+
+
+def test_partitions_are_yielded_when_complete_or_when_too_much_text_waits() -> None:
+    docs = [raw(d, 10) for d in "abcdef"]
+    plan = plan_documents(docs)
+    assignment = {"a": 0, "b": 1, "c": 0, "d": 1, "e": 0, "f": 1}  # interleaved months
+    complete = [[d.doc_id for d in p] for p in iter_partitions(docs, plan, assignment)]
+    assert complete == [["a", "c", "e"], ["b", "d", "f"]]
+    spilled = iter_partitions(docs, plan, assignment, max_chars=25)
+    assert [[d.doc_id for d in p] for p in spilled] == [["a", "c"], ["e"], ["b", "d", "f"]]
+
+
+def test_an_input_that_changes_between_the_two_readings_stops_the_run() -> None:
+    plan = plan_documents([raw("a", 10), raw("b", 10)])
+    with pytest.raises(RuntimeError, match="input changed"):
+        list(iter_partitions([raw("a", 10), raw("b", 11)], plan, {"a": 0, "b": 0}))
+    with pytest.raises(RuntimeError, match="not found again"):
+        list(iter_partitions([raw("a", 10)], plan, {"a": 0, "b": 0}))
+
+
+def test_a_run_writes_about_one_file_per_task_and_table(first_run: SimpleNamespace) -> None:
+    """Tasks cut a month-sorted list: at most tasks + months - 1 files, not tasks x months."""
+    files = table_files(first_run.dask.out_dir, "documents")
+    tasks = {f.path.stem.rsplit("-", 1)[1] for f in files}
+    months = {f.month for f in files}
+    assert len(tasks) == first_run.dask.partitions == 5
+    assert len(months) >= 5
+    assert len(files) <= len(tasks) + len(months) - 1
 
 
 # -- the command line ---------------------------------------------------------------------
