@@ -29,7 +29,6 @@ import math
 import pickle
 import shutil
 import tarfile
-import tempfile
 import threading
 import time
 import uuid
@@ -42,7 +41,6 @@ from typing import Any
 from distributed import Client, Future, LocalCluster, WorkerPlugin, as_completed, get_worker
 
 from pipeline import __version__
-from pipeline import extract as local
 from pipeline.build import build_model, code_hash, load_model, read_model_meta
 from pipeline.corpus import DEFAULT_MAX_BYTES, RawDoc, iter_inputs
 from pipeline.datasets import (
@@ -57,14 +55,30 @@ from pipeline.datasets import (
 )
 from pipeline.extract import (
     DERIVED_TABLES,
+    MAX_ERROR_CHARS,
     ExtractSummary,
     NoInputError,
-    output_lock,
-    previous_documents,
     process_batch,
 )
+from pipeline.extract import _batch_tables as batch_tables  # the local engine's, on purpose
+from pipeline.extract import _fixed_sources as fixed_sources
+from pipeline.incremental import (
+    Run,
+    no_input_reason,
+    previous_documents,
+    previous_rejects,
+    row_counts,
+)
+from pipeline.outdir import (
+    carry_other_files,
+    new_staging,
+    output_lock,
+    recover,
+    remove_stale_staging,
+    swap_in,
+)
 from pipeline.records import Reject
-from pipeline.tables import reject_row
+from pipeline.tables import SCHEMAS, TABLES, reject_row, table_from_rows
 
 #: Characters of text per partition when ``partitions`` is not given (about a
 #: minute of one core), and the fewest partitions per worker thread (balance).
@@ -315,7 +329,7 @@ def run_partition(task: PartitionTask) -> PartitionResult:
             sources = {raw.doc_id: list(s) for raw, s in batch}
             for doc in rows["documents"]:
                 doc["sources"] = sources[doc["doc_id"]]
-            tables, misfits = local._batch_tables(rows)
+            tables, misfits = batch_tables(rows)
             rejects += [*rows.get("rejects", []), *(reject_row(m) for m in misfits)]
             months = {raw.doc_id: month_of(raw.published) for raw in raws}
             for name, table in tables.items():
@@ -411,8 +425,8 @@ def extract_dask(
             warn(reject)
 
     with output_lock(out_dir):
-        local._recover(out_dir)
-        local._remove_stale_staging(out_dir)
+        recover(out_dir)
+        remove_stale_staging(out_dir)
         if rules_dir is not None and Path(rules_dir).exists():
             summary.model_rebuilt = build_model(Path(rules_dir), Path(model_dir)).rebuilt
         meta = read_model_meta(Path(model_dir))
@@ -423,7 +437,7 @@ def extract_dask(
         model_version = (
             f"{meta.get('package_version', __version__)}+{meta.get('code_hash', 'unknown')}"
         )
-        run = local._Run(
+        run = Run(
             previous_documents(out_dir),
             force=force,
             rules_hash=rules_hash,
@@ -437,17 +451,16 @@ def extract_dask(
             run.duplicates,
         )
         if run.read == 0:
-            raise NoInputError(local._no_input_reason(inputs, rejects))
+            raise NoInputError(no_input_reason(inputs, rejects))
         if (
             not plan.sizes
-            and local._previous_rejects(out_dir) == [reject_row(r) for r in rejects]
+            and previous_rejects(out_dir) == [reject_row(r) for r in rejects]
             and not run.changes_old_rows()
         ):
-            summary.rows = local._row_counts(out_dir)
+            summary.rows = row_counts(out_dir)
             summary.seconds = time.perf_counter() - started
             return summary
-        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.staging-", dir=out_dir.parent))
-        staging.chmod(0o777 & ~local._umask())
+        staging = new_staging(out_dir)
         stem = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + "-" + uuid.uuid4().hex[:6]
         task = PartitionTask(
             index=0,
@@ -487,12 +500,12 @@ def extract_dask(
                     summary.cluster = (
                         f"{summary.partitions} partitions on {summary.workers} workers ({where})"
                     )
-            _finish(staging, out_dir, run, [reject_row(r) for r in rejects], stem=stem)
-            local._swap_in(staging, out_dir)
+            _finish(staging, out_dir, run, rejects, note, stem=stem)
+            swap_in(staging, out_dir)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     summary.wrote = True
-    summary.rows = local._row_counts(out_dir)
+    summary.rows = row_counts(out_dir)
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -502,7 +515,7 @@ def _run_tasks(
     plugin: ModelPlugin,
     template: PartitionTask,
     partitions: Iterable[list[RawDoc]],
-    run: local._Run,
+    run: Run,
 ) -> Iterator[PartitionResult]:
     """Submit one task per partition as soon as it is read; yield the results as they finish.
 
@@ -546,20 +559,34 @@ def _collect(future: Future, futures: dict[int, Future], staging: Path) -> Parti
 
 
 def _finish(
-    staging: Path, out_dir: Path, run: local._Run, rejects: list[dict[str, Any]], *, stem: str
+    staging: Path,
+    out_dir: Path,
+    run: Run,
+    rejects: list[Reject],
+    note: Callable[[Reject], None],
+    *,
+    stem: str,
 ) -> None:
-    """Complete the staging folder: old rows, rejects, empty and derived tables, other files."""
+    """Complete the staging folder as the local engine does: old rows, derived tables, rejects."""
     remove_hidden(staging)  # the partition inputs, temporary files of killed attempts
     if run.previous:
         carry_forward(
             out_dir,
             staging,
             drop=run.drop,
-            fix_documents=lambda table: local._fixed_sources(table, run),
+            fix_documents=lambda table: fixed_sources(table, run),
             stem=stem,
         )
-    write_unpartitioned(staging, "rejects", rejects, stem=stem)
     ensure_tables(staging, DOCUMENT_TABLES, stem=stem)
     for name, builder in DERIVED_TABLES.items():
-        write_atomic(builder(staging), staging / f"{name}.parquet", root=staging)
-    local._carry_other_files(out_dir, staging)
+        try:
+            table = builder(staging)
+        except Exception as exc:  # as pipeline.extract: a reject and an empty table
+            detail = f"building the {name} table raised {type(exc).__name__}: {exc}"
+            note(Reject(name, None, "derived_error", detail[:MAX_ERROR_CHARS]))
+            if name not in SCHEMAS:
+                continue
+            table = table_from_rows(name, [])
+        write_atomic(table, staging / f"{name}.parquet", root=staging)
+    write_unpartitioned(staging, "rejects", [reject_row(r) for r in rejects], stem=stem)
+    carry_other_files(out_dir, staging, ours={*TABLES, *DERIVED_TABLES})

@@ -20,6 +20,7 @@ from distributed import Client, LocalCluster, WorkerPlugin
 from typer.testing import CliRunner
 
 from pipeline import dask_engine
+from pipeline import extract as extract_module
 from pipeline.build import code_hash, read_model_meta
 from pipeline.cli import app
 from pipeline.corpus import RawDoc
@@ -279,6 +280,25 @@ def test_pipeline_errors_are_rejected_as_by_the_local_engine(
     summary = extract_dask(inputs, tmp_path / "dask", model_dir=model_dir, client=client)
     assert summary.failed == local_summary.failed > 0
     assert_same_tables(tmp_path / "local", tmp_path / "dask")
+
+
+def test_a_failing_derived_table_is_rejected_as_by_the_local_engine(
+    inputs: list[Path],
+    tmp_path: Path,
+    model_dir: Path,
+    client: Client,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken(tables: Path) -> Any:
+        raise ValueError("no figures today")
+
+    monkeypatch.setitem(extract_module.DERIVED_TABLES, "figures", broken)
+    extract(inputs[:1], tmp_path / "local", model_dir=model_dir)
+    extract_dask(inputs[:1], tmp_path / "dask", model_dir=model_dir, client=client)
+    assert_same_tables(tmp_path / "local", tmp_path / "dask")
+    assert pd.read_parquet(tmp_path / "dask" / "rejects.parquet")["reason"].tolist() == [
+        "derived_error"
+    ]
 
 
 # -- crash safety ----------------------------------------------------------------------
