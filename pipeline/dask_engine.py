@@ -1,8 +1,8 @@
 """Extract on a Dask cluster: the local engine's rows and ids, in month-partitioned tables.
 
 :func:`extract_dask` decides what to do exactly as :func:`pipeline.extract.extract`
-does, with the same code (the run bookkeeping of :mod:`pipeline.extract`:
-ids, duplicates, unchanged documents, rejects), in a first pass over the inputs
+does, with the same code (:class:`pipeline.incremental.Run`: ids, duplicates,
+unchanged documents, rejects), in a first pass over the inputs
 that keeps only ids, sizes and months. A second pass cuts the documents to
 process into partitions of similar text size, in publication-month order (so
 that each task writes few month folders), writes each partition to a file in
@@ -15,7 +15,7 @@ the model once per worker and checks that the worker's code and model are the
 driver's. A worker that dies mid-task is replaced and its task re-run by Dask
 (the input is a file, the outputs are replaced atomically). Only when every task
 has finished is the staging folder completed and swapped in, under the output
-lock, as the local engine does.
+lock, as the local engine does (:mod:`pipeline.outdir`).
 
 Dask is not a dependency of the package: this module is the only one that
 imports it, and the CLI imports it only for ``--engine dask``.
