@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any, TypeVar
+
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -138,3 +141,20 @@ class Reject:
     reason: str
     detail: str = ""
     kept: bool = False  # True: a warning, the document was still processed
+
+
+def evolve(record: R, **changes: Any) -> R:
+    """Return a copy of a frozen dataclass ``record`` with ``changes``.
+
+    Same result as ``dataclasses.replace`` for these plain records (no ``__post_init__``,
+    no ``init=False`` fields) without running the frozen ``__init__`` again: several
+    times faster, for per-mention loops. Unknown field names raise ``TypeError``.
+    """
+    fields = record.__dataclass_fields__  # type: ignore[attr-defined]
+    unknown = changes.keys() - fields.keys()
+    if unknown:
+        raise TypeError(f"{type(record).__name__} has no field {', '.join(sorted(unknown))}")
+    copy = object.__new__(type(record))
+    copy.__dict__.update(record.__dict__)
+    copy.__dict__.update(changes)
+    return copy

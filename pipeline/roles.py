@@ -14,19 +14,21 @@ counts through ``affiliation_id``. ``role_rule`` names the cue (or the conflict)
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 from spacy.language import Language
-from spacy.matcher import Matcher, PhraseMatcher
+from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from pipeline.actors import ACTOR_TYPES, ACTORS, sentence_index
+from pipeline.actors import ACTOR_TYPES, ACTORS
 from pipeline.component import RuleComponent
-from pipeline.records import Entity
+from pipeline.matchwindows import WindowMatcher
+from pipeline.records import Entity, evolve
 from pipeline.rules import Field, RuleProblem, RuleRow, RulesError, RuleSpec
+from pipeline.tokens import TokenTable, id_array, member, token_table
 
 ROLES = frozenset({"mediator", "guarantor"})
 SCOPES = frozenset({"near", "before", "left", "right", "sentence", "host"})
@@ -185,7 +187,7 @@ class RoleTagger(RuleComponent):
             )
             for row in self.rule_rows("conflicts")
         ]
-        self.cue_matcher = Matcher(self.nlp.vocab)
+        self.cue_matcher = WindowMatcher(self.nlp.vocab)
         self.connector_matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         self.cues: dict[int, Cue] = {}
         problems: list[RuleProblem] = []
@@ -193,6 +195,13 @@ class RoleTagger(RuleComponent):
             problems.extend(self._add_row(row))
         if problems:
             raise RulesError(problems)
+        strings = self.nlp.vocab.strings
+        # Only these words of a sentence matter: conflict markers and cue requirements.
+        self.context_words = id_array(
+            strings,
+            {w for c in self.conflicts for w in c.markers}
+            | {w for cue in self.cues.values() for w in cue.requires},
+        )
 
     def _add_row(self, row: RuleRow) -> list[RuleProblem]:
         """Add one cue or connector row; return what is wrong with it."""
@@ -205,7 +214,7 @@ class RoleTagger(RuleComponent):
         if missing:
             return [RuleProblem(row.path, row.line, f"a cue needs {', '.join(missing)}")]
         try:
-            self.cue_matcher.add(row["id"], [row["pattern"]])
+            self.cue_matcher.add(row["id"], row["pattern"])
         except (ValueError, TypeError) as exc:
             return [RuleProblem(row.path, row.line, f"bad pattern: {exc}")]
         self.cues[self.nlp.vocab.strings[row["id"]]] = Cue(
@@ -228,29 +237,39 @@ class RoleTagger(RuleComponent):
 
     def assign_roles(self, doc: Doc, entities: list[Entity]) -> list[Entity]:
         """Return ``entities`` with roles set for this document."""
-        sent_of = sentence_index(doc)
-        sents = list(doc.sents) if doc.has_annotation("SENT_START") else [doc[:]]
-        mentions = self._mentions(doc, entities)
-        by_sentence: list[list[Mention]] = [[] for _ in sents]
+        table = token_table(doc)
+        sent_of = table.sent_of
+        bounds = list(zip(table.sent_starts, table.sent_ends, strict=True))
+        mentions = self._mentions(table, entities)
+        by_sentence: list[list[Mention]] = [[] for _ in bounds]
         for m in mentions:
             by_sentence[m.sentence].append(m)
         actors = [{m.actor_id for m in ms if m.actor_id} for ms in by_sentence]
-        words = [{t.lower_ for t in sent} for sent in sents]
+        words = self._sentence_words(table, len(bounds))
         conflicts = sentence_conflicts(actors, words, self.conflicts)
-        connectors = {i for _, s, e in self.connector_matcher(doc) for i in range(s, e)}
+        connectors: set[int] | None = None  # computed when a cue needs groups
         roles: dict[int, tuple[str, str]] = {}
-        cue_spans: list[Span] = []
-        for s, sent in enumerate(sents):
-            # Only sentences that could hold a mediator are searched for cues.
-            if conflicts[s].target and self._candidates(by_sentence[s], conflicts[s], None):
-                cue_spans.extend(self.cue_matcher(sent, as_spans=True))
+        # Only sentences that could hold a mediator are searched for cues.
+        searched = [
+            bounds[s]
+            for s in range(len(bounds))
+            if conflicts[s].target and self._candidates(by_sentence[s], conflicts[s], None)
+        ]
+        cue_spans = [
+            Span(doc, start, end, label=match_id)
+            for match_id, start, end in self.cue_matcher(doc, searched)
+        ]
         for span in filter_spans(cue_spans):
             cue = self.cues[span.label]
             s = sent_of[span.start]
             conflict = conflicts[s]
             if not conflict.target or (cue.requires and not cue.requires & words[s]):
                 continue
-            for m in self._scope(cue, span, by_sentence[s], conflict, connectors, sents[s].start):
+            if connectors is None and cue.scope not in {"sentence", "host"}:
+                connectors = {i for _, a, b in self.connector_matcher(doc) for i in range(a, b)}
+            for m in self._scope(
+                cue, span, by_sentence[s], conflict, connectors or set(), bounds[s][0]
+            ):
                 old = roles.get(m.index)
                 if old is None or ROLE_RANK[cue.role] > ROLE_RANK[old[0]]:
                     roles[m.index] = (cue.role, cue.cue_id)
@@ -268,11 +287,24 @@ class RoleTagger(RuleComponent):
             if m.index not in roles and m.actor_id in conflict.parties:
                 roles[m.index] = ("party", f"party:{conflict.conflict_id}")
         return [
-            dataclasses.replace(e, role=roles[i][0], role_rule=roles[i][1]) if i in roles else e
+            evolve(e, role=roles[i][0], role_rule=roles[i][1]) if i in roles else e
             for i, e in enumerate(entities)
         ]
 
-    def _mentions(self, doc: Doc, entities: Sequence[Entity]) -> list[Mention]:
+    def _sentence_words(self, table: TokenTable, n_sents: int) -> list[set[str]]:
+        """Return, per sentence, its lower-case words that are conflict markers or cue
+        requirements (the only words :func:`sentence_conflicts` and cues compare)."""
+        words: list[set[str]] = [set() for _ in range(n_sents)]
+        if not table.n:
+            return words
+        strings = table.doc.vocab.strings
+        lower = table.lower_ids
+        sent_of = table.sent_of
+        for i in np.flatnonzero(member(lower, self.context_words)).tolist():
+            words[sent_of[i]].add(strings[int(lower[i])])
+        return words
+
+    def _mentions(self, table: TokenTable, entities: Sequence[Entity]) -> list[Mention]:
         """Return the token span of each ACTOR and PERSON entity and the actor it counts for.
 
         A role belongs to an actor in a sentence, so sources (which only claim) get none.
@@ -281,13 +313,11 @@ class RoleTagger(RuleComponent):
         for i, e in enumerate(entities):
             if e.label == "SOURCE":
                 continue
-            span = doc.char_span(e.start_char, e.end_char, alignment_mode="expand")
+            span = table.token_span(e.start_char, e.end_char)
             if span is None:
                 continue
             found.append(
-                Mention(
-                    i, span.start, span.end, e.actor_id or e.affiliation_id, e.sentence, e.label
-                )
+                Mention(i, span[0], span[1], e.actor_id or e.affiliation_id, e.sentence, e.label)
             )
         return found
 

@@ -1,0 +1,229 @@
+"""A token Matcher run only where one of its patterns can start (the fast path of Matcher rules).
+
+spaCy's Matcher visits every token of the text it is given and, at each, starts
+every pattern and tests its first token, calling back into Python for each
+``IN`` set: with a few dozen patterns that costs several microseconds a token,
+more than the tokenizer. Most tokens start nothing. :class:`WindowMatcher` reads,
+once, which LOWER / LEMMA / SHAPE ids each pattern's first token accepts. Per
+document it finds those tokens with one array lookup per attribute and, at each,
+keeps the patterns that can start there and whose other required tokens (those
+without an operator) all occur within the pattern's length; it runs a small
+Matcher of just those patterns over a window as long as the longest of them and
+keeps the matches that start at that token. When all of them are plain (one
+LOWER / LEMMA / SHAPE value or ``IN`` list per token, no operator) they are
+checked on the arrays directly, without a Matcher. The result is the set of
+matches of the full Matcher (a match starts at a token its first pattern token
+accepts and is no longer than its pattern), in text order of their start. Rules
+whose length is unbounded (``+``, ``*``, ``{n,}``) or whose first token is
+optional or unrestricted make the whole set fall back to the full Matcher.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from spacy.attrs import LEMMA, LOWER, SHAPE
+from spacy.matcher import Matcher
+from spacy.strings import StringStore
+from spacy.tokens import Doc
+from spacy.vocab import Vocab
+
+from pipeline.tokens import member
+
+#: Pattern keys a start token is read from, with the token attribute compared
+#: (ORTH is compared in lower case: a superset, the Matcher checks the rest).
+_START_ATTRS = (("LOWER", LOWER), ("ORTH", LOWER), ("LEMMA", LEMMA), ("SHAPE", SHAPE))
+#: Operators that keep a pattern no longer than its number of tokens.
+_BOUNDED_OPS = (None, "?", "!", "1")
+
+Pattern = list[dict[str, Any]]
+
+
+def token_values(token: Mapping[str, Any]) -> tuple[int, list[str]] | None:
+    """Return ``(attr, values)``, one of which a token matching ``token`` must have as its
+    LOWER / LEMMA / SHAPE (ORTH values in lower case), or None when there is no such
+    simple constraint."""
+    for key, attr in _START_ATTRS:
+        value = token.get(key)
+        if isinstance(value, dict) and isinstance(value.get("IN"), list):
+            values = value["IN"]
+        elif isinstance(value, str):
+            values = [value]
+        else:
+            continue
+        if not all(isinstance(v, str) for v in values):
+            return None
+        return attr, [v.lower() if key == "ORTH" else v for v in values]
+    return None
+
+
+def plain_tokens(pattern: Pattern, strings: StringStore) -> list[tuple[int, frozenset[int]]] | None:
+    """Return ``(attr, ids)`` per token when each token of ``pattern`` is just one LOWER,
+    LEMMA or SHAPE value or ``IN`` list (so a match is a plain array lookup), else None."""
+    out = []
+    for token in pattern:
+        if len(token) != 1 or not ({"LOWER", "LEMMA", "SHAPE"} & token.keys()):
+            return None
+        found = token_values(token)
+        if found is None:
+            return None
+        out.append((found[0], frozenset(strings.add(v) for v in found[1])))
+    return out
+
+
+def pattern_starts(pattern: Pattern) -> tuple[int, list[str]] | None:
+    """Return ``(attr, values)`` that the first token of ``pattern`` must have, or None
+    when the pattern can start anywhere or match more tokens than it has."""
+    if not pattern or any(t.get("OP") not in _BOUNDED_OPS for t in pattern):
+        return None
+    if pattern[0].get("OP") is not None:
+        return None
+    return token_values(pattern[0])
+
+
+class WindowMatcher:
+    """A spaCy Matcher (patterns added one at a time, in order) that runs only at start tokens."""
+
+    def __init__(self, vocab: Vocab, *, validate: bool = False) -> None:
+        self.vocab = vocab
+        self.matcher = Matcher(vocab, validate=validate)
+        self.patterns: list[tuple[str, Pattern]] = []
+        self.bounded = True
+        self.starts: dict[int, dict[int, list[int]]] = {}  # attr -> id -> pattern indices
+        #: per pattern: (attr, ids) of each later token that must occur (no operator)
+        self.needs: list[list[tuple[int, frozenset[int]]]] = []
+        #: per pattern: (attr, ids) of every token when the pattern is plain, else None
+        self.plain: list[list[tuple[int, frozenset[int]]] | None] = []
+        self.key_ids: list[int] = []
+        self._keys: dict[int, np.ndarray] = {}
+        self._subs: dict[tuple[int, ...], tuple[Matcher, int]] = {}
+
+    def add(self, key: str, pattern: Pattern) -> None:
+        """Add one pattern under ``key`` (the Matcher validates it and may raise)."""
+        self.matcher.add(key, [pattern])
+        index = len(self.patterns)
+        self.patterns.append((key, pattern))
+        strings = self.vocab.strings
+        needs = []
+        for token in pattern[1:]:
+            need = token_values(token) if token.get("OP") is None else None
+            if need is not None:
+                needs.append((need[0], frozenset(strings.add(v) for v in need[1])))
+        self.needs.append(needs)
+        self.key_ids.append(strings.add(key))
+        self.plain.append(plain_tokens(pattern, strings))
+        found = pattern_starts(pattern)
+        if found is None:
+            self.bounded = False
+            return
+        attr, values = found
+        into = self.starts.setdefault(attr, {})
+        for v in values:
+            into.setdefault(strings.add(v), []).append(index)
+        self._keys = {}
+        self._subs = {}
+
+    def __len__(self) -> int:
+        return len(self.patterns)
+
+    @property
+    def attrs(self) -> list[int]:
+        """The token attributes read to find start tokens and required tokens."""
+        return sorted({*self.starts, *(a for needs in self.needs for a, _ in needs)})
+
+    def _possible(self, index: int, window: list[list[int]], attrs: list[int]) -> bool:
+        """True when every required later token of pattern ``index`` occurs in ``window``
+        (rows of attribute values of the tokens after the start)."""
+        for attr, ids in self.needs[index]:
+            c = attrs.index(attr)
+            if not any(row[c] in ids for row in window):
+                return False
+        return True
+
+    def _plain_matches(
+        self, indices: Sequence[int], start: int, window: list[list[int]], attrs: list[int]
+    ) -> list[tuple[int, int, int]]:
+        """Return the matches at ``start`` of plain patterns, in the Matcher's order
+        (shorter first, then in the order the patterns were added)."""
+        found = []
+        for p in indices:
+            tokens = self.plain[p] or []
+            if len(tokens) <= len(window) and all(
+                window[k][attrs.index(attr)] in ids for k, (attr, ids) in enumerate(tokens)
+            ):
+                found.append((len(tokens), p))
+        return [(self.key_ids[p], start, start + n) for n, p in sorted(found)]
+
+    def _sub(self, indices: tuple[int, ...]) -> tuple[Matcher, int]:
+        """Return a Matcher of the patterns ``indices`` (in order) and their longest length."""
+        found = self._subs.get(indices)
+        if found is None:
+            sub = Matcher(self.vocab)
+            for i in indices:
+                key, pattern = self.patterns[i]
+                sub.add(key, [pattern])
+            found = (sub, max(len(self.patterns[i][1]) for i in indices))
+            self._subs[indices] = found
+        return found
+
+    def __call__(
+        self, doc: Doc, bounds: Sequence[tuple[int, int]] | None = None
+    ) -> list[tuple[int, int, int]]:
+        """Return ``(match_id, start, end)`` of every match inside ``bounds``.
+
+        Args:
+            doc: the document.
+            bounds: sorted, disjoint ``(start, end)`` token ranges (e.g. sentences) that a
+                match must lie in, as when the Matcher runs on each; the whole doc when None.
+        """
+        if bounds is None:
+            bounds = [(0, len(doc))]
+        if not self.patterns or not len(doc):
+            return []
+        if not self.bounded:
+            out: list[tuple[int, int, int]] = []
+            for lo, hi in bounds:
+                out.extend((m, s + lo, e + lo) for m, s, e in self.matcher(doc[lo:hi]))
+            return out
+        attrs = self.attrs
+        if not self._keys:
+            self._keys = {
+                a: np.array(sorted(ids), dtype=np.uint64) for a, ids in self.starts.items()
+            }
+        columns = doc.to_array(list[int | str](attrs)).reshape(len(doc), len(attrs))
+        hit = np.zeros(len(doc), dtype=bool)
+        for attr, keys in self._keys.items():
+            hit |= member(columns[:, attrs.index(attr)], keys)
+        positions = np.flatnonzero(hit).tolist()
+        if not positions:
+            return []
+        tables = [(attrs.index(a), table) for a, table in self.starts.items()]
+        lengths = [len(pattern) for _, pattern in self.patterns]
+        out = []
+        b = 0
+        for i in positions:
+            while b < len(bounds) and bounds[b][1] <= i:
+                b += 1
+            if b == len(bounds):
+                break
+            if i < bounds[b][0]:
+                continue
+            row = columns[i].tolist()
+            candidates = sorted({p for c, table in tables for p in table.get(row[c], ())})
+            end = min(i + max(lengths[p] for p in candidates), bounds[b][1])
+            after = columns[i + 1 : end].tolist()
+            indices = tuple(p for p in candidates if self._possible(p, after, attrs))
+            if not indices:
+                continue
+            if all(self.plain[p] is not None for p in indices):
+                out.extend(self._plain_matches(indices, i, columns[i:end].tolist(), attrs))
+                continue
+            sub, longest = self._sub(indices)
+            window = doc[i : min(i + longest, bounds[b][1])]
+            out.extend((m, i, i + e) for m, s, e in sub(window) if s == 0)
+        return out
+
+
+__all__ = ["WindowMatcher", "pattern_starts"]
