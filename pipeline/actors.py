@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
-from spacy.util import filter_spans
 
 from pipeline.component import RuleComponent
 from pipeline.people import (
@@ -35,6 +34,7 @@ from pipeline.people import (
 from pipeline.records import Entity
 from pipeline.rules import Field, RuleProblem, RuleRow, RulesError, RuleSpec
 from pipeline.sources import SOURCES, SourceFinder
+from pipeline.tokens import filter_ranges, token_table
 
 ACTOR_TYPES = frozenset(
     {"state", "armed_group", "party", "igo", "ngo", "ministry", "agency", "media", "people"}
@@ -178,17 +178,12 @@ def alias_table(
 
 def sentence_index(doc: Doc) -> list[int]:
     """Return, for each token, the 0-based index of its sentence in ``list(doc.sents)``."""
-    index = [0] * len(doc)
-    if not doc.has_annotation("SENT_START"):
-        return index
-    for i, sent in enumerate(doc.sents):
-        index[sent.start : sent.end] = [i] * (sent.end - sent.start)
-    return index
+    return list(token_table(doc).sent_of)
 
 
 def is_place_use(doc: Doc, start: int, location_preps: frozenset[str]) -> bool:
     """Return True when the token before ``start`` makes a capital a place ("in Cairo")."""
-    return start > 0 and doc[start - 1].lower_ in location_preps
+    return start > 0 and token_table(doc).lowers[start - 1] in location_preps
 
 
 class ActorTagger(RuleComponent):
@@ -223,58 +218,64 @@ class ActorTagger(RuleComponent):
         doc._.entities = list(self.entities(doc))
         return doc
 
-    def dictionary_spans(self, doc: Doc) -> list[Span]:
-        """Return the non-overlapping ACTOR and PERSON spans found by the dictionaries."""
+    def dictionary_matches(self, doc: Doc) -> list[tuple[int, int, Alias | PersonName]]:
+        """Return the non-overlapping ACTOR and PERSON names found by the dictionaries, as
+        ``(start, end, alias or name)`` in text order."""
+        lowers = token_table(doc).lowers
         words: set[str] | None = None
-        candidates: list[Span] = []
+        candidates: list[tuple[int, int, int]] = []
         for match_id, start, end in [*self.lower_matcher(doc), *self.orth_matcher(doc)]:
             payload = self.payloads[match_id]
             if isinstance(payload, Alias):
                 if payload.kind == "capital" and is_place_use(doc, start, self.location_preps):
                     continue
                 if payload.requires_doc:
-                    words = words if words is not None else {t.lower_ for t in doc}
+                    words = words if words is not None else set(lowers)
                     if not words.intersection(payload.requires_doc):
                         continue
-            candidates.append(Span(doc, start, end, label=match_id))
+            candidates.append((start, end, match_id))
         seen_people: set[str] = set()
-        kept: list[Span] = []
-        for span in sorted(filter_spans(candidates), key=lambda s: s.start):
-            payload = self.payloads[span.label]
+        kept: list[tuple[int, int, Alias | PersonName]] = []
+        for start, end, match_id in filter_ranges(candidates):
+            payload = self.payloads[match_id]
             if isinstance(payload, PersonName):
                 if payload.short and payload.person_id not in seen_people:
                     continue
                 seen_people.add(payload.person_id)
-                kept.append(
-                    Span(doc, span.start, span.end, label="PERSON", kb_id=payload.person_id)
-                )
+                kept.append((start, end, payload))
             elif payload.actor_id is not None:
-                kept.append(
-                    Span(
-                        doc,
-                        span.start,
-                        span.end,
-                        label="ACTOR",
-                        kb_id=f"{payload.actor_id}|{payload.rule_id}|{payload.organ or ''}",
-                    )
-                )
+                kept.append((start, end, payload))
         return kept
+
+    def dictionary_spans(self, doc: Doc) -> list[Span]:
+        """Return the non-overlapping ACTOR and PERSON spans found by the dictionaries
+        (label ACTOR with ``kb_id`` "actor|rule|organ", or PERSON with the person id)."""
+        spans: list[Span] = []
+        for start, end, payload in self.dictionary_matches(doc):
+            if isinstance(payload, PersonName):
+                spans.append(Span(doc, start, end, label="PERSON", kb_id=payload.person_id))
+            else:
+                kb_id = f"{payload.actor_id}|{payload.rule_id}|{payload.organ or ''}"
+                spans.append(Span(doc, start, end, label="ACTOR", kb_id=kb_id))
+        return spans
 
     def entities(self, doc: Doc) -> Iterator[Entity]:
         """Yield every actor, person and source mention of ``doc`` in text order."""
-        sent_of = sentence_index(doc)
+        table = token_table(doc)
+        sent_of = table.sent_of
         spans = self.dictionary_spans(doc)
-        doc.ents = spans
-        unknown = self.person_context.unknown_names(doc, spans)
-        doc.ents = sorted(spans + unknown, key=lambda s: s.start)
+        doc.set_ents(spans)  # what ``doc.ents = spans`` does, without copying the spans
+        titles = self.person_context.title_matches(doc)
+        unknown = self.person_context.unknown_names(doc, spans, titles)
+        doc.set_ents(unknown, default="unmodified")  # they overlap no dictionary span
         found: list[Entity] = []
         actor_mentions: list[tuple[int, str]] = []
-        for span in doc.ents:
+        for span in sorted(spans + unknown, key=lambda s: s.start):
             if span.label_ == "ACTOR":
                 found.append(self.actor_entity(span, sent_of))
                 actor_mentions.append((span.start, found[-1].actor_id or ""))
             else:
-                found.append(self.person_entity(doc, span, sent_of))
+                found.append(self.person_entity(doc, span, sent_of, titles))
         groups = [
             (start, aid)
             for start, aid in actor_mentions
@@ -292,11 +293,12 @@ class ActorTagger(RuleComponent):
         """Return the ACTOR record of a dictionary span (kb_id holds id|rule|organ)."""
         actor_id, rule_id, organ = span.kb_id_.split("|")
         info = self.actors[actor_id]
+        start_char, end_char, text = _char_bounds(span)
         return Entity(
             sentence=sent_of[span.start],
-            start_char=span.start_char,
-            end_char=span.end_char,
-            text=span.text,
+            start_char=start_char,
+            end_char=end_char,
+            text=text,
             label="ACTOR",
             actor_id=actor_id,
             actor_type=info.actor_type,
@@ -306,9 +308,15 @@ class ActorTagger(RuleComponent):
             rule_id=rule_id,
         )
 
-    def person_entity(self, doc: Doc, span: Span, sent_of: Sequence[int]) -> Entity:
+    def person_entity(
+        self,
+        doc: Doc,
+        span: Span,
+        sent_of: Sequence[int],
+        titles: Sequence[tuple[int, int, str]] | None = None,
+    ) -> Entity:
         """Return the PERSON record: dictionary facts first, context for what they lack."""
-        context = self.person_context.describe(doc, span)
+        context = self.person_context.describe(doc, span, titles)
         row = pick_person_row(self.people.rows.get(span.kb_id_, []), doc._.published)
         affiliation = row.get("affiliation_id") if row else None
         if affiliation is None and row is None:
@@ -324,6 +332,14 @@ class ActorTagger(RuleComponent):
             title=title,
             rule_id=f"person:{span.kb_id_}" if row else context.rule_id,
         )
+
+
+def _char_bounds(span: Span) -> tuple[int, int, str]:
+    """Return ``span.start_char``, ``span.end_char`` and ``span.text`` from the cached token
+    offsets and text."""
+    table = token_table(span.doc)
+    start, end = table.starts_char[span.start], table.ends_char[span.end - 1]
+    return start, end, table.text[start:end]
 
 
 def actor_ids(entities: Iterable[Entity]) -> set[str]:

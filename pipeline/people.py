@@ -21,11 +21,13 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from pipeline.rules import Field, RuleRow, RuleSpec
+from pipeline.tokens import token_table
 
 PEOPLE = RuleSpec(
     name="people",
@@ -177,12 +179,30 @@ class PersonContext:
         """Return the lower-case words of one ``name_parts`` kind."""
         return self.parts.get(kind, frozenset())
 
-    def title_ends(self, doc: Doc) -> dict[int, tuple[int, str]]:
-        """Return the longest title ending at each token index: end -> (start, title)."""
+    def title_matches(self, doc: Doc) -> list[tuple[int, int, str]]:
+        """Return every title phrase of ``doc`` as ``(start, end, title)`` (run once per doc
+        and passed to the methods below as ``titles``)."""
+        return [(start, end, self.titles[m]) for m, start, end in self.title_matcher(doc)]
+
+    def title_ends(
+        self,
+        doc: Doc,
+        titles: Sequence[tuple[int, int, str]] | None = None,
+        *,
+        within: tuple[int, int] | None = None,
+    ) -> dict[int, tuple[int, str]]:
+        """Return the longest title ending at each token index: end -> (start, title).
+
+        Args:
+            titles: :meth:`title_matches` of ``doc`` (computed when None).
+            within: only titles inside these token bounds (as if matched on that span alone).
+        """
         ends: dict[int, tuple[int, str]] = {}
-        for match_id, start, end in self.title_matcher(doc):
+        for start, end, title in self.title_matches(doc) if titles is None else titles:
+            if within is not None and not (within[0] <= start and end <= within[1]):
+                continue
             if end not in ends or start < ends[end][0]:
-                ends[end] = (start, self.titles[match_id])
+                ends[end] = (start, title)
         return ends
 
     def name_end(self, doc: Doc, start: int) -> int:
@@ -208,22 +228,73 @@ class PersonContext:
                 break
         return end
 
-    def unknown_names(self, doc: Doc, known: Sequence[Span]) -> list[Span]:
-        """Return PERSON spans for names after a title or before an appositive, not in ``known``."""
+    def appositive_matches(self, doc: Doc) -> list[tuple[int, int, int]]:
+        """Return the matches of the appositive Matcher, running it only where one can be.
+
+        A match ends with a comma and an appositive word, and everything before the comma
+        is a name token or a particle; so the Matcher runs on the stretch of such tokens
+        left of each ", <appositive word>" (windows that overlap are merged, so the
+        ``LONGEST`` filter sees what it would see over the whole document).
+        """
+        table = token_table(doc)
+        words, lowers = table.words, table.lowers
+        stop, particles, appositive = (
+            self.parts["stop"],
+            self.parts["particle"],
+            self.parts["appositive"],
+        )
+        windows: list[tuple[int, int]] = []
+        commas = np.flatnonzero(table.orth_ids == doc.vocab.strings.add(",")).tolist()
+        for k in commas:
+            if not 0 < k < table.n - 1 or lowers[k + 1] not in appositive:
+                continue
+            left = k
+            while left > 0:
+                token = doc[left - 1]
+                named = token.is_title and not token.ent_type and words[left - 1] not in stop
+                if not (named or lowers[left - 1] in particles):
+                    break
+                left -= 1
+            if left == k:
+                continue
+            if windows and left < windows[-1][1]:
+                windows[-1] = (windows[-1][0], k + 2)
+            else:
+                windows.append((left, k + 2))
+        found = [
+            (m, lo + s, lo + e)
+            for lo, hi in windows
+            for m, s, e in self.appositive_matcher(doc[lo:hi])
+        ]
+        # the Matcher's own order for a LONGEST filter: longest first, then by start
+        return sorted(found, key=lambda m: (-(m[2] - m[1]), m[1]))
+
+    def unknown_names(
+        self,
+        doc: Doc,
+        known: Sequence[Span],
+        titles: Sequence[tuple[int, int, str]] | None = None,
+    ) -> list[Span]:
+        """Return PERSON spans for names after a title or before an appositive, not in ``known``.
+
+        Args:
+            titles: :meth:`title_matches` of ``doc`` (computed when None).
+        """
+        titles = self.title_matches(doc) if titles is None else titles
         taken = {i for span in known for i in range(span.start, span.end)}
         found: list[Span] = []
-        for end, (_start, _title) in self.title_ends(doc).items():
+        for end, (_start, _title) in self.title_ends(doc, titles).items():
             name_end = self.name_end(doc, end)
             if sum(1 for t in doc[end:name_end] if t.is_title) >= 2 and not taken.intersection(
                 range(end, name_end)
             ):
                 found.append(Span(doc, end, name_end, label="PERSON", kb_id=""))
                 taken.update(range(end, name_end))
-        for _, start, end in self.appositive_matcher(doc):
+        for _, start, end in self.appositive_matches(doc):
             name = Span(doc, start, end - 2, label="PERSON", kb_id="")
             if self.appositive_facts(
                 doc, name
-            ).affiliation_id is None and not self._appositive_title(doc, name):
+            ).affiliation_id is None and not self._appositive_title(doc, name, titles):
                 continue
             if not taken.intersection(range(name.start, name.end)):
                 found.append(name)
@@ -240,16 +311,20 @@ class PersonContext:
         ):
             return None
         end = i + 1
-        limit = min(len(doc), end + APPOSITIVE_WINDOW, name.sent.end)
+        table = token_table(doc)
+        sent_end = table.sent_ends[table.sentence_at(name.start)]
+        limit = min(len(doc), end + APPOSITIVE_WINDOW, sent_end)
         while end < limit and not doc[end].is_punct:
             end += 1
         return doc[i + 1 : end]
 
-    def _appositive_title(self, doc: Doc, name: Span) -> str | None:
+    def _appositive_title(
+        self, doc: Doc, name: Span, titles: Sequence[tuple[int, int, str]] | None = None
+    ) -> str | None:
         window = self._appositive_window(doc, name)
         if window is None:
             return None
-        ends = self.title_ends(window.as_doc())
+        ends = self.title_ends(doc, titles, within=(window.start, window.end))
         return ends[min(ends)][1] if ends else None
 
     def appositive_facts(self, doc: Doc, name: Span) -> PersonFacts:
@@ -264,9 +339,16 @@ class PersonContext:
                 )
         return PersonFacts()
 
-    def describe(self, doc: Doc, name: Span) -> PersonFacts:
-        """Return the title and affiliation that the context gives ``name``."""
-        ends = self.title_ends(doc)
+    def describe(
+        self, doc: Doc, name: Span, titles: Sequence[tuple[int, int, str]] | None = None
+    ) -> PersonFacts:
+        """Return the title and affiliation that the context gives ``name``.
+
+        Args:
+            titles: :meth:`title_matches` of ``doc`` (computed when None).
+        """
+        titles = self.title_matches(doc) if titles is None else titles
+        ends = self.title_ends(doc, titles)
         title_start, title = ends.get(name.start, (name.start, None))
         affiliation = self._actor_before(doc, title_start) if title else None
         rule_id = "person:title"
@@ -281,7 +363,7 @@ class PersonContext:
             ent = doc[name.end + 1]
             if ent.ent_type_ == "ACTOR":
                 affiliation, rule_id = ent.ent_kb_id_.split("|")[0], "person:of"
-        return PersonFacts(title, affiliation, rule_id, self._appositive_title(doc, name))
+        return PersonFacts(title, affiliation, rule_id, self._appositive_title(doc, name, titles))
 
     def _actor_before(self, doc: Doc, start: int) -> str | None:
         """Return the actor before a title ("US", "Egypt's") or in the phrase before a comma."""
@@ -292,7 +374,8 @@ class PersonContext:
             return doc[i].ent_kb_id_.split("|")[0]
         if i >= 0 and doc[i].text == ",":
             j = i - 1
-            sent_start = doc[start].sent.start
+            table = token_table(doc)
+            sent_start = table.sent_starts[table.sentence_at(start)]
             while j >= max(sent_start, i - LEFT_WINDOW) and not doc[j].is_punct:
                 if doc[j].ent_type_ == "ACTOR":
                     return doc[j].ent_kb_id_.split("|")[0]

@@ -17,13 +17,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 
+from spacy.attrs import ENT_TYPE
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
-from spacy.util import filter_spans
 
 from pipeline.records import Entity
 from pipeline.rules import Field, RuleRow, RuleSpec
+from pipeline.tokens import filter_ranges, token_table
 
 SOURCE_KINDS = frozenset(
     {
@@ -70,6 +71,7 @@ class SourceFinder:
         self.head_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         for kind in ("head", "bare_head"):
             self.head_matcher.add(kind.upper(), [nlp.make_doc(w) for w in sorted(self.words[kind])])
+        self.heads = self.words["head"] | self.words["bare_head"]
         self.determiners = self.words["determiner"] | self.words["definite"]
         self.fillers = self.words["modifier"] | {"'s", "\u2019s"}
         # Tails ("close to Hamas", ", who is familiar with the talks") are found from their
@@ -109,49 +111,52 @@ class SourceFinder:
     def spans(self, doc: Doc) -> list[Span]:
         """Return the source phrases of ``doc`` (label = the matched pattern key)."""
         tail_end = self.tail_ends(doc)
-        candidates: list[Span] = []
+        lowers = token_table(doc).lowers
+        actor = doc.vocab.strings.add("ACTOR")
+        is_actor = (doc.to_array(ENT_TYPE).reshape(-1) == actor).tolist()
+        candidates: list[tuple[int, int, str]] = []
         for match_id, head_start, end in self.head_matcher(doc):
-            if end < len(doc) and (
-                doc[end].ent_type_ == "ACTOR" or doc[end].lower_ in self.words["blocker"]
-            ):
+            if end < len(doc) and (is_actor[end] or lowers[end] in self.words["blocker"]):
                 continue
-            start = self.phrase_start(doc, head_start)
-            det = "DET" if doc[start].lower_ in self.determiners else "NODET"
+            start = self.phrase_start(doc, head_start, is_actor)
+            det = "DET" if lowers[start] in self.determiners else "NODET"
             key = f"SRC_{det}_{'BARE' if doc.vocab.strings[match_id] == 'BARE_HEAD' else 'HEAD'}"
-            span = Span(doc, start, tail_end.get(end, end), label=key)
-            if self._acceptable(doc, span, key):
-                candidates.append(span)
-        return sorted(filter_spans(candidates), key=lambda s: s.start)
+            phrase = (start, tail_end.get(end, end), key)
+            if self._acceptable(lowers, phrase):
+                candidates.append(phrase)
+        return [Span(doc, start, end, label=key) for start, end, key in filter_ranges(candidates)]
 
-    def phrase_start(self, doc: Doc, head: int) -> int:
+    def phrase_start(self, doc: Doc, head: int, is_actor: Sequence[bool] | None = None) -> int:
         """Return where the phrase before a head noun starts: modifiers, actors, possessives,
-        and at most one determiner at the far left ("a senior Hamas official")."""
+        and at most one determiner at the far left ("a senior Hamas official").
+
+        Args:
+            is_actor: whether each token is in an ACTOR entity (read from ``doc`` when None).
+        """
+        lowers = token_table(doc).lowers
         start = head
         while start > 0 and head - start < MAX_PREMODIFIERS:
-            token = doc[start - 1]
-            if token.ent_type_ == "ACTOR" or token.lower_ in self.fillers:
+            inside = is_actor[start - 1] if is_actor else doc[start - 1].ent_type_ == "ACTOR"
+            if inside or lowers[start - 1] in self.fillers:
                 start -= 1
-            elif token.lower_ in self.determiners:
+            elif lowers[start - 1] in self.determiners:
                 return start - 1
             else:
                 break
         return start
 
-    def _head(self, span: Span) -> str:
+    def _head(self, lowers: Sequence[str], start: int, end: int) -> str:
         """Return the head word of a source phrase (the last head or bare head in it)."""
-        heads = self.words["head"] | self.words["bare_head"]
-        return next((t.lower_ for t in reversed(span) if t.lower_ in heads), "")
+        return next((w for w in reversed(lowers[start:end]) if w in self.heads), "")
 
-    def _acceptable(self, doc: Doc, span: Span, key: str) -> bool:
+    def _acceptable(self, lowers: Sequence[str], phrase: tuple[int, int, str]) -> bool:
         """Return True when a core phrase (plus tail) is a source by its determiner or verb."""
-        head = self._head(span)
-        after = doc[span.end] if span.end < len(doc) else None
-        if key.endswith("_BARE"):
+        start, end, key = phrase
+        if key.endswith("_BARE") or key.startswith("SRC_DET"):
             return True
-        if key.startswith("SRC_DET"):
-            return True
+        after = lowers[end] if end < len(lowers) else None
         reports = self.words["report_verb"]
-        return head in self.plural and after is not None and after.lower_ in reports
+        return self._head(lowers, start, end) in self.plural and after in reports
 
     def entities(
         self,
@@ -169,10 +174,11 @@ class SourceFinder:
             is_people: whether an actor id is a people (weaker than an organisation).
         """
         last_by_head: dict[str, str | None] = {}
+        lowers = token_table(doc).lowers
         for span in self.spans(doc):
             own = self._own_affiliation(span, groups, is_people)
-            head = self._head(span)
-            definite = span[0].lower_ in self.words["definite"]
+            head = self._head(lowers, span.start, span.end)
+            definite = lowers[span.start] in self.words["definite"]
             affiliation = own if own and not is_people(own) else None
             if affiliation is None and definite and last_by_head.get(head):
                 affiliation = last_by_head[head]
