@@ -87,7 +87,9 @@ def tool_specs(rules_dir: Path) -> list[RuleSpec]:
 
 def validate_rules(rules_dir: Path) -> None:
     """Check every rules file; raise :class:`~pipeline.rules.RulesError` listing all problems."""
-    specs = {spec.name: spec for spec in [*rule_specs(), *tool_specs(rules_dir)]}  # shared specs once
+    specs = {
+        spec.name: spec for spec in [*rule_specs(), *tool_specs(rules_dir)]
+    }  # shared specs once
     validate_rules_dir(Path(rules_dir), list(specs.values()))
 
 

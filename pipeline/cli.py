@@ -22,7 +22,8 @@ from pipeline import MODEL_NAME, __version__
 
 app = typer.Typer(
     name="ceasefire-claims",
-    help="Extract actors, numbers, dates and attributed claims from ceasefire news into Parquet tables.",
+    help="Extract actors, numbers, dates and attributed claims from ceasefire news "
+    "into Parquet tables.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -83,12 +84,18 @@ def extract_cli(
             "--workers", min=1, help="Processes running the pipeline (dask: local cluster size)."
         ),
     ] = 1,
-    force: Annotated[bool, typer.Option("--force", help="Re-extract unchanged documents too.")] = False,
-    batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Documents per batch.")] = 32,
+    force: Annotated[
+        bool, typer.Option("--force", help="Re-extract unchanged documents too.")
+    ] = False,
+    batch_size: Annotated[
+        int, typer.Option("--batch-size", min=1, help="Documents per batch.")
+    ] = 32,
     max_bytes: Annotated[
         int, typer.Option("--max-bytes", help="Largest text file accepted, in bytes.")
     ] = 5_000_000,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or warnings.")] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress bar or warnings.")
+    ] = False,
     engine: Annotated[
         Engine,
         typer.Option(
@@ -171,7 +178,11 @@ def extract_cli(
         f"documents: {summary.read} read, {summary.processed} extracted, "
         f"{summary.unchanged} unchanged, {summary.duplicates} duplicate, "
         f"{sum(summary.rejected.values())} rejected"
-        + (f" ({', '.join(f'{n} {k}' for k, n in summary.rejected.most_common())})" if summary.rejected else "")
+        + (
+            f" ({', '.join(f'{n} {k}' for k, n in summary.rejected.most_common())})"
+            if summary.rejected
+            else ""
+        )
         + (f", {sum(summary.warnings.values())} warnings" if summary.warnings else "")
     )
     if summary.model_rebuilt:
@@ -238,7 +249,7 @@ def report_cli(
     ),
     tables: TablesOpt = Path("data/processed"),
 ) -> None:
-    """Write a one-page summary of a run: documents, actors and mediators by month, figures, rules."""
+    """Write a one-page summary of a run: documents, mediators by month, figures, rules."""
     from pipeline.pages import write_page
     from pipeline.report import report_html
 
@@ -256,7 +267,7 @@ def build_cli(
     model: ModelOpt = DEFAULT_MODEL,
     force: Annotated[bool, typer.Option("--force", help="Rebuild even when current.")] = False,
 ) -> None:
-    """Validate every rules file and assemble the model (skipped when rules and code are unchanged)."""
+    """Validate every rules file and assemble the model (skipped when nothing changed)."""
     from pipeline.build import build_model
     from pipeline.rules import RulesError
 
@@ -294,7 +305,8 @@ def evaluate_cli(
         Path, typer.Option("--raw", help="Texts of a set without docs.jsonl: <raw>/<set>/.")
     ] = Path("data/raw"),
     sets: Annotated[
-        list[str] | None, typer.Option("--set", help="Gold set to score (repeatable; default: all).")
+        list[str] | None,
+        typer.Option("--set", help="Gold set to score (repeatable; default: all)."),
     ] = None,
     out: Annotated[Path, typer.Option("--out", help="Where to write the metrics JSON.")] = Path(
         "models/metrics.json"
@@ -303,14 +315,18 @@ def evaluate_cli(
         Path | None, typer.Option("--floors", help="Metric floors (default: <gold>/floors.json).")
     ] = None,
     raise_floors: Annotated[
-        bool, typer.Option("--raise-floors", help="Move floors up to the current scores (never down).")
+        bool,
+        typer.Option("--raise-floors", help="Move floors up to the current scores (never down)."),
     ] = False,
     errors: Annotated[
         int, typer.Option("--errors", min=0, help="Also print this many missed/spurious items.")
     ] = 0,
-    rules_shown: Annotated[int, typer.Option("--rules-shown", min=1, help="Rules listed per set.")] = 25,
+    rules_shown: Annotated[
+        int, typer.Option("--rules-shown", min=1, help="Rules listed per set.")
+    ] = 25,
     rules: Annotated[
-        Path, typer.Option("--rules", help="Rules folder (a note is printed when the model is older).")
+        Path,
+        typer.Option("--rules", help="Rules folder (a note is printed when the model is older)."),
     ] = Path("rules"),
 ) -> None:
     """Score the built model against the gold sets; print per-label, per-field and per-rule tables.
@@ -352,17 +368,20 @@ def evaluate_cli(
 @rules_app.command("suggest")
 def suggest_cli(
     inputs: Annotated[
-        list[Path], typer.Argument(help="New articles: folders of .txt and/or .jsonl/.csv/.parquet corpora.")
+        list[Path],
+        typer.Argument(help="New articles: folders of .txt and/or .jsonl/.csv/.parquet corpora."),
     ],
     model: ModelOpt = DEFAULT_MODEL,
     rules: RulesOpt = Path("rules"),
     out: Annotated[
         Path | None, typer.Option("--out", help="Candidates folder (default: <rules>/candidates).")
     ] = None,
-    min_count: Annotated[int, typer.Option("--min-count", min=1, help="Fewest hits a candidate needs.")] = 1,
+    min_count: Annotated[
+        int, typer.Option("--min-count", min=1, help="Fewest hits a candidate needs.")
+    ] = 1,
     shown: Annotated[int, typer.Option("--shown", min=0, help="Candidates printed per kind.")] = 10,
 ) -> None:
-    """Propose rule candidates from new articles, ranked by frequency, into rules/candidates/*.jsonl.
+    """Propose rule candidates from new articles, most frequent first, into rules/candidates/.
 
     Nothing is added to the rules: review the files, then run `rules accept`.
     """
@@ -371,7 +390,9 @@ def suggest_cli(
     from pipeline.suggest import suggest
 
     try:
-        result = suggest(load_model(model), inputs, rules_dir=rules, out_dir=out, min_count=min_count)
+        result = suggest(
+            load_model(model), inputs, rules_dir=rules, out_dir=out, min_count=min_count
+        )
     except FileNotFoundError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
@@ -382,7 +403,9 @@ def suggest_cli(
     for kind, rows in result.candidates.items():
         typer.echo(f"\n{kind}: {len(rows)} candidate(s) -> {rows[0].target if rows else '-'}")
         for c in rows[:shown]:
-            typer.echo(f"  {c.count:4d} x {c.text!r} ({c.docs} docs; {', '.join(c.contexts)})  id={c.id}")
+            typer.echo(
+                f"  {c.count:4d} x {c.text!r} ({c.docs} docs; {', '.join(c.contexts)})  id={c.id}"
+            )
             for example in c.examples:
                 typer.echo(f"         | {example}")
     for path in result.written:
@@ -396,27 +419,37 @@ def accept_cli(
     ],
     ids: Annotated[
         list[str] | None,
-        typer.Option("--ids", help="Candidate ids to accept (repeatable or comma-separated; default: all)."),
+        typer.Option(
+            "--ids", help="Candidate ids to accept (repeatable or comma-separated; default: all)."
+        ),
     ] = None,
     rules: RulesOpt = Path("rules"),
     model: ModelOpt = DEFAULT_MODEL,
-    build: Annotated[bool, typer.Option("--build/--no-build", help="Rebuild the model afterwards.")] = True,
+    build: Annotated[
+        bool, typer.Option("--build/--no-build", help="Rebuild the model afterwards.")
+    ] = True,
 ) -> None:
     """Merge reviewed candidates into the rules files (validated, sorted in place), then rebuild.
 
-    Nothing is written when a candidate would make the rules invalid; each problem names its file:line.
+    Nothing is written when a candidate would make the rules invalid; each problem
+    names its file:line.
     """
     from pipeline.accept import accept_candidates
     from pipeline.rules import RulesError
 
     wanted = [i.strip() for value in ids or [] for i in value.split(",") if i.strip()]
     try:
-        result = accept_candidates(candidates, rules_dir=rules, model_dir=model if build else None, ids=wanted)
+        result = accept_candidates(
+            candidates, rules_dir=rules, model_dir=model if build else None, ids=wanted
+        )
     except RulesError as exc:
         typer.echo(f"error: nothing accepted: {exc}", err=True)
         raise typer.Exit(2) from exc
     for target, lines in result.added.items():
-        typer.echo(f"added {len(lines)} row(s) to {rules / (target + '.jsonl')} (lines {', '.join(map(str, lines))})")
+        typer.echo(
+            f"added {len(lines)} row(s) to {rules / (target + '.jsonl')} "
+            f"(lines {', '.join(map(str, lines))})"
+        )
     if result.build is not None:
         typer.echo(f"built {result.build.path} (rules {result.build.rules_hash})")
 

@@ -77,7 +77,11 @@ class RuleSpec:
 
     def candidates(self, rules_dir: Path) -> list[Path]:
         """Return the existing files under ``rules_dir`` that hold this spec's rows."""
-        return [p for p in (rules_dir / f"{self.name}.jsonl", rules_dir / f"{self.name}.csv") if p.exists()]
+        return [
+            p
+            for p in (rules_dir / f"{self.name}.jsonl", rules_dir / f"{self.name}.csv")
+            if p.exists()
+        ]
 
 
 @dataclass(frozen=True)
@@ -228,7 +232,9 @@ def load_spec_rows(rules_dir: Path, spec: RuleSpec, *, required: bool = True) ->
     paths = spec.candidates(Path(rules_dir))
     if not paths:
         if required:
-            raise RulesError([RuleProblem(str(Path(rules_dir) / f"{spec.name}.jsonl"), 0, "file not found")])
+            raise RulesError(
+                [RuleProblem(str(Path(rules_dir) / f"{spec.name}.jsonl"), 0, "file not found")]
+            )
         return []
     rows: list[RuleRow] = []
     problems: list[RuleProblem] = []
@@ -263,7 +269,9 @@ def check_references(
                 for v in values:
                     if v is not None and str(v) not in known:
                         problems.append(
-                            RuleProblem(row.path, row.line, f"{key} {v!r} is not a known {fspec.ref}")
+                            RuleProblem(
+                                row.path, row.line, f"{key} {v!r} is not a known {fspec.ref}"
+                            )
                         )
     return problems
 
@@ -288,7 +296,9 @@ def validate_rules_dir(rules_dir: Path, specs: Sequence[RuleSpec]) -> dict[str, 
             continue
         if path.stem not in known_names:
             problems.append(
-                RuleProblem(str(path), 0, f"unknown rules file (known: {', '.join(sorted(known_names))})")
+                RuleProblem(
+                    str(path), 0, f"unknown rules file (known: {', '.join(sorted(known_names))})"
+                )
             )
     if not rules_dir.is_dir():
         problems.append(RuleProblem(str(rules_dir), 0, "rules directory not found"))

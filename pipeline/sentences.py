@@ -12,12 +12,14 @@ sentence and is flagged in ``doc._.headline_sents``.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, cast
 
 import numpy
-from spacy.language import Language
 from spacy.attrs import IS_SPACE, ORTH, SENT_START
+from spacy.language import Language
+from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
+from thinc.types import Ints2d
 
 from pipeline.component import RuleComponent
 from pipeline.rules import Field, RuleSpec
@@ -26,7 +28,9 @@ ABBREVIATIONS = RuleSpec(
     name="abbreviations",
     fields={
         "text": Field(required=True),
-        "kind": Field(choices=frozenset({"month", "title", "country", "org", "other"}), default="other"),
+        "kind": Field(
+            choices=frozenset({"month", "title", "country", "org", "other"}), default="other"
+        ),
         "note": Field(),
     },
     unique=("text",),
@@ -96,12 +100,14 @@ def set_sentence_starts(doc: Doc, *, terminal: frozenset[int], closers: frozense
     for i in numpy.flatnonzero(space):
         newline[i] = "\n" in doc[int(i)].text
     ends = numpy.isin(orths, numpy.fromiter(terminal, dtype="uint64")) | newline
-    candidates = numpy.flatnonzero(~space & ~numpy.isin(orths, numpy.fromiter(closers, dtype="uint64")))
+    candidates = numpy.flatnonzero(
+        ~space & ~numpy.isin(orths, numpy.fromiter(closers, dtype="uint64"))
+    )
     after = numpy.searchsorted(candidates, numpy.flatnonzero(ends), side="right")
     values = numpy.full(n, -1, dtype="int64")
     values[candidates[after[after < len(candidates)]]] = 1
     values[0] = 1
-    doc.from_array([SENT_START], values.astype("uint64"))
+    doc.from_array([SENT_START], cast(Ints2d, values.astype("uint64").reshape(-1, 1)))
 
 
 class SentenceSplitter(RuleComponent):
@@ -126,7 +132,7 @@ class SentenceSplitter(RuleComponent):
         rules_dir: str | None = None,
     ) -> None:
         super().initialize(get_examples, nlp=nlp, rules_dir=rules_dir)
-        tokenizer = (nlp or self.nlp).tokenizer
+        tokenizer = cast(Tokenizer, (nlp or self.nlp).tokenizer)
         for text in sorted(self.abbreviations):
             tokenizer.add_special_case(text, [{ORTH: text}])
             if text[0].isalpha():
@@ -148,5 +154,6 @@ class SentenceSplitter(RuleComponent):
 def make_sentence_splitter(nlp: Language, name: str) -> SentenceSplitter:
     """Factory for ``ceasefire_sentences`` (found by spaCy through the entry point)."""
     return SentenceSplitter(nlp, name)
+
 
 __all__ = ["SentenceSplitter", "headline_sentences", "make_sentence_splitter", "sentence_starts"]

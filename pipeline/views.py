@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 #: Columns shown per table in the terminal view (the Parquet files hold more).
@@ -18,8 +17,16 @@ SHOWN: dict[str, list[str]] = {
     "quantities": ["sentence", "text", "value", "low", "high", "qualifier", "category", "counted"],
     "dates": ["sentence", "text", "value", "granularity", "modifier", "relation", "anchor"],
     "claims": [
-        "sentence", "claim_type", "predicate", "subject_id", "object_id", "value", "category",
-        "event_date", "claimant_id", "modality",
+        "sentence",
+        "claim_type",
+        "predicate",
+        "subject_id",
+        "object_id",
+        "value",
+        "category",
+        "event_date",
+        "claimant_id",
+        "modality",
     ],
 }
 
@@ -29,10 +36,8 @@ def read_table(tables: Path, name: str, *, doc_id: str | None = None) -> pd.Data
     path = Path(tables) / f"{name}.parquet"
     if not path.exists():
         raise FileNotFoundError(f"{path}: no such table; run `ceasefire-claims extract` first")
-    table = pq.read_table(path)
-    if doc_id is not None:
-        table = table.filter(pc.equal(table["doc_id"], doc_id))
-    return table.to_pandas()
+    filters = [("doc_id", "==", doc_id)] if doc_id is not None else None
+    return pq.read_table(path, filters=filters).to_pandas()
 
 
 def document_tables(tables: Path, doc_id: str) -> dict[str, pd.DataFrame]:
@@ -41,7 +46,11 @@ def document_tables(tables: Path, doc_id: str) -> dict[str, pd.DataFrame]:
     if docs.empty:
         known = read_table(tables, "documents")["doc_id"].head(10).tolist()
         raise KeyError(f"no document {doc_id!r} in {tables} (some ids: {', '.join(known)})")
-    frames = {"document": docs[["doc_id", "source", "published", "published_source", "title", "n_sentences"]]}
+    frames = {
+        "document": docs[
+            ["doc_id", "source", "published", "published_source", "title", "n_sentences"]
+        ]
+    }
     for name, columns in SHOWN.items():
         frames[name] = read_table(tables, name, doc_id=doc_id)[columns]
     return frames
@@ -55,6 +64,8 @@ def format_frame(frame: pd.DataFrame, *, max_width: int = 40) -> str:
     for column in shown.columns:
         if shown[column].dtype == object:
             shown[column] = shown[column].map(
-                lambda v: v if not isinstance(v, str) or len(v) <= max_width else v[: max_width - 1] + "…"
+                lambda v: (
+                    v if not isinstance(v, str) or len(v) <= max_width else v[: max_width - 1] + "…"
+                )
             )
     return shown.to_string(index=False)

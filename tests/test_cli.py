@@ -29,10 +29,21 @@ def run(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-def test_extract_writes_every_table_from_the_seeds(seeds: Path, tmp_path: Path, model_dir: Path) -> None:
+def test_extract_writes_every_table_from_the_seeds(
+    seeds: Path, tmp_path: Path, model_dir: Path
+) -> None:
     out = tmp_path / "processed"
-    code, output = run("extract", str(seeds), "--out", str(out), "--model", str(model_dir),
-                       "--rules", str(ROOT / "rules"), "--quiet")
+    code, output = run(
+        "extract",
+        str(seeds),
+        "--out",
+        str(out),
+        "--model",
+        str(model_dir),
+        "--rules",
+        str(ROOT / "rules"),
+        "--quiet",
+    )
     assert code == 0, output
     assert "5 read, 5 extracted" in output
     for table in ("documents", "entities", "quantities", "dates", "claims", "rejects"):
@@ -44,14 +55,18 @@ def test_extract_writes_every_table_from_the_seeds(seeds: Path, tmp_path: Path, 
     assert not docs.set_index("doc_id").loc["001_39cec6ba0aeac842", "text"].startswith(" date")
     assert docs["published"].notna().all()
 
-    code, output = run("extract", str(seeds), "--out", str(out), "--model", str(model_dir), "--quiet")
+    code, output = run(
+        "extract", str(seeds), "--out", str(out), "--model", str(model_dir), "--quiet"
+    )
     assert code == 0 and "0 extracted, 5 unchanged" in output
 
 
 def test_extract_exits_1_when_nothing_is_readable(tmp_path: Path, model_dir: Path) -> None:
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "empty.txt").write_text("   \n")
-    code, output = run("extract", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--model", str(model_dir))
+    code, output = run(
+        "extract", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--model", str(model_dir)
+    )
     assert code == 1
     assert "no readable documents" in output and "empty" in output
     assert not (tmp_path / "out").exists()
@@ -59,7 +74,9 @@ def test_extract_exits_1_when_nothing_is_readable(tmp_path: Path, model_dir: Pat
 
 def test_inspect_prints_the_documents_tables(seeds: Path, tmp_path: Path, model_dir: Path) -> None:
     out = tmp_path / "processed"
-    assert run("extract", str(seeds), "--out", str(out), "--model", str(model_dir), "--quiet")[0] == 0
+    assert (
+        run("extract", str(seeds), "--out", str(out), "--model", str(model_dir), "--quiet")[0] == 0
+    )
     code, output = run("inspect", "002_9ad2a8485a4ae68d", "--tables", str(out))
     assert code == 0, output
     for heading in ("== document", "== entities", "== quantities", "== dates", "== claims"):

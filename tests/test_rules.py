@@ -8,8 +8,8 @@ import pytest
 
 from pipeline.rules import (
     Field,
-    RuleSpec,
     RulesError,
+    RuleSpec,
     load_rule_rows,
     read_rule_rows,
     rules_hash,
@@ -67,7 +67,9 @@ def test_csv_rows_split_lists_on_pipes(tmp_path: Path) -> None:
         ('["x"]', "must be a JSON object"),
     ],
 )
-def test_each_problem_is_reported_with_file_and_line(tmp_path: Path, line: str, message: str | None) -> None:
+def test_each_problem_is_reported_with_file_and_line(
+    tmp_path: Path, line: str, message: str | None
+) -> None:
     path = write(tmp_path / "things.jsonl", '{"thing_id": "ok"}\n' + line + "\n")
     rows, problems = read_rule_rows(path, ACTORS)
     if message is None:

@@ -24,8 +24,14 @@ from pipeline.sentences import sentence_starts
             ['The official said: "It is over."', "Then he left."],
         ),
         (
-            "Hamas delegation arrives in Egypt\nDiscussions expected to focus on aid\nCAIRO\nA delegation arrived.",
-            ["Hamas delegation arrives in Egypt", "Discussions expected to focus on aid", "CAIRO", "A delegation arrived."],
+            "Hamas delegation arrives in Egypt\nDiscussions expected to focus on aid\n"
+            "CAIRO\nA delegation arrived.",
+            [
+                "Hamas delegation arrives in Egypt",
+                "Discussions expected to focus on aid",
+                "CAIRO",
+                "A delegation arrived.",
+            ],
         ),
         ("Is it over? No! Not yet.", ["Is it over?", "No!", "Not yet."]),
     ],
@@ -36,13 +42,17 @@ def test_sentences(nlp: Language, text: str, expected: list[str]) -> None:
 
 
 def test_abbreviations_are_single_tokens(nlp: Language) -> None:
-    words = [t.text for t in nlp.make_doc("Lt. Col. Smith of the U.N. spoke on Sept. 30 and Oct. 7.")]
+    words = [
+        t.text for t in nlp.make_doc("Lt. Col. Smith of the U.N. spoke on Sept. 30 and Oct. 7.")
+    ]
     for abbr in ("Lt.", "Col.", "U.N.", "Sept.", "Oct."):
         assert abbr in words
 
 
 def test_headlines_are_flagged(nlp: Language) -> None:
-    doc = nlp("Hamas delegation arrives in Egypt\nISTANBUL\nA senior delegation arrived late Tuesday.")
+    doc = nlp(
+        "Hamas delegation arrives in Egypt\nISTANBUL\nA senior delegation arrived late Tuesday."
+    )
     assert doc._.headline_sents == {0, 1}
 
 

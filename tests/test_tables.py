@@ -31,7 +31,8 @@ REQUIRED = {
     "qualifier, category, unit, counted, rule_id",
     "dates": "doc_id, mention_id, sentence, start_char, end_char, text, value, start, end, "
     "granularity, relative, anchor, rule_id",
-    "claims": "claim_id, doc_id, sentence, start_char, end_char, claim_type, predicate, subject_id, "
+    "claims": "claim_id, doc_id, sentence, start_char, end_char, claim_type, predicate, "
+    "subject_id, "
     "subject_text, object_id, object_text, value, low, high, qualifier, category, event_date, "
     "claimant_id, claimant_text, claimant_anonymous, cue, quoted, modality, evidence, rule_id",
 }
@@ -59,9 +60,16 @@ def test_every_record_field_has_a_column(table: str, record: type) -> None:
 def test_rows_round_trip_through_arrow_with_types() -> None:
     entity = Entity(0, 0, 5, "Hamas", "ACTOR", actor_id="hamas", rule_id="actor:hamas")
     quantity = Quantity(1, 10, 25, "at least 21,320", 21320.0, low=21320.0, qualifier="at_least")
-    date = DateMention(1, 30, 38, "Thursday", "2023-12-28", start=dt.date(2023, 12, 28), relative=True)
+    date = DateMention(
+        1, 30, 38, "Thursday", "2023-12-28", start=dt.date(2023, 12, 28), relative=True
+    )
     claim = Claim(1, 10, 25, "casualties", "kill", value=21320.0, evidence="x")
-    for table, record in (("entities", entity), ("quantities", quantity), ("dates", date), ("claims", claim)):
+    for table, record in (
+        ("entities", entity),
+        ("quantities", quantity),
+        ("dates", date),
+        ("claims", claim),
+    ):
         rows = mention_rows(table, "doc1", [record])
         arrow = table_from_rows(table, rows)
         assert arrow.schema.equals(SCHEMAS[table], check_metadata=False)
@@ -79,7 +87,14 @@ def test_ids_depend_on_content_only() -> None:
     assert stable_id("a", None) == stable_id("a", "")
 
 
-@pytest.mark.parametrize("table", [t for t in SCHEMAS if t in {"documents", "entities", "quantities", "dates", "claims", "rejects"}])
+@pytest.mark.parametrize(
+    "table",
+    [
+        t
+        for t in SCHEMAS
+        if t in {"documents", "entities", "quantities", "dates", "claims", "rejects"}
+    ],
+)
 def test_readme_documents_every_column(table: str) -> None:
     text = README.read_text(encoding="utf-8")
     section = text.split(f"### {table}\n", 1)[1].split("\n### ", 1)[0]
