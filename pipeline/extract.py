@@ -71,8 +71,10 @@ T = TypeVar("T")
 DERIVED_TABLES: dict[str, Callable[[Path], pa.Table]] = {"figures": figures_table}
 
 #: A row group is written when a table's buffered rows reach either limit.
-ROW_GROUP_ROWS = 50_000
-ROW_GROUP_BYTES = 32 * 2**20
+ROW_GROUP_ROWS = 10_000
+ROW_GROUP_BYTES = 4 * 2**20
+#: Old tables are read one batch at a time (pyarrow reads ahead by default).
+_NO_READAHEAD = {"batch_readahead": 0, "fragment_readahead": 0}
 #: Characters of an exception message kept in a ``pipeline_error`` reject.
 MAX_ERROR_CHARS = 300
 
@@ -223,7 +225,10 @@ def _init_worker(model_dir: str, max_length: int | None) -> None:
 
 
 def _worker_batch(raws: Sequence[RawDoc], model_version: str, rules_hash: str) -> Rows:
-    rows = process_batch(_WORKER["nlp"], raws, model_version=model_version, rules_hash=rules_hash)
+    nlp = _WORKER["nlp"]
+    # Strings and lexemes first seen in this batch are freed after it: flat memory.
+    with nlp.memory_zone():
+        rows = process_batch(nlp, raws, model_version=model_version, rules_hash=rules_hash)
     for doc in rows["documents"]:
         doc["text"] = None  # the parent has the text: do not send it back
     return rows
@@ -379,6 +384,7 @@ class _TableWriters:
             self.writers[file].write_table(pa.concat_tables(buffer), row_group_size=2**31 - 1)
             buffer.clear()
             self.buffered[file] = (0, 0)
+            pa.default_memory_pool().release_unused()  # give freed Arrow memory back
 
     def close(self) -> None:
         for name in TABLES:
@@ -419,7 +425,7 @@ def _copy_kept_rows(old_path: Path, writers: _TableWriters, name: str, drop: set
     """Stream the rows of an old table into the staging table, leaving out ``drop``."""
     if not old_path.exists():
         return
-    for batch in open_table(old_path).to_batches(batch_size=10_000):
+    for batch in open_table(old_path).to_batches(batch_size=10_000, **_NO_READAHEAD):
         writers.add(name, name, _without(pa.Table.from_batches([batch]), drop))
 
 
@@ -451,15 +457,29 @@ def _fixed_sources(table: pa.Table, run: Run) -> pa.Table:
     return table
 
 
-def _write_documents(staging: Path, out_dir: Path, writers: _TableWriters, run: Run) -> None:
-    """Write staging/documents.parquet: this run's documents, then the old ones kept."""
-    for path, drop in (
-        (staging / "documents.new.parquet", set()),
-        (out_dir / "documents.parquet", run.drop),
-    ):
-        if not path.exists() or (path.parent == out_dir and not run.previous):
+def _write_documents(
+    staging: Path, out_dir: Path, writers: _TableWriters, run: Run, written: dict[str, int]
+) -> None:
+    """Complete staging/documents.parquet with the old documents kept.
+
+    This run's documents were written with the sources known at the time
+    (``written``: doc_id -> number of duplicates then). Only when a duplicate
+    turned up later are they read back and rewritten with their final sources.
+    """
+    new = staging / "documents.parquet"
+    if any(len(run.extra.get(d, ())) != n for d, n in written.items()):
+        writers.flush("documents")
+        writers.writers.pop("documents").close()
+        new = new.rename(staging / "documents.new.parquet")
+    sources: list[tuple[Path, set[str]]] = []
+    if new.name != "documents.parquet":
+        sources.append((new, set()))
+    if run.previous:
+        sources.append((out_dir / "documents.parquet", run.drop))
+    for path, drop in sources:
+        if not path.exists():
             continue
-        for batch in open_table(path).to_batches(batch_size=1000):
+        for batch in open_table(path).to_batches(batch_size=256, **_NO_READAHEAD):
             table = _without(pa.Table.from_batches([batch]), drop)
             if table.num_rows:
                 writers.add("documents", "documents", _fixed_sources(table, run))
@@ -535,6 +555,7 @@ def extract(
         staging = new_staging(out_dir)
         try:
             writers = _TableWriters(staging)
+            written: dict[str, int] = {}  # documents of this run -> duplicates known when written
             for batch, result in _map_batches(
                 _worker_tables,
                 run.to_process(iter_inputs(inputs, max_bytes=max_bytes)),
@@ -548,8 +569,11 @@ def extract(
                 for reject in result.rejects:
                     summary.failed += 1
                     note(reject)
-                documents = _with_texts(result.tables.pop("documents"), batch)
-                writers.add("documents.new", "documents", documents)
+                documents = _fixed_sources(_with_texts(result.tables.pop("documents"), batch), run)
+                writers.add("documents", "documents", documents)
+                written.update(
+                    (d, len(run.extra.get(d, ()))) for d in documents["doc_id"].to_pylist()
+                )
                 for name, table in result.tables.items():
                     writers.add(name, name, table)
                 summary.words += result.words
@@ -573,7 +597,7 @@ def extract(
                 summary.rows = row_counts(out_dir)
                 summary.seconds = time.perf_counter() - started
                 return summary
-            _finish_tables(staging, out_dir, writers, run, rejects, note)
+            _finish_tables(staging, out_dir, writers, run, rejects, note, written)
             swap_in(staging, out_dir)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
@@ -590,19 +614,17 @@ def _finish_tables(
     run: Run,
     rejects: list[Reject],
     note: Callable[[Reject], None],
+    written: dict[str, int],
 ) -> None:
     """Complete the staging folder: old rows, documents, derived tables, rejects, other files.
 
     A derived table whose builder raises is written empty and the error is
     recorded in ``rejects``: the extracted tables are never lost to it.
     """
-    writers.flush("documents.new")
-    if "documents.new" in writers.writers:
-        writers.writers.pop("documents.new").close()
     if run.previous:
         for name in MENTION_TABLES:
             _copy_kept_rows(out_dir / f"{name}.parquet", writers, name, run.drop)
-    _write_documents(staging, out_dir, writers, run)
+    _write_documents(staging, out_dir, writers, run, written)
     writers.close()
     for name, builder in DERIVED_TABLES.items():
         try:

@@ -193,12 +193,13 @@ def test_old_tables_as_partitioned_folders_are_carried_over(
 
 
 # -- duplicates -------------------------------------------------------------------------
+@pytest.mark.parametrize("batch_size", [1, 32], ids=["keeper-written-first", "same-batch"])
 def test_duplicates_are_processed_once_with_both_sources(
-    corpus: Path, tmp_path: Path, model_dir: Path
+    corpus: Path, tmp_path: Path, model_dir: Path, batch_size: int
 ) -> None:
     (corpus / "zz_copy.txt").write_text(ARTICLES["a"])
     out = tmp_path / "out"
-    summary = run(corpus, out, model_dir)
+    summary = run(corpus, out, model_dir, batch_size=batch_size)
     assert (summary.read, summary.processed, summary.duplicates) == (4, 3, 1)
     docs = docs_by_id(out)
     assert sorted(docs) == ["a", "b", "c"]

@@ -247,8 +247,9 @@ def test_sigkill_mid_write_leaves_the_old_tables_readable(tmp_path: Path, model_
     )
     deadline = time.monotonic() + 120
     try:
-        while not list(tmp_path.glob(".out.staging-*/documents.new.parquet")):
-            assert proc.poll() is None, f"run ended before it could be killed: {proc.stderr!r}"
+        while not list(tmp_path.glob(".out.staging-*/documents.parquet")):
+            if proc.poll() is not None:
+                pytest.fail(f"the run ended before it could be killed: {proc.communicate()[1]!r}")
             assert time.monotonic() < deadline, "no staging folder after 120 s"
             time.sleep(0.01)
         time.sleep(0.2)  # let it write a little more
