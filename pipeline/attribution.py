@@ -22,13 +22,15 @@ quotation right after a quoted, attributed sentence.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
+from spacy.attrs import IS_PUNCT, IS_SPACE, SPACY
 from spacy.tokens import Doc, Span
 
 from pipeline.records import Entity
 from pipeline.rules import Field, RuleRow, RuleSpec
+from pipeline.tokens import token_table
 
 #: Word classes of the claim lexicon (matched on lower-case text).
 LEXICON_KINDS = frozenset(
@@ -141,6 +143,8 @@ _OPEN_QUOTES = frozenset({"“", "«", "‘"})
 _CLOSE_QUOTES = frozenset({"”", "»", "’"})
 _STRAIGHT_QUOTES = frozenset({'"'})
 _PAIRS = {"“": "”", "«": "»", "‘": "’"}
+_QUOTE_MARKS = _OPEN_QUOTES | _CLOSE_QUOTES | _STRAIGHT_QUOTES
+_NOWHERE: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -227,7 +231,7 @@ class DocView:
 
     doc: Doc
     sents: list[Span]
-    kinds: list[set[str]]
+    kinds: dict[str, set[int]]  # lexicon class -> token positions
     mentions: list[Mention]
     mention_end_at: dict[int, Mention]  # last token index -> mention
     mention_at: dict[int, Mention]  # any token index -> mention
@@ -242,7 +246,7 @@ class DocView:
 
     def has(self, i: int, kind: str) -> bool:
         """True when token ``i`` belongs to the lexicon class ``kind``."""
-        return 0 <= i < len(self.kinds) and kind in self.kinds[i]
+        return i in self.kinds.get(kind, _NOWHERE)
 
     def text(self, i: int) -> str:
         """Lower-case text of token ``i`` ('' outside the document)."""
@@ -262,7 +266,8 @@ def quote_spans(words: Sequence[str], spaces_before: Sequence[bool]) -> list[tup
     spans: list[tuple[int, int]] = []
     open_at: int | None = None
     opener = ""
-    for i, word in enumerate(words):
+    for i in [k for k, w in enumerate(words) if w in _QUOTE_MARKS]:  # other words change nothing
+        word = words[i]
         if open_at is None:
             straight = word in _STRAIGHT_QUOTES and spaces_before[i]
             if word in _OPEN_QUOTES and (word != "‘" or spaces_before[i]) or straight:
@@ -279,15 +284,16 @@ def quote_spans(words: Sequence[str], spaces_before: Sequence[bool]) -> list[tup
 def align_mentions(doc: Doc, entities: Iterable[Entity], *, nested: bool = False) -> list[Mention]:
     """Return the entities as token-aligned mentions, sorted; unless ``nested``, overlaps are
     dropped (the longest wins: a source "an X official" hides its actor X)."""
+    table = token_table(doc)
     out: list[Mention] = []
     for ent in entities:
-        span = doc.char_span(ent.start_char, ent.end_char, alignment_mode="expand")
-        if span is None or len(span) == 0:
+        span = table.token_span(ent.start_char, ent.end_char)
+        if span is None or span[1] == span[0]:
             continue
         out.append(
             Mention(
-                start=span.start,
-                end=span.end,
+                start=span[0],
+                end=span[1],
                 text=ent.text,
                 label=ent.label,
                 actor_id=ent.actor_id,
@@ -298,10 +304,13 @@ def align_mentions(doc: Doc, entities: Iterable[Entity], *, nested: bool = False
             )
         )
     out.sort(key=lambda m: (m.start, -(m.end - m.start)))
-    if nested:
-        return out
+    return out if nested else outermost(out)
+
+
+def outermost(mentions: Iterable[Mention]) -> list[Mention]:
+    """Return sorted mentions without those that start inside an earlier kept one."""
     kept: list[Mention] = []
-    for m in out:
+    for m in mentions:
         if kept and m.start < kept[-1].end:
             continue
         kept.append(m)
@@ -329,7 +338,10 @@ def surname_mentions(words: Sequence[str], mentions: list[Mention]) -> list[Ment
     by_surname: dict[str, Mention] = {}
     pending = sorted(persons, key=lambda m: m.start)
     out: list[Mention] = []
-    for i, word in enumerate(words):
+    surnames = {words[m.end - 1] for m in persons}
+    # only a surname can be one: visit those words (the queue advances with the position)
+    for i in [k for k, w in enumerate(words) if w in surnames]:
+        word = words[i]
         while pending and pending[0].end <= i:
             person = pending.pop(0)
             by_surname.setdefault(words[person.end - 1], person)
@@ -343,7 +355,7 @@ def surname_mentions(words: Sequence[str], mentions: list[Mention]) -> list[Ment
 
 def build_view(
     doc: Doc,
-    lexicon: Sequence[tuple[int, int, str]],
+    lexicon: Mapping[str, set[int]],
     anaphors: Sequence[tuple[int, int, RuleRow]],
     *,
     skip_types: frozenset[str] = frozenset(),
@@ -352,16 +364,15 @@ def build_view(
 
     Args:
         doc: a processed document (sentences set, ``doc._.entities`` filled).
-        lexicon: ``(start, end, kind)`` matches of the claim lexicon.
+        lexicon: token positions of each class of the claim lexicon.
         anaphors: ``(start, end, row)`` matches of ``claim_anaphors``.
         skip_types: actor types never taken as the owner of "the delegation".
     """
-    kinds: list[set[str]] = [set() for _ in range(len(doc))]
-    for start, end, kind in lexicon:
-        for i in range(start, end):
-            kinds[i].add(kind)
-    mentions = align_mentions(doc, doc._.entities or [])
-    words = [t.text for t in doc]
+    table = token_table(doc)
+    kinds = {kind: set(positions) for kind, positions in lexicon.items()}
+    aligned = align_mentions(doc, doc._.entities or [], nested=True)
+    mentions = outermost(aligned)
+    words = table.words
     virtual = surname_mentions(words, mentions)  # also completes bare surnames in place
     mentions = sorted(mentions + virtual, key=lambda m: m.start)
     view = DocView(
@@ -376,23 +387,18 @@ def build_view(
     )
     _index_mentions(view)
     for date in doc._.dates or []:
-        span = doc.char_span(date.start_char, date.end_char, alignment_mode="expand")
+        span = table.token_span(date.start_char, date.end_char)
         if span is not None:
-            view.date_tokens.update(range(span.start, span.end))
+            view.date_tokens.update(range(*span))
     view.words = words
-    spaces = [True]
-    for token in doc:
-        view.lower.append(token.lower_)
-        view.punct.append(token.is_punct)
-        view.space.append(token.is_space)
-        spaces.append(bool(token.whitespace_))
+    view.lower = table.lowers
+    flags = doc.to_array([IS_PUNCT, IS_SPACE, SPACY]).reshape(len(doc), 3).astype(bool)
+    view.punct, view.space = flags[:, 0].tolist(), flags[:, 1].tolist()
+    spaces = [True, *flags[:-1, 2].tolist()]  # whitespace before each token
     view.quote_spans = quote_spans(view.words, spaces[: len(doc)])
     for a, b in view.quote_spans:
-        for i in range(a, b):
-            view.quoted[i] = True
-    actors = [
-        m for m in align_mentions(doc, doc._.entities or [], nested=True) if m.label == "ACTOR"
-    ]
+        view.quoted[a:b] = [True] * (b - a)
+    actors = [m for m in aligned if m.label == "ACTOR"]
     _resolve_anaphors(view, anaphors, skip_types, actors)
     return view
 
@@ -671,12 +677,16 @@ def sentence_attributions(
     """
     lo, hi = sent.start, sent.end
     out: list[Attribution] = []
-    marks = _OPEN_QUOTES | _CLOSE_QUOTES | _STRAIGHT_QUOTES
-    has_quote = any(view.quoted[k] or view.words[k] in marks for k in range(lo, hi))
+    has_quote: bool | None = None  # computed when a cue asks
     for cue in cues:
         kind = cue.row["kind"]
-        if cue.row.get("requires_quote") and not has_quote:
-            continue
+        if cue.row.get("requires_quote"):
+            if has_quote is None:
+                has_quote = any(
+                    view.quoted[k] or view.words[k] in _QUOTE_MARKS for k in range(lo, hi)
+                )
+            if not has_quote:
+                continue
         speaker: Mention | None = None
         pronoun: int | None = None
         span = set(range(cue.start, cue.end))
@@ -809,14 +819,14 @@ def inherited_attribution(
         return replace(
             spanning, scope=scope, span=frozenset(), inherited=True, quoted=True, excluded=()
         )
-    first = next((t for t in sent if not t.is_space), None)
+    first = next((k for k in range(sent.start, sent.end) if not view.space[k]), None)
     if (
         previous is not None
         and previous.quoted
         and first is not None
-        and first.i + 1 < len(view.doc)
-        and view.quoted[first.i + 1]
-        and not view.quoted[first.i]
+        and first + 1 < len(view.doc)
+        and view.quoted[first + 1]
+        and not view.quoted[first]
     ):
         return replace(previous, scope=scope, span=frozenset(), inherited=True, excluded=())
     return None

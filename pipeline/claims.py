@@ -19,6 +19,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
@@ -46,6 +47,7 @@ from pipeline.attribution import (
 from pipeline.component import RuleComponent
 from pipeline.records import Claim, Quantity
 from pipeline.rules import Field, RuleProblem, RuleRow, RulesError, RuleSpec
+from pipeline.tokens import TokenTable, member, token_table
 
 CLAIM_TYPES = frozenset(
     {
@@ -206,6 +208,12 @@ class ClaimRules:
     quantity_rules: dict[str, RuleRow] = field(default_factory=dict)
     groups: dict[str, RuleRow] = field(default_factory=dict)
     default_groups: dict[str, str] = field(default_factory=dict)
+    #: match id -> ``(file, row)``, or the lexicon kind (what :meth:`row` reads from a label)
+    by_match_id: dict[int, tuple[str, RuleRow] | str] = field(default_factory=dict)
+    #: one-word lexicon entries, read from the LOWER array instead of the PhraseMatcher:
+    #: their sorted LOWER ids, and the kinds of each
+    word_ids: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))
+    word_kinds: dict[int, list[str]] = field(default_factory=dict)
 
     def row(self, label: str) -> tuple[str, RuleRow] | None:
         """Return ``(file, row)`` for a match label ``file:index`` (None for lexicon kinds)."""
@@ -218,6 +226,7 @@ class ClaimRules:
 def compile_claim_rules(nlp: Language, rows: Mapping[str, list[RuleRow]]) -> ClaimRules:
     """Return :class:`ClaimRules` from validated rows (all problems raised at once)."""
     problems: list[RuleProblem] = []
+    labels: list[str] = []
     matcher = PhraseMatcher(nlp.vocab, attr="LEMMA")
     phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
     for name in ("claim_triggers", "claim_cues"):
@@ -230,14 +239,22 @@ def compile_claim_rules(nlp: Language, rows: Mapping[str, list[RuleRow]]) -> Cla
                 matcher.add(f"{name}:{i}", pattern_docs(nlp.vocab, lemma, lemma=True))
             else:
                 phrases.add(f"{name}:{i}", pattern_docs(nlp.vocab, text.lower(), lemma=False))
+            labels.append(f"{name}:{i}")
+    word_kinds: dict[int, list[str]] = {}
     for row in rows.get("claim_lexicon", []):
-        phrases.add(row["kind"], [nlp.make_doc(row["text"])])
+        pattern = nlp.make_doc(row["text"])
+        if len(pattern) == 1:
+            word_kinds.setdefault(pattern[0].lower, []).append(row["kind"])
+        else:
+            phrases.add(row["kind"], [pattern])
+            labels.append(row["kind"])
     for name in ("claim_anaphors", "claim_modality", "claim_topics"):
         for i, row in enumerate(rows.get(name, [])):
             phrases.add(f"{name}:{i}", [nlp.make_doc(row["text"])])
+            labels.append(f"{name}:{i}")
     if problems:
         raise RulesError(problems)
-    return ClaimRules(
+    rules = ClaimRules(
         rows={k: list(v) for k, v in rows.items()},
         settings=settings_from_rows(rows.get("claim_settings", [])),
         matcher=matcher,
@@ -250,6 +267,11 @@ def compile_claim_rules(nlp: Language, rows: Mapping[str, list[RuleRow]]) -> Cla
             for cat in r.get("default_for", [])
         },
     )
+    for label in labels:
+        rules.by_match_id[nlp.vocab.strings.add(label)] = rules.row(label) or label
+    rules.word_kinds = word_kinds
+    rules.word_ids = np.array(sorted(word_kinds), dtype=np.uint64)
+    return rules
 
 
 @dataclass(frozen=True)
@@ -265,7 +287,7 @@ class Hit:
 class DocHits:
     """All rule matches of a document, split by file."""
 
-    lexicon: list[tuple[int, int, str]] = field(default_factory=list)
+    lexicon: dict[str, set[int]] = field(default_factory=dict)  # kind -> token positions
     anaphors: list[tuple[int, int, RuleRow]] = field(default_factory=list)
     triggers: list[Hit] = field(default_factory=list)
     cues: list[CueHit] = field(default_factory=list)
@@ -274,14 +296,18 @@ class DocHits:
 
 
 def doc_hits(doc: Doc, rules: ClaimRules) -> DocHits:
-    """Run both matchers once over ``doc`` and sort the matches by file."""
+    """Run both matchers once over ``doc`` and sort the matches by file; one-word lexicon
+    entries come from a lookup of the LOWER array."""
     hits = DocHits()
-    strings = doc.vocab.strings
+    table = token_table(doc)
+    lower = table.lower_list
+    for i in np.flatnonzero(member(table.lower_ids, rules.word_ids)).tolist():
+        for kind in rules.word_kinds[lower[i]]:
+            hits.lexicon.setdefault(kind, set()).add(i)
     for match_id, start, end in list(rules.matcher(doc)) + list(rules.phrases(doc)):
-        label = strings[match_id]
-        found = rules.row(label)
-        if found is None:
-            hits.lexicon.append((start, end, label))
+        found = rules.by_match_id[match_id]
+        if isinstance(found, str):
+            hits.lexicon.setdefault(found, set()).update(range(start, end))
             continue
         name, row = found
         if name == "claim_triggers":
@@ -1029,16 +1055,15 @@ def iter_claims(doc: Doc, rules: ClaimRules) -> Iterator[Claim]:
         items = getattr(hits, name)
         for item, si in zip(items, by_sentence([h.start for h in items], sents), strict=True):
             per_sent[name][si].append(item)
+    table = token_table(doc)
     for q in doc._.quantities or []:
-        span = doc.char_span(q.start_char, q.end_char, alignment_mode="expand")
+        span = table.token_span(q.start_char, q.end_char)
         if span is not None:
-            per_sent["q"][by_sentence([span.start], sents)[0]].append((q, span.start, span.end))
+            per_sent["q"][by_sentence([span[0]], sents)[0]].append((q, *span))
     for d in doc._.dates or []:
-        span = doc.char_span(d.start_char, d.end_char, alignment_mode="expand")
+        span = table.token_span(d.start_char, d.end_char)
         if span is not None:
-            per_sent["dates"][by_sentence([span.start], sents)[0]].append(
-                (d.value, span.start, span.end)
-            )
+            per_sent["dates"][by_sentence([span[0]], sents)[0]].append((d.value, *span))
     mention_sents = set(by_sentence([m.start for m in view.mentions if not m.virtual], sents))
     attributions = document_attributions(view, per_sent["cues"], rules.settings)
     for si, sent in enumerate(sents):
@@ -1107,11 +1132,15 @@ def finish(
     object_id = d.object_id if d.object_id is not None else (d.obj.ref_id if d.obj else None)
     if object_id is None and d.group_object and att is not None:
         object_id = group_of(rules, att.claimant_id, "reporter_group")
-    span = doc[d.lo : d.hi]
+    table = token_table(doc)
+    if d.hi > d.lo:
+        start_char, end_char = table.starts_char[d.lo], table.ends_char[d.hi - 1]
+    else:
+        start_char, end_char = doc[d.lo : d.hi].start_char, doc[d.lo : d.hi].end_char
     return Claim(
         sentence=si,
-        start_char=span.start_char,
-        end_char=span.end_char,
+        start_char=start_char,
+        end_char=end_char,
         claim_type=d.claim_type,
         predicate=predicate,
         subject_id=subject_id,
@@ -1133,10 +1162,17 @@ def finish(
         cue=att.cue if att else None,
         quoted=view.quoted[d.anchor],
         modality=modality,
-        evidence=sent.text.strip(),
+        evidence=sentence_text(table, sent),
         headline=headline,
         rule_id=d.rule_id,
     )
+
+
+def sentence_text(table: TokenTable, sent: Span) -> str:
+    """Return ``sent.text.strip()`` from the cached document text."""
+    if sent.end <= sent.start:
+        return ""
+    return table.text[table.starts_char[sent.start] : table.ends_char[sent.end - 1]].strip()
 
 
 def document_attributions(
