@@ -33,7 +33,7 @@ VOCAB_KINDS = frozenset(
     {
         "month", "weekday", "day_word", "part_of_day", "shift", "unit", "modifier", "boundary",
         "relation", "range_joint", "future_cue", "past_cue", "speech_verb", "year_noun",
-        "article", "hyphen",
+        "article", "hyphen", "past_suffix", "participle_after", "clause_break", "coordinator",
     }
 )  # fmt: skip
 
@@ -157,8 +157,8 @@ def _parse(tokens: Sequence[str], vocab: DateVocab) -> _Parts:
                 parts.day = int(digits)
             continue
         kinds = vocab.kinds(tok)
-        if i == 0 and "relation" in kinds:
-            parts.relation = kinds["relation"]
+        if "relation" in kinds and parts.relation is None and (i == 0 or not parts.has_core()):
+            parts.relation = kinds["relation"]  # "on Monday", also "late on Monday"
         elif "month" in kinds:
             parts.month = int(kinds["month"])
         elif "weekday" in kinds:

@@ -4,8 +4,10 @@ Spans come from token patterns in ``rules/dates_patterns.jsonl`` whose
 ``{"VOCAB": kind}`` tokens :meth:`DateTagger.compile` expands to the word lists
 of ``rules/dates_vocab.jsonl``; overlapping matches keep the longest. Each span
 is resolved by :func:`pipeline.date_resolver.resolve_date`, with the tense taken
-from the nearest future/past cue word in its sentence (a speech verb just before
-it, "said Thursday", makes it past), a year named earlier in the sentence as
+from the nearest future/past cue in its clause before cues further away (past forms
+are listed words or regular "-ed" forms read from the lemmas; a speech verb just
+before it, "said Thursday", makes it past; "on Sunday or Monday" share a tense), a
+year named earlier in the sentence as
 context, and an anchor: ``doc._.published``, or for relative dates inside a
 quotation the day the quote was spoken ("told AFP on Thursday", in the same or
 one of the two previous sentences). Sets ``doc._.dates`` to a list of
@@ -172,6 +174,15 @@ class _Found:
     sentence: int
     quoted: bool
     speech: bool
+    joined: bool  # joined to the date before by coordinators only ("on Sunday or Monday")
+
+
+@dataclass(frozen=True)
+class _Clauses:
+    """The tense cues of one sentence, (token index, tense), and where its clauses break."""
+
+    cues: tuple[tuple[int, str], ...]
+    breaks: tuple[int, ...]
 
 
 class DateTagger(RuleComponent):
@@ -185,7 +196,7 @@ class DateTagger(RuleComponent):
         self.matcher = Matcher(nlp.vocab, validate=True)
         self.patterns: dict[str, RuleRow] = {}
         self.words: dict[str, frozenset[str]] = {}
-        self.cue_hashes: dict[str, np.ndarray] = {}
+        self.past_suffixes: tuple[str, ...] = ()
         self.triggers: _Triggers | None = None
 
     def compile(self) -> None:
@@ -208,10 +219,7 @@ class DateTagger(RuleComponent):
         self.words = {kind: frozenset(self.vocab.of_kind(kind)) for kind in VOCAB_KINDS}
         strings = self.nlp.vocab.strings
         self.triggers = _triggers(expanded, strings)
-        self.cue_hashes = {
-            kind: np.array(sorted(strings.add(w) for w in self.words[kind]), dtype=np.uint64)
-            for kind in ("future_cue", "past_cue")
-        }
+        self.past_suffixes = tuple(self.words["past_suffix"])
 
     def _extend_left(self, doc: Doc, start: int, kinds: Sequence[str]) -> tuple[int, set[str]]:
         """Move ``start`` left over optional words of ``kinds`` (in order); return what was taken.
@@ -290,24 +298,58 @@ class DateTagger(RuleComponent):
                 return False  # "said ... would resume on Monday": another verb governs the date
         return False
 
-    def _tense(
-        self, quotes: Quotations, sent: Span, span: Span, cues: Mapping[str, np.ndarray]
-    ) -> str:
-        """``future`` when the nearest tense cue in the same sentence and voice is a future one.
+    def _clauses(self, doc: Doc, sent: Span, lemmas: bool) -> _Clauses:
+        """Return the tense cues and clause breaks of ``sent``.
 
-        ``cues`` holds the sorted token positions of each cue kind in the document.
+        Past: listed past forms and speech verbs, and (when lemmas are set) lower-case words
+        with a past suffix whose lemma differs ("handed" -> "hand"); not after a
+        ``participle_after`` word ("to be signed", "the proposed deal"). Future cues win.
+        """
+        words = self.words
+        cues: list[tuple[int, str]] = []
+        breaks: list[int] = []
+        for token in sent:
+            low = token.lower_
+            if low in words["clause_break"] or token.text in _QUOTES or "\n" in token.text:
+                breaks.append(token.i)
+            elif low in words["future_cue"]:
+                cues.append((token.i, "future"))
+            elif (
+                low in words["past_cue"]
+                or low in words["speech_verb"]
+                or (
+                    lemmas
+                    and token.is_lower
+                    and low.endswith(self.past_suffixes)
+                    and token.lemma_ not in ("", low)
+                )
+            ) and not (
+                token.i > sent.start and doc[token.i - 1].lower_ in words["participle_after"]
+            ):
+                cues.append((token.i, "past"))
+        return _Clauses(tuple(cues), tuple(breaks))
+
+    @staticmethod
+    def _tense(quotes: Quotations, clauses: _Clauses, span: Span) -> str:
+        """The tense of the cue nearest ``span`` in the same voice (inside or outside quotes).
+
+        Nearest means: fewest clause breaks in between, then a cue before the date over one
+        after it, then fewest tokens; past wins a tie. No cue: past.
         """
         in_quote = quotes.inside(span.start)
-        best: tuple[int, str] | None = None
-        for kind, positions in cues.items():
-            lo, hi = np.searchsorted(positions, [sent.start, sent.end])
-            for i in positions[lo:hi].tolist():
-                if span.start <= i < span.end or quotes.inside(i) != in_quote:
-                    continue
-                distance = min(abs(i - span.start), abs(i - (span.end - 1)))
-                tense = "future" if kind == "future_cue" else "past"
-                if best is None or distance < best[0] or (distance == best[0] and tense == "past"):
-                    best = (distance, tense)
+        best: tuple[tuple[int, bool, int, bool], str] | None = None
+        for i, tense in clauses.cues:
+            if span.start <= i < span.end or quotes.inside(i) != in_quote:
+                continue
+            after = i >= span.end
+            lo, hi = (span.end, i) if after else (i + 1, span.start)
+            crossed = bisect.bisect_left(clauses.breaks, hi) - bisect.bisect_left(
+                clauses.breaks, lo
+            )
+            distance = i - span.end + 1 if after else span.start - i
+            key = (crossed, after, distance, tense != "past")
+            if best is None or key < best[0]:
+                best = (key, tense)
         return best[1] if best else "past"
 
     def __call__(self, doc: Doc) -> Doc:
@@ -318,14 +360,21 @@ class DateTagger(RuleComponent):
         sents = list(doc.sents) if doc.has_annotation("SENT_START") else [doc[:]]
         starts = [s.start for s in sents]
         quotes = Quotations.of(doc)
-        lower = doc.to_array("LOWER")
-        cues = {k: np.flatnonzero(np.isin(lower, hashes)) for k, hashes in self.cue_hashes.items()}
-        found = []
+        lemmas = doc.has_annotation("LEMMA")
+        clauses: dict[int, _Clauses] = {}
+        found: list[_Found] = []
         for span, rule_id in spans:
             index = bisect.bisect_right(starts, span.start) - 1
             in_quote = quotes.inside(span.start)
             speech = not in_quote and self._is_speech(doc, span, starts[index])
-            found.append(_Found(span, rule_id, index, in_quote, speech))
+            before = found[-1].span if found and found[-1].sentence == index else None
+            joined = (
+                before is not None
+                and 0 < span.start - before.end <= 2
+                and all(t.lower_ in self.words["coordinator"] for t in doc[before.end : span.start])
+            )
+            found.append(_Found(span, rule_id, index, in_quote, speech, joined))
+        tenses: dict[int, str] = {}
         published: dt.date | None = doc._.published
         speech_days: dict[int, dt.date] = {}
         years: dict[int, int] = {}  # sentence -> the last year it named outright
@@ -339,11 +388,15 @@ class DateTagger(RuleComponent):
                     spoken = self._quote_anchor(item.sentence, sents, speech_days)
                     if spoken is not None:
                         anchor, source = spoken, "quote"
-                tense = (
-                    "past"
-                    if item.speech
-                    else self._tense(quotes, sents[item.sentence], item.span, cues)
-                )
+                if item.speech:
+                    tense = "past"
+                elif item.joined and key - 1 in tenses:
+                    tense = tenses[key - 1]
+                else:
+                    if item.sentence not in clauses:
+                        clauses[item.sentence] = self._clauses(doc, sents[item.sentence], lemmas)
+                    tense = self._tense(quotes, clauses[item.sentence], item.span)
+                tenses[key] = tense
                 mention = self._mention(item, anchor, source, tense, years.get(item.sentence))
                 if mention is None:
                     continue

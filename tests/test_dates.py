@@ -134,6 +134,16 @@ RESOLVE_CASES = [
     ("after Monday", THU, "future", "2023-12-25", "day", None, "after"),
     ("until Sunday", THU, "future", "2023-12-31", "day", None, "until"),
     ("before Jan. 20", dt.date(2025, 1, 10), "future", "2025-01-20", "day", None, "before"),
+    ("late on Monday", D003, "past", "2026-01-12", "day", "late", "on"),
+    ("early on Friday", D003, "past", "2026-01-09", "day", "early", "on"),
+    ("early on Friday", D003, "future", "2026-01-16", "day", "early", "on"),
+    ("late on Sunday night", D004, "past", "2024-12-01", "day", "late", "on"),
+    ("on 28 January", D002, "past", "2024-01-28", "day", None, "on"),
+    ("on January 28", D002, "past", "2024-01-28", "day", None, "on"),
+    ("on 31 May", dt.date(2024, 6, 8), "past", "2024-05-31", "day", None, "on"),
+    ("on May 31", dt.date(2024, 6, 8), "past", "2024-05-31", "day", None, "on"),
+    ("on 31 May", dt.date(2024, 5, 20), "past", "2023-05-31", "day", None, "on"),
+    ("on 31 May", dt.date(2024, 5, 20), "future", "2024-05-31", "day", None, "on"),
 ]
 
 
@@ -241,11 +251,16 @@ def test_resolved_date_is_frozen() -> None:
 
 
 def _pipeline(rules_dir: Path) -> Language:
+    """Sentences, lookup lemmas (past forms are read from them) and dates, as in the model."""
     nlp = spacy.blank("en")
     nlp.add_pipe("ceasefire_sentences")
+    lemmatizer = nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     nlp.add_pipe("ceasefire_dates")
     for _, proc in nlp.pipeline:
-        proc.initialize(nlp=nlp, rules_dir=str(rules_dir))
+        if proc is lemmatizer:
+            lemmatizer.initialize()
+        else:
+            proc.initialize(nlp=nlp, rules_dir=str(rules_dir))
     return nlp
 
 
@@ -439,6 +454,135 @@ def test_passages(
     tag: Callable[..., Doc], text: str, published: dt.date | None, expected: list[tuple[str, str]]
 ) -> None:
     assert [(d.text, d.value) for d in tag(text, published)._.dates] == expected
+
+
+#: Tense in context (anchor D003 = Wednesday 2026-01-14): the verb nearest the date in its
+#: clause decides before cue words further away; regular past forms are read from the lemmas.
+TENSE_CASES = [
+    # past verb in the date's clause, a future cue further away
+    (
+        "Negotiators resumed talks on Thursday, hoping a deal could follow.",
+        "on Thursday",
+        "2026-01-08",
+    ),
+    (
+        "Mediators resumed talks on Thursday in a push that could end the war.",
+        "on Thursday",
+        "2026-01-08",
+    ),
+    (
+        "Qatar resumed talks in Doha on Thursday and will host another round.",
+        "on Thursday",
+        "2026-01-08",
+    ),
+    (
+        "The two sides resumed indirect talks on Thursday, which may last days.",
+        "on Thursday",
+        "2026-01-08",
+    ),
+    (
+        "Hamas handed its reply to the mediators late on Monday and Israel will study it.",
+        "late on Monday",
+        "2026-01-12",
+    ),
+    (
+        "Israel's team, which would return later, handed over its answer late on Monday.",
+        "late on Monday",
+        "2026-01-12",
+    ),
+    (
+        "Hamas delivered its answer on Sunday, though Israel could take days to reply.",
+        "on Sunday",
+        "2026-01-11",
+    ),
+    (
+        "The delegation arrived in Cairo on Sunday and will stay until Tuesday.",
+        "on Sunday",
+        "2026-01-11",
+    ),
+    (
+        "The delegation arrived in Cairo on Sunday and will stay until Tuesday.",
+        "until Tuesday",
+        "2026-01-20",
+    ),
+    (
+        "Egypt's spy chief met the Hamas delegation early on Friday and may travel again.",
+        "early on Friday",
+        "2026-01-09",
+    ),
+    (
+        "The envoy flew to Doha on Saturday, but talks may not resume soon.",
+        "on Saturday",
+        "2026-01-10",
+    ),
+    # intent: hoped / planned / expected / intended to <verb> is future
+    (
+        "The envoy hoped to travel to Cairo on Sunday or Monday, an aide said.",
+        "on Sunday",
+        "2026-01-18",
+    ),
+    (
+        "The envoy hoped to travel to Cairo on Sunday or Monday, an aide said.",
+        "Monday",
+        "2026-01-19",
+    ),
+    ("Officials said they hoped to resume talks on Sunday.", "on Sunday", "2026-01-18"),
+    ("Qatar's prime minister planned to fly to Washington on Tuesday.", "on Tuesday", "2026-01-20"),
+    ("Hamas leaders intended to meet the mediators on Saturday.", "on Saturday", "2026-01-17"),
+    ("The cabinet was expected to vote on the deal on Friday.", "on Friday", "2026-01-16"),
+    ("A deal is expected to be signed on Friday.", "on Friday", "2026-01-16"),
+    ("The hostages will be released on Sunday, officials said.", "on Sunday", "2026-01-18"),
+    # day-month and month-day without a year: the nearest past one in past context
+    (
+        "Hamas replied on 28 December to the framework, which would see hostages freed.",
+        "on 28 December",
+        "2025-12-28",
+    ),
+    (
+        "Hamas replied on December 28 to the framework, which would see hostages freed.",
+        "on December 28",
+        "2025-12-28",
+    ),
+    (
+        "Negotiators met in Paris on 31 December, and a new round could follow.",
+        "on 31 December",
+        "2025-12-31",
+    ),
+    (
+        "Negotiators met in Paris on December 31, and a new round could follow.",
+        "on December 31",
+        "2025-12-31",
+    ),
+    (
+        "The ceasefire that took effect on 10 January will be reviewed.",
+        "on 10 January",
+        "2026-01-10",
+    ),
+    ("The truce will begin on 28 January, the mediators said.", "on 28 January", "2026-01-28"),
+    ("The truce will begin on January 28, the mediators said.", "on January 28", "2026-01-28"),
+]
+
+
+@pytest.mark.parametrize("text, date_text, value", TENSE_CASES)
+def test_tense_in_context(tag: Callable[..., Doc], text: str, date_text: str, value: str) -> None:
+    got = {d.text: d.value for d in tag(text, D003)._.dates}
+    assert got.get(date_text) == value, got
+
+
+@pytest.mark.parametrize(
+    "text, date_text, modifier",
+    [
+        ("Hamas handed its response to the mediators late on Monday.", "late on Monday", "late"),
+        ("Israeli jets struck early on Friday, residents said.", "early on Friday", "early"),
+        ("The strike came late on Sunday night.", "late on Sunday night", "late"),
+        ("Talks will resume late Monday.", "late Monday", "late"),
+    ],
+)
+def test_modifier_before_on(
+    tag: Callable[..., Doc], text: str, date_text: str, modifier: str
+) -> None:
+    got = {d.text: d.modifier for d in tag(text, D003)._.dates}
+    assert got.get(date_text, "missing") == modifier, got
 
 
 @pytest.mark.parametrize(
