@@ -197,26 +197,50 @@ def extract_seconds(
         return result
 
 
-def peak_rss_mb(corpus: Path, model: Path, *, batch_size: int) -> float:
-    """Return the peak RSS (MB) of a fresh child process running ``extract()`` over ``corpus``."""
-    command = [
-        sys.executable,
-        __file__,
-        "--child-extract",
-        str(corpus),
-        "--model",
-        str(model),
-        "--batch-size",
-        str(batch_size),
-    ]
-    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    assert proc.stderr is not None
-    errors = proc.stderr.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
-        sys.exit(f"bench: child extract failed:\n{errors.decode(errors='replace')}")
-    return usage.ru_maxrss / 1024  # KB on Linux
+#: Runs a command and writes its exit code and peak RSS (``os.wait4``) to a file. The
+#: measured child is started from this small process, not from the benchmark: on Linux
+#: a child's ``ru_maxrss`` includes the RSS of the process it was forked from.
+_LAUNCHER = """
+import json, os, subprocess, sys
+proc = subprocess.Popen(sys.argv[2:])
+_, status, usage = os.wait4(proc.pid, 0)
+with open(sys.argv[1], "w") as fh:
+    json.dump({"code": os.waitstatus_to_exitcode(status), "maxrss_kb": usage.ru_maxrss}, fh)
+"""
+
+
+def peak_rss_mb(corpus: Path, model: Path, *, batch_size: int, expected: int) -> float:
+    """Return the peak RSS (MB) of a fresh child process running ``extract()`` over ``corpus``.
+
+    Each measurement is its own process (``os.wait4`` on its pid), never the
+    maximum over earlier children.
+    """
+    command = [sys.executable, __file__, "--child-extract", str(corpus), "--model", str(model)]
+    with tempfile.TemporaryDirectory(prefix="bench-rss-") as tmp:
+        usage, out, err = Path(tmp) / "usage.json", Path(tmp) / "out", Path(tmp) / "err"
+        with open(out, "wb") as stdout, open(err, "wb") as stderr:
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-S",
+                    "-c",
+                    _LAUNCHER,
+                    str(usage),
+                    *command,
+                    "--batch-size",
+                    str(batch_size),
+                ],
+                stdout=stdout,
+                stderr=stderr,
+                check=True,
+            )
+        result = json.loads(usage.read_text())
+        if result["code"] != 0:
+            sys.exit(f"bench: child extract failed:\n{err.read_text(errors='replace')}")
+        done = json.loads(out.read_text())["documents"]
+    if done != expected:
+        sys.exit(f"bench: the child extracted {done} documents, not {expected}")
+    return float(result["maxrss_kb"]) / 1024  # KB on Linux
 
 
 def child_extract(corpus: Path, model: Path, batch_size: int) -> None:
@@ -350,8 +374,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
 
         # 3. peak memory, each in a fresh child process
-        rss_small = peak_rss_mb(small_path, args.model, batch_size=args.batch_size)
-        rss_large = peak_rss_mb(large_path, args.model, batch_size=args.batch_size)
+        rss_small = peak_rss_mb(
+            small_path, args.model, batch_size=args.batch_size, expected=len(small)
+        )
+        rss_large = peak_rss_mb(
+            large_path, args.model, batch_size=args.batch_size, expected=len(large)
+        )
     growth = rss_large / rss_small
     print("\npeak RSS of extract() in a fresh process (1 worker):")
     print(f"  {'1x':26s} {rss_small:>10,.0f} MB")
