@@ -321,7 +321,7 @@ class DateTagger(RuleComponent):
                     lemmas
                     and token.is_lower
                     and low.endswith(self.past_suffixes)
-                    and token.lemma_ not in ("", low)
+                    and token.lemma not in (0, token.lower)
                 )
             ) and not (
                 token.i > sent.start and doc[token.i - 1].lower_ in words["participle_after"]
