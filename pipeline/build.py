@@ -29,7 +29,7 @@ from pipeline.tables import SCHEMA_VERSION
 #: tokens inside a date are never read as a count.
 PIPELINE: tuple[tuple[str, dict[str, Any]], ...] = (
     ("ceasefire_sentences", {}),
-    ("lemmatizer", {"mode": "lookup"}),
+    ("ceasefire_lemmatizer", {}),  # spaCy's lookup lemmas, one array write per doc
     ("ceasefire_actors", {}),
     ("ceasefire_roles", {}),
     ("ceasefire_dates", {}),

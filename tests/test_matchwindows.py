@@ -42,7 +42,7 @@ def docs(nlp: Language) -> list[Doc]:
     out = []
     for text in texts:
         doc = nlp.make_doc(text)
-        for name in ("ceasefire_sentences", "lemmatizer"):
+        for name in ("ceasefire_sentences", "ceasefire_lemmatizer"):
             doc = nlp.get_pipe(name)(doc)
         out.append(doc)
     return out

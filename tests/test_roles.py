@@ -32,7 +32,7 @@ PUBLISHED = {
     "003": "2026-01-14",
     "004": "2024-12-03",
 }
-OWN = ("ceasefire_sentences", "lemmatizer", "ceasefire_actors", "ceasefire_roles")
+OWN = ("ceasefire_sentences", "ceasefire_lemmatizer", "ceasefire_actors", "ceasefire_roles")
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,129 @@
+"""Lookup lemmas written as one array: the ``ceasefire_lemmatizer`` component.
+
+spaCy's ``lemmatizer`` in lookup mode visits every token in Python (a Token
+object, a table lookup by text, a string-store write), which costs nearly as much
+as tokenizing. :class:`LookupLemmatizer` is that lemmatizer with only
+``__call__`` replaced: its lookup table is still loaded from spacy-lookups-data
+by ``initialize()`` when the model is built and saved in the model directory by
+``to_disk()``, so a built model stays self-contained. Per document the ORTH ids
+map to LEMMA ids through a dict filled the first time each word is seen, and one
+``doc.from_array`` writes them. The lemmas are the lookup lemmatizer's: the
+table's entry for the token text, else the text itself; lemmas already set are
+kept unless ``overwrite``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, cast
+
+import numpy as np
+from spacy.attrs import LEMMA, ORTH
+from spacy.errors import Errors
+from spacy.language import Language
+from spacy.lookups import Lookups
+from spacy.pipeline import Lemmatizer
+from spacy.pipeline.lemmatizer import lemmatizer_score
+from spacy.tokens import Doc
+from spacy.vocab import Vocab
+from thinc.api import Model
+from thinc.types import Ints2d
+
+
+class LookupLemmatizer(Lemmatizer):
+    """spaCy's lookup lemmatizer, applied to a whole document through its id arrays."""
+
+    def __init__(
+        self,
+        vocab: Vocab,
+        model: Model | None,
+        name: str = "ceasefire_lemmatizer",
+        *,
+        overwrite: bool = False,
+        scorer: Callable[..., Any] | None = lemmatizer_score,
+    ) -> None:
+        super().__init__(vocab, model, name, mode="lookup", overwrite=overwrite, scorer=scorer)
+        self.lemma_ids: dict[int, int] = {}  # ORTH id -> LEMMA id, filled as words appear
+
+    def lemma_id(self, orth: int) -> int:
+        """Return the LEMMA id of a word (its ORTH id), as the lookup lemmatizer finds it."""
+        found = self.lemma_ids.get(orth)
+        if found is None:
+            text = self.vocab.strings[orth]
+            table = self.lookups.get_table("lemma_lookup", {})
+            lemma = table.get(orth, text)  # the table is keyed by the text's hash: the ORTH id
+            if not isinstance(lemma, str):
+                lemma = lemma[0]
+            found = self.lemma_ids[orth] = self.vocab.strings.add(lemma)
+        return found
+
+    def __call__(self, doc: Doc) -> Doc:
+        """Set the lemma of every token of ``doc`` (one array write)."""
+        if not self._validated:
+            self._validate_tables(Errors.E1004)
+        error_handler = self.get_error_handler()
+        try:
+            if not len(doc):
+                return doc
+            known = self.lemma_ids.get
+            orths = doc.to_array(ORTH).tolist()
+            lemmas = np.array([known(o) or self.lemma_id(o) for o in orths], dtype=np.uint64)
+            if not self.overwrite:
+                current = doc.to_array(LEMMA)
+                lemmas = np.where(current == 0, lemmas, current)
+            doc.from_array([LEMMA], cast(Ints2d, lemmas.reshape(-1, 1)))
+            return doc
+        except Exception as e:
+            error_handler(self.name, self, [doc], e)
+            return doc
+
+    def initialize(
+        self,
+        get_examples: Callable[[], Iterable[Any]] | None = None,
+        *,
+        nlp: Language | None = None,
+        lookups: Lookups | None = None,
+        rules_dir: str | None = None,
+    ) -> None:
+        """Load the lookup table (from spacy-lookups-data unless ``lookups`` is given).
+
+        ``rules_dir`` is accepted like for every ``ceasefire_`` component and unused: the
+        table is not a rules file.
+        """
+        self.lemma_ids = {}  # the table can change: forget ids read from the old one
+        super().initialize(get_examples, nlp=nlp, lookups=lookups)
+
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> LookupLemmatizer:
+        self.lemma_ids = {}
+        super().from_disk(path, exclude=exclude)
+        return self
+
+    def from_bytes(self, bytes_data: bytes, *, exclude: Iterable[str] = ()) -> LookupLemmatizer:
+        self.lemma_ids = {}
+        super().from_bytes(bytes_data, exclude=exclude)
+        return self
+
+
+@Language.factory(
+    "ceasefire_lemmatizer",
+    assigns=["token.lemma"],
+    default_config={
+        "model": None,
+        "overwrite": False,
+        "scorer": {"@scorers": "spacy.lemmatizer_scorer.v1"},
+    },
+    default_score_weights={"lemma_acc": 1.0},
+)
+def make_lookup_lemmatizer(
+    nlp: Language,
+    model: Model | None,
+    name: str,
+    overwrite: bool,
+    scorer: Callable[..., Any] | None,
+) -> LookupLemmatizer:
+    """Factory for ``ceasefire_lemmatizer`` (found by spaCy through the entry point)."""
+    return LookupLemmatizer(nlp.vocab, model, name, overwrite=overwrite, scorer=scorer)
+
+
+__all__ = ["LookupLemmatizer", "make_lookup_lemmatizer"]
