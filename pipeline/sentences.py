@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, cast
 
 import numpy
-from spacy.attrs import IS_SPACE, ORTH, SENT_START
+from spacy.attrs import ORTH, SENT_START
 from spacy.language import Language
 from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
@@ -23,6 +23,7 @@ from thinc.types import Ints2d
 
 from pipeline.component import RuleComponent
 from pipeline.rules import Field, RuleSpec
+from pipeline.tokens import forget_sentences, member, token_table
 
 ABBREVIATIONS = RuleSpec(
     name="abbreviations",
@@ -69,16 +70,31 @@ def sentence_starts(words: list[str]) -> list[bool]:
 
 
 def headline_sentences(doc: Doc) -> set[int]:
-    """Return indices of sentences that are a whole line with no terminal punctuation."""
+    """Return indices of sentences that are a whole line with no terminal punctuation.
+
+    Read from the token table: a sentence's text without trailing whitespace ends where
+    its last non-space token ends.
+    """
     flagged: set[int] = set()
-    text = doc.text
-    for i, sent in enumerate(doc.sents):
-        body = sent.text.rstrip()
-        if not body:
+    table = token_table(doc)
+    text, space, ends = table.text, table.is_space.tolist(), table.ends_char
+    last_solid = table.n - 1
+    while last_solid >= 0 and space[last_solid]:
+        last_solid -= 1
+    text_end = ends[last_solid] if last_solid >= 0 else 0  # len(text.rstrip())
+    for i, (start, stop) in enumerate(zip(table.sent_starts, table.sent_ends, strict=True)):
+        last = stop - 1
+        while last >= start and space[last]:
+            last -= 1
+        if last < start:
             continue
-        end = sent.start_char + len(body)
-        ends_line = end >= len(text.rstrip()) or "\n" in text[end : end + 2]
-        if ends_line and body[-1] not in _TERMINAL_CHARS and body[-1] not in _CLOSER_CHARS:
+        end = ends[last]
+        ends_line = end >= text_end or "\n" in text[end : end + 2]
+        if (
+            ends_line
+            and text[end - 1] not in _TERMINAL_CHARS
+            and text[end - 1] not in _CLOSER_CHARS
+        ):
             flagged.add(i)
     return flagged
 
@@ -94,20 +110,21 @@ def set_sentence_starts(doc: Doc, *, terminal: frozenset[int], closers: frozense
     n = len(doc)
     if not n:
         return
-    arr = doc.to_array([ORTH, IS_SPACE])
-    orths, space = arr[:, 0], arr[:, 1].astype(bool)
+    table = token_table(doc)
+    orths, space = table.orth_ids, table.is_space
+    words = table.words
     newline = numpy.zeros(n, dtype=bool)
-    for i in numpy.flatnonzero(space):
-        newline[i] = "\n" in doc[int(i)].text
-    ends = numpy.isin(orths, numpy.fromiter(terminal, dtype="uint64")) | newline
-    candidates = numpy.flatnonzero(
-        ~space & ~numpy.isin(orths, numpy.fromiter(closers, dtype="uint64"))
-    )
+    for i in numpy.flatnonzero(space).tolist():
+        newline[i] = "\n" in words[i]
+    ends = member(orths, numpy.array(sorted(terminal), dtype=numpy.uint64)) | newline
+    closing = member(orths, numpy.array(sorted(closers), dtype=numpy.uint64))
+    candidates = numpy.flatnonzero(~space & ~closing)
     after = numpy.searchsorted(candidates, numpy.flatnonzero(ends), side="right")
     values = numpy.full(n, -1, dtype="int64")
     values[candidates[after[after < len(candidates)]]] = 1
     values[0] = 1
     doc.from_array([SENT_START], cast(Ints2d, values.astype("uint64").reshape(-1, 1)))
+    forget_sentences(doc)
 
 
 class SentenceSplitter(RuleComponent):

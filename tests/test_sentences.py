@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from pipeline.sentences import sentence_starts
 
@@ -60,3 +61,35 @@ def test_sentence_starts_pure() -> None:
     assert sentence_starts([]) == []
     assert sentence_starts(["A", ".", "\n", "B"]) == [True, False, False, True]
     assert sentence_starts(["x", ".", '"', "y"]) == [True, False, False, True]
+
+
+def headlines_by_span_text(doc: Doc) -> set[int]:
+    """The definition, read from Span texts: a whole line without terminal punctuation."""
+    text = doc.text
+    flagged = set()
+    for i, sent in enumerate(doc.sents):
+        body = sent.text.rstrip()
+        if not body:
+            continue
+        end = sent.start_char + len(body)
+        ends_line = end >= len(text.rstrip()) or "\n" in text[end : end + 2]
+        if ends_line and body[-1] not in ".!?…" and body[-1] not in "\"'”’)]»":
+            flagged.add(i)
+    return flagged
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "\n\nHeadline\n\n",
+        "Headline only",
+        "Talks resumed.\n\nNEW HEADLINE  \nBody ends without a stop",
+        'He said: "It is over"\nCAIRO (Reuters) -\nText.  \n  ',
+        "One. Two! (Three)\nFour\n",
+    ],
+)
+def test_headlines_match_their_definition(nlp: Language, text: str) -> None:
+    doc = nlp(text)
+    assert doc._.headline_sents == headlines_by_span_text(doc)
