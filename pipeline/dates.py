@@ -21,18 +21,18 @@ import bisect
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from spacy.language import Language
-from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
-from spacy.util import filter_spans
 
 from pipeline.component import RuleComponent
 from pipeline.date_resolver import DATES_VOCAB, VOCAB_KINDS, DateVocab, ResolvedDate, resolve_date
+from pipeline.matchwindows import WindowMatcher
 from pipeline.records import DateMention
 from pipeline.rules import Field, RuleProblem, RuleRow, RulesError, RuleSpec
+from pipeline.tokens import filter_ranges, id_array, member, token_table
 
 DATES_PATTERNS = RuleSpec(
     name="dates_patterns",
@@ -67,25 +67,26 @@ class Quotations:
     """Where quotations are in a document, to ask whether a token stands inside one.
 
     Quote marks are counted from the last line break (a paragraph break closes a quote).
-    Built from token arrays, so a document costs no Python loop over its tokens.
+    Built from token arrays, so a document costs no Python loop over its tokens; a
+    question is four binary searches.
     """
 
-    opens: np.ndarray
-    closes: np.ndarray
-    toggles: np.ndarray
+    opens: list[int]
+    closes: list[int]
+    toggles: list[int]
     breaks: list[int]
 
     @classmethod
     def of(cls, doc: Doc) -> Quotations:
-        orth = doc.to_array("ORTH")
+        table = token_table(doc)
         strings = doc.vocab.strings
 
-        def where(marks: frozenset[str]) -> np.ndarray:
-            hashes = np.array([strings.add(m) for m in sorted(marks)], dtype=np.uint64)
-            return np.flatnonzero(np.isin(orth, hashes))
+        def where(marks: frozenset[str]) -> list[int]:
+            hashes = id_array(strings, marks)
+            return cast(list[int], np.flatnonzero(member(table.orth_ids, hashes)).tolist())
 
-        spaces = np.flatnonzero(doc.to_array("IS_SPACE")).tolist()
-        breaks = [i for i in spaces if "\n" in doc[i].text]
+        words = table.words
+        breaks = [i for i in np.flatnonzero(table.is_space).tolist() if "\n" in words[i]]
         return cls(where(_OPEN_QUOTES), where(_CLOSE_QUOTES), where(_TOGGLE_QUOTES), breaks)
 
     def inside(self, i: int) -> bool:
@@ -93,9 +94,8 @@ class Quotations:
         n = bisect.bisect_left(self.breaks, i)
         line_start = self.breaks[n - 1] + 1 if n else 0
 
-        def count(marks: np.ndarray) -> int:
-            lo, hi = np.searchsorted(marks, [line_start, i])
-            return int(hi - lo)
+        def count(marks: list[int]) -> int:
+            return bisect.bisect_left(marks, i) - bisect.bisect_left(marks, line_start)
 
         return count(self.opens) > count(self.closes) or count(self.toggles) % 2 == 1
 
@@ -126,46 +126,6 @@ def _expand(pattern: Any, vocab: DateVocab, where: RuleRow) -> list[dict[str, An
 
 
 @dataclass(frozen=True)
-class _Triggers:
-    """Tokens that can start a match (by LOWER or SHAPE hash) -> the longest such pattern."""
-
-    lower: Mapping[int, int]
-    shape: Mapping[int, int]
-    lower_hashes: np.ndarray
-    shape_hashes: np.ndarray
-
-
-def _triggers(patterns: Sequence[Sequence[Mapping[str, Any]]], strings: Any) -> _Triggers | None:
-    """Return the tokens that can start each pattern, or None when some pattern can start
-    with an optional or unrestricted token (then the Matcher runs on the whole document)."""
-    by_attr: dict[str, dict[int, int]] = {"lower": {}, "shape": {}}
-    for pattern in patterns:
-        first = pattern[0]
-        if first.get("OP") in ("?", "*") or any(t.get("OP") in ("+", "*") for t in pattern):
-            return None
-        for attr, into in (("LOWER", "lower"), ("ORTH", "lower"), ("SHAPE", "shape")):
-            value = first.get(attr)
-            if value is None:
-                continue
-            if isinstance(value, dict) and "IN" not in value:
-                return None
-            values = value["IN"] if isinstance(value, dict) else [value]
-            for v in values:
-                key = strings.add(v.lower() if attr == "ORTH" else v)
-                by_attr[into][key] = max(by_attr[into].get(key, 0), len(pattern))
-            break
-        else:
-            return None
-    lower, shape = by_attr["lower"], by_attr["shape"]
-    return _Triggers(
-        lower,
-        shape,
-        np.array(sorted(lower), dtype=np.uint64),
-        np.array(sorted(shape), dtype=np.uint64),
-    )
-
-
-@dataclass(frozen=True)
 class _Found:
     """A matched span waiting to be resolved."""
 
@@ -193,22 +153,19 @@ class DateTagger(RuleComponent):
     def __init__(self, nlp: Language, name: str) -> None:
         super().__init__(nlp, name)
         self.vocab = DateVocab({})
-        self.matcher = Matcher(nlp.vocab, validate=True)
+        self.matcher = WindowMatcher(nlp.vocab, validate=True)
         self.patterns: dict[str, RuleRow] = {}
         self.words: dict[str, frozenset[str]] = {}
         self.past_suffixes: tuple[str, ...] = ()
-        self.triggers: _Triggers | None = None
 
     def compile(self) -> None:
         self.vocab = DateVocab.from_rows(self.rule_rows("dates_vocab"))
-        self.matcher = Matcher(self.nlp.vocab, validate=True)
+        self.matcher = WindowMatcher(self.nlp.vocab, validate=True)
         self.patterns = {}
-        expanded = []
         for row in self.rule_rows("dates_patterns"):
             try:
                 pattern = _expand(row["pattern"], self.vocab, row)
-                expanded.append(pattern)
-                self.matcher.add(row["id"], [pattern])
+                self.matcher.add(row["id"], pattern)
             except ValueError as exc:
                 if isinstance(exc, RulesError):
                     raise
@@ -217,8 +174,6 @@ class DateTagger(RuleComponent):
                 ) from exc
             self.patterns[row["id"]] = row
         self.words = {kind: frozenset(self.vocab.of_kind(kind)) for kind in VOCAB_KINDS}
-        strings = self.nlp.vocab.strings
-        self.triggers = _triggers(expanded, strings)
         self.past_suffixes = tuple(self.words["past_suffix"])
 
     def _extend_left(self, doc: Doc, start: int, kinds: Sequence[str]) -> tuple[int, set[str]]:
@@ -226,60 +181,42 @@ class DateTagger(RuleComponent):
 
         A hyphen is taken only together with the word before it ("mid-January").
         """
+        lowers = token_table(doc).lowers
         taken: set[str] = set()
         for n, kind in enumerate(kinds):
-            if start == 0 or doc[start - 1].lower_ not in self.words[kind]:
+            if start == 0 or lowers[start - 1] not in self.words[kind]:
                 continue
             if kind == "hyphen":
                 after = kinds[n + 1] if n + 1 < len(kinds) else None
-                if after is None or start < 2 or doc[start - 2].lower_ not in self.words[after]:
+                if after is None or start < 2 or lowers[start - 2] not in self.words[after]:
                     continue
             start -= 1
             taken.add(kind)
         return start, taken
 
     def _matches(self, doc: Doc) -> list[tuple[int, int, int]]:
-        """Run the Matcher only on windows that start at a token some pattern starts with."""
-        triggers = self.triggers
-        if triggers is None:
-            return [(m, s, e) for m, s, e in self.matcher(doc)]
-        attrs = doc.to_array(["LOWER", "SHAPE"]).reshape(-1, 2)
-        hits = np.flatnonzero(
-            np.isin(attrs[:, 0], triggers.lower_hashes)
-            | np.isin(attrs[:, 1], triggers.shape_hashes)
-        ).tolist()
-        windows: list[list[int]] = []
-        for i in hits:
-            lower, shape = attrs[i].tolist()
-            end = i + max(triggers.lower.get(lower, 0), triggers.shape.get(shape, 0))
-            if windows and i < windows[-1][1]:
-                windows[-1][1] = max(windows[-1][1], end)
-            else:
-                windows.append([i, end])
-        matches: list[tuple[int, int, int]] = []
-        for first, last in windows:
-            window = doc[first : min(last, len(doc))]
-            matches.extend((m, s + first, e + first) for m, s, e in self.matcher(window))
-        return matches
+        """Return the Matcher's matches, run only where a pattern can start."""
+        return self.matcher(doc)
 
     def spans(self, doc: Doc) -> list[tuple[Span, str]]:
         """Return the date spans of ``doc`` (longest wins) with the id of the pattern found."""
-        candidates: list[Span] = []
+        lowers = token_table(doc).lowers
+        candidates: list[tuple[int, int, str]] = []
         for match_id, start, end in self._matches(doc):
             rule_id = self.nlp.vocab.strings[match_id]
             row = self.patterns[rule_id]
-            if start > 0 and doc[start - 1].lower_ in row.get("not_after", []):
+            if start > 0 and lowers[start - 1] in row.get("not_after", []):
                 continue
             start, taken = self._extend_left(doc, start, row.get("extend_left", []))
             required = row.get("require_left", [])
             if required and not taken.intersection(required):
                 continue
-            candidates.append(Span(doc, start, end, label=rule_id))
+            candidates.append((start, end, rule_id))
         found = []
-        for span in filter_spans(candidates):
-            row = self.patterns[span.label_]
-            start, end = span.start + row.get("trim_start", 0), span.end - row.get("trim_end", 0)
-            found.append((doc[start:end], span.label_))
+        for first, last, rule_id in filter_ranges(candidates):
+            row = self.patterns[rule_id]
+            start, end = first + row.get("trim_start", 0), last - row.get("trim_end", 0)
+            found.append((doc[start:end], rule_id))
         return found
 
     def _is_speech(self, doc: Doc, span: Span, sent_start: int) -> bool:
@@ -306,27 +243,27 @@ class DateTagger(RuleComponent):
         ``participle_after`` word ("to be signed", "the proposed deal"). Future cues win.
         """
         words = self.words
+        table = token_table(doc)
+        lowers, texts, lower_ids = table.lowers, table.words, table.lower_list
         cues: list[tuple[int, str]] = []
         breaks: list[int] = []
-        for token in sent:
-            low = token.lower_
-            if low in words["clause_break"] or token.text in _QUOTES or "\n" in token.text:
-                breaks.append(token.i)
+        for i in range(sent.start, sent.end):
+            low, text = lowers[i], texts[i]
+            if low in words["clause_break"] or text in _QUOTES or "\n" in text:
+                breaks.append(i)
             elif low in words["future_cue"]:
-                cues.append((token.i, "future"))
+                cues.append((i, "future"))
             elif (
                 low in words["past_cue"]
                 or low in words["speech_verb"]
                 or (
                     lemmas
-                    and token.is_lower
+                    and text.islower()  # token.is_lower
                     and low.endswith(self.past_suffixes)
-                    and token.lemma not in (0, token.lower)
+                    and doc[i].lemma not in (0, lower_ids[i])
                 )
-            ) and not (
-                token.i > sent.start and doc[token.i - 1].lower_ in words["participle_after"]
-            ):
-                cues.append((token.i, "past"))
+            ) and not (i > sent.start and lowers[i - 1] in words["participle_after"]):
+                cues.append((i, "past"))
         return _Clauses(tuple(cues), tuple(breaks))
 
     @staticmethod

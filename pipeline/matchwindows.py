@@ -21,6 +21,7 @@ optional or unrestricted make the whole set fall back to the full Matcher.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -83,6 +84,20 @@ def pattern_starts(pattern: Pattern) -> tuple[int, list[str]] | None:
     return token_values(pattern[0])
 
 
+@dataclass
+class _Compiled:
+    """The patterns as lookup tables over the columns of ``doc.to_array(attrs)``."""
+
+    attrs: list[int]
+    start_columns: list[int]
+    start_ids: np.ndarray  # every id that starts some pattern (sorted)
+    tables: list[tuple[int, dict[int, list[int]]]]  # column -> id -> patterns starting there
+    lengths: list[int]
+    needs: list[list[tuple[int, frozenset[int]]]]  # per pattern: (column, ids) of required tokens
+    plain: list[list[tuple[int, frozenset[int]]] | None]
+    starting: dict[tuple[int, ...], tuple[tuple[int, ...], int]] = field(default_factory=dict)
+
+
 class WindowMatcher:
     """A spaCy Matcher (patterns added one at a time, in order) that runs only at start tokens."""
 
@@ -97,7 +112,7 @@ class WindowMatcher:
         #: per pattern: (attr, ids) of every token when the pattern is plain, else None
         self.plain: list[list[tuple[int, frozenset[int]]] | None] = []
         self.key_ids: list[int] = []
-        self._keys: dict[int, np.ndarray] = {}
+        self._compiled: _Compiled | None = None
         self._subs: dict[tuple[int, ...], tuple[Matcher, int]] = {}
 
     def add(self, key: str, pattern: Pattern) -> None:
@@ -122,7 +137,7 @@ class WindowMatcher:
         into = self.starts.setdefault(attr, {})
         for v in values:
             into.setdefault(strings.add(v), []).append(index)
-        self._keys = {}
+        self._compiled = None
         self._subs = {}
 
     def __len__(self) -> int:
@@ -133,25 +148,51 @@ class WindowMatcher:
         """The token attributes read to find start tokens and required tokens."""
         return sorted({*self.starts, *(a for needs in self.needs for a, _ in needs)})
 
-    def _possible(self, index: int, window: list[list[int]], attrs: list[int]) -> bool:
-        """True when every required later token of pattern ``index`` occurs in ``window``
-        (rows of attribute values of the tokens after the start)."""
-        for attr, ids in self.needs[index]:
-            c = attrs.index(attr)
-            if not any(row[c] in ids for row in window):
-                return False
-        return True
+    def _compile(self) -> _Compiled:
+        """Return the lookup tables of the patterns added so far (built once)."""
+        if self._compiled is None:
+            attrs = self.attrs
+            column = {a: c for c, a in enumerate(attrs)}
+            self._compiled = _Compiled(
+                attrs=attrs,
+                start_columns=[column[a] for a in self.starts],
+                start_ids=np.array(
+                    sorted({h for table in self.starts.values() for h in table}), dtype=np.uint64
+                ),
+                tables=[(column[a], table) for a, table in self.starts.items()],
+                lengths=[len(pattern) for _, pattern in self.patterns],
+                needs=[[(column[a], ids) for a, ids in needs] for needs in self.needs],
+                plain=[
+                    None if tokens is None else [(column[a], ids) for a, ids in tokens]
+                    for tokens in self.plain
+                ],
+            )
+        return self._compiled
+
+    def _candidates(self, row: tuple[int, ...]) -> tuple[tuple[int, ...], int]:
+        """Return the patterns that can start at a token with these attribute values (in
+        order) and the longest of them."""
+        compiled = self._compile()
+        found = compiled.starting.get(row)
+        if found is None:
+            indices = tuple(
+                sorted({p for c, table in compiled.tables for p in table.get(row[c], ())})
+            )
+            longest = max((compiled.lengths[p] for p in indices), default=0)
+            found = compiled.starting[row] = (indices, longest)
+        return found
 
     def _plain_matches(
-        self, indices: Sequence[int], start: int, window: list[list[int]], attrs: list[int]
+        self, indices: Sequence[int], start: int, window: list[list[int]]
     ) -> list[tuple[int, int, int]]:
         """Return the matches at ``start`` of plain patterns, in the Matcher's order
         (shorter first, then in the order the patterns were added)."""
+        plain = self._compile().plain
         found = []
         for p in indices:
-            tokens = self.plain[p] or []
+            tokens = plain[p] or []
             if len(tokens) <= len(window) and all(
-                window[k][attrs.index(attr)] in ids for k, (attr, ids) in enumerate(tokens)
+                window[k][c] in ids for k, (c, ids) in enumerate(tokens)
             ):
                 found.append((len(tokens), p))
         return [(self.key_ids[p], start, start + n) for n, p in sorted(found)]
@@ -187,20 +228,14 @@ class WindowMatcher:
             for lo, hi in bounds:
                 out.extend((m, s + lo, e + lo) for m, s, e in self.matcher(doc[lo:hi]))
             return out
-        attrs = self.attrs
-        if not self._keys:
-            self._keys = {
-                a: np.array(sorted(ids), dtype=np.uint64) for a, ids in self.starts.items()
-            }
-        columns = doc.to_array(list[int | str](attrs)).reshape(len(doc), len(attrs))
-        hit = np.zeros(len(doc), dtype=bool)
-        for attr, keys in self._keys.items():
-            hit |= member(columns[:, attrs.index(attr)], keys)
+        compiled = self._compile()
+        n = len(doc)
+        columns = doc.to_array(list[int | str](compiled.attrs)).reshape(n, len(compiled.attrs))
+        starts = columns[:, compiled.start_columns]
+        hit = member(starts.ravel(), compiled.start_ids).reshape(starts.shape).any(axis=1)
         positions = np.flatnonzero(hit).tolist()
         if not positions:
             return []
-        tables = [(attrs.index(a), table) for a, table in self.starts.items()]
-        lengths = [len(pattern) for _, pattern in self.patterns]
         out = []
         b = 0
         for i in positions:
@@ -210,19 +245,23 @@ class WindowMatcher:
                 break
             if i < bounds[b][0]:
                 continue
-            row = columns[i].tolist()
-            candidates = sorted({p for c, table in tables for p in table.get(row[c], ())})
-            end = min(i + max(lengths[p] for p in candidates), bounds[b][1])
-            after = columns[i + 1 : end].tolist()
-            indices = tuple(p for p in candidates if self._possible(p, after, attrs))
+            candidates, longest = self._candidates(tuple(columns[i].tolist()))
+            end = min(i + longest, bounds[b][1])
+            window = columns[i:end].tolist()
+            present = [set(values) for values in zip(*window[1:], strict=True)]
+            indices = tuple(
+                p
+                for p in candidates
+                if all(present and not ids.isdisjoint(present[c]) for c, ids in compiled.needs[p])
+            )
             if not indices:
                 continue
-            if all(self.plain[p] is not None for p in indices):
-                out.extend(self._plain_matches(indices, i, columns[i:end].tolist(), attrs))
+            if all(compiled.plain[p] is not None for p in indices):
+                out.extend(self._plain_matches(indices, i, window))
                 continue
             sub, longest = self._sub(indices)
-            window = doc[i : min(i + longest, bounds[b][1])]
-            out.extend((m, i, i + e) for m, s, e in sub(window) if s == 0)
+            span = doc[i : min(i + longest, bounds[b][1])]
+            out.extend((m, i, i + e) for m, s, e in sub(span) if s == 0)
         return out
 
 

@@ -659,10 +659,10 @@ def test_empty_doc_gets_empty_list(tag: Callable[..., Doc]) -> None:
 def test_windowed_matching_equals_whole_document_matching() -> None:
     nlp = _pipeline(RULES)
     tagger = nlp.get_pipe("ceasefire_dates")
-    assert isinstance(tagger, DateTagger) and tagger.triggers is not None
+    assert isinstance(tagger, DateTagger) and tagger.matcher.bounded
     for text, _ in _texts().values():
         doc = nlp(text)
-        assert sorted(tagger._matches(doc)) == sorted(tagger.matcher(doc))
+        assert sorted(tagger._matches(doc)) == sorted(tagger.matcher.matcher(doc))
 
 
 @pytest.mark.parametrize(
