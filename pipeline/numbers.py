@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from spacy.attrs import IS_ALPHA, LIKE_NUM, LOWER, SENT_START, SHAPE
+from spacy.attrs import IS_ALPHA, LIKE_NUM, SENT_START, SHAPE
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
@@ -30,6 +30,7 @@ from spacy.util import filter_spans
 from pipeline.component import RuleComponent
 from pipeline.records import Quantity
 from pipeline.rules import Field, RuleRow, RuleSpec, load_spec_rows
+from pipeline.tokens import filter_ranges, id_array, member, token_table
 
 # -- rule files ---------------------------------------------------------------
 
@@ -457,6 +458,7 @@ def resolve_category(
 _NO_NOUN = Noun("", "")
 # Labels of the core finder (number-word kinds come from the rules' closed kind list).
 _DIGIT, _JOINER, _OF, _FUSED = "digit", "joiner", "of", "fused"
+_WORD, _CUE = "word", "cue"  # groups of the phrase matcher's labels
 _WORDS = frozenset({"unit", "teen", "tens", "scale", "dozen"})
 _SCALES = frozenset({"scale", "dozen"})
 #: Token shapes of a number (spaCy caps a run of one character class at four).
@@ -497,6 +499,9 @@ class _DocIndex:
     cue_starts: list[int] = field(default_factory=list)
     cue_ends: list[int] = field(default_factory=list)
     cues: list[Cue] = field(default_factory=list)
+    digits: list[int] = field(default_factory=list)  # numeric or dashed tokens
+    kinds: dict[int, str] = field(default_factory=dict)  # token -> number-word kind
+    fused: list[tuple[int, int]] = field(default_factory=list)  # fused length words
 
 
 class NumberTagger(RuleComponent):
@@ -507,32 +512,41 @@ class NumberTagger(RuleComponent):
     def __init__(self, nlp: Language, name: str) -> None:
         super().__init__(nlp, name)
         self.lexicon: NumberLexicon | None = None
-        self.word_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
-        self.dash_shapes: frozenset[int] = frozenset()
-        self.break_words: frozenset[int] = frozenset()
+        #: one PhraseMatcher for number words (label: their kind), cues and fused words
+        self.phrase_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.phrase_labels: dict[int, tuple[str, str]] = {}  # match id -> (group, value)
+        self.dash_shapes = np.zeros(0, dtype=np.uint64)
+        self.break_words = np.zeros(0, dtype=np.uint64)
         self.left_words: dict[str, frozenset[int]] = {}
         self.qualifier_ids: dict[tuple[int, ...], str] = {}
-        self.cue_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
-        self.fused_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
 
     def compile(self) -> None:
         lex = NumberLexicon.from_rows({spec.name: self.rule_rows(spec.name) for spec in SPECS})
         self.lexicon = lex
         strings = self.nlp.vocab.strings
-        # one-token number words, joiners and "of" words, labelled by kind
-        self.word_matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+        # one-token number words, joiners and "of" words (labelled by kind), event cues and
+        # fused length words, in one matcher: a PhraseMatcher call costs a pass over the doc
+        self.phrase_matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+        self.phrase_labels = {}
         by_kind: dict[str, set[str]] = {}
         for word, (_, kind) in lex.words.items():
             by_kind.setdefault(kind, set()).add(word)
         by_kind[_JOINER] = {"-", *lex.context["number_joiner"]}
         by_kind[_OF] = set(lex.context["of"])
-        for kind, members in by_kind.items():
-            self.word_matcher.add(kind, [self.nlp.make_doc(w) for w in sorted(members)])
+        phrases: list[tuple[str, str, list[str]]] = [
+            (_WORD, kind, sorted(members)) for kind, members in by_kind.items()
+        ]
+        phrases += [(_CUE, phrase, [phrase]) for phrase in lex.cues]
+        phrases.append((_FUSED, _FUSED, list(lex.fused)))
+        for group, value, texts in phrases:
+            key = f"{group}:{value}"
+            self.phrase_matcher.add(key, [self.nlp.make_doc(t) for t in texts])
+            self.phrase_labels[strings.add(key)] = (group, value)
         dashes = sorted(w for w in lex.context["range_conn"] if not w.isalnum())
-        self.dash_shapes = frozenset(
-            strings.add(f"{a}{d}{b}") for a in _DIGIT_SHAPES for b in _DIGIT_SHAPES for d in dashes
+        self.dash_shapes = id_array(
+            strings, [f"{a}{d}{b}" for a in _DIGIT_SHAPES for b in _DIGIT_SHAPES for d in dashes]
         )
-        self.break_words = frozenset(strings.add(w) for w in lex.context["clause_break"])
+        self.break_words = id_array(strings, lex.context["clause_break"])
         self.left_words = {
             "currency": frozenset(
                 strings.add(w) for w, n in lex.nouns.items() if n.kind == "currency"
@@ -542,11 +556,6 @@ class NumberTagger(RuleComponent):
         self.qualifier_ids = {
             tuple(strings.add(w) for w in phrase): q for phrase, q in lex.qualifiers.items()
         }
-        self.cue_matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
-        for phrase in lex.cues:
-            self.cue_matcher.add(phrase, [self.nlp.make_doc(phrase)])
-        self.fused_matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
-        self.fused_matcher.add(_FUSED, [self.nlp.make_doc(p) for p in lex.fused])
 
     def __call__(self, doc: Doc) -> Doc:
         doc._.quantities = list(self.quantities(doc)) if self.lexicon is not None else []
@@ -554,52 +563,67 @@ class NumberTagger(RuleComponent):
 
     # -- per document ----------------------------------------------------------
     def _index(self, doc: Doc) -> _DocIndex:
-        """Build sentence, clause, token-class, date and cue lookups in array passes."""
+        """Build sentence, clause, token-class, date, word and cue lookups in array passes."""
         lex = self.lexicon
         assert lex is not None
         n = len(doc)
-        attrs = [LOWER, SENT_START, LIKE_NUM, IS_ALPHA, SHAPE]
-        array = doc.to_array(attrs).reshape(n, len(attrs)) if n else np.zeros((0, 5), np.uint64)
-        starts = array[:, 1].astype(np.int64) == 1
+        table = token_table(doc)
+        attrs = [SENT_START, LIKE_NUM, IS_ALPHA, SHAPE]
+        array = doc.to_array(attrs).reshape(n, len(attrs)) if n else np.zeros((0, 4), np.uint64)
+        starts = array[:, 0].astype(np.int64) == 1
         if n:
             starts[0] = True
         sent_of = np.cumsum(starts) - 1
         first = np.flatnonzero(starts)
         sent_end = np.append(first[1:], n)[sent_of] if n else sent_of
-        lowers = array[:, 0].tolist()
-        is_break = np.array([w in self.break_words for w in lowers], dtype=bool)
+        is_break = member(table.lower_ids, self.break_words)
         breaks = np.concatenate([[0], np.cumsum(starts | is_break)])
-        dashed = [shape in self.dash_shapes for shape in array[:, 4].tolist()]
-        numeric = ((array[:, 2] == 1) & (array[:, 3] == 0)).tolist()
+        dashed = member(array[:, 3], self.dash_shapes)
+        numeric = (array[:, 1] == 1) & (array[:, 2] == 0)
         blocked = bytearray(n)
         for mention in doc._.dates or []:
             if mention.value and str(mention.value).startswith("P"):
                 continue  # a duration: a number, not a date
-            span = doc.char_span(mention.start_char, mention.end_char, alignment_mode="expand")
+            span = table.token_span(mention.start_char, mention.end_char)
             if span is not None:
-                blocked[span.start : span.end] = b"\x01" * len(span)
+                blocked[span[0] : span[1]] = b"\x01" * (span[1] - span[0])
         index = _DocIndex(
-            sent_of.tolist(), sent_end.tolist(), blocked, breaks.tolist(), lowers, numeric, dashed
+            sent_of.tolist(),
+            sent_end.tolist(),
+            blocked,
+            breaks.tolist(),
+            table.lower_list,
+            numeric.tolist(),
+            dashed.tolist(),
         )
-        for span in filter_spans([Span(doc, s, e, label=m) for m, s, e in self.cue_matcher(doc)]):
-            index.cue_starts.append(span.start)
-            index.cue_ends.append(span.end)
-            index.cues.append(lex.cues[span.label_])
+        index.digits = np.flatnonzero(numeric | dashed).tolist()
+        cues: list[tuple[int, int, str]] = []
+        for match_id, start, end in self.phrase_matcher(doc):
+            group, value = self.phrase_labels[match_id]
+            if group == _WORD:
+                index.kinds[start] = value
+            elif group == _CUE:
+                cues.append((start, end, value))
+            else:
+                index.fused.append((start, end))
+        for start, end, phrase in filter_ranges(cues):
+            index.cue_starts.append(start)
+            index.cue_ends.append(end)
+            index.cues.append(lex.cues[phrase])
         return index
 
     def _cores(self, doc: Doc, index: _DocIndex) -> list[Span]:
         """Return the number cores of ``doc``: digits, number words, vague counts, fused words.
 
-        Candidates come from array lookups and a one-token PhraseMatcher, so
+        Candidates come from array lookups and a PhraseMatcher of the number words, so
         only number-like positions are visited in Python.
         """
         n = len(doc)
         if not n:
             return []
-        strings = doc.vocab.strings
-        kinds = {s: strings[m] for m, s, _ in self.word_matcher(doc)}
+        kinds = index.kinds
         dashed = index.dashed
-        digits = {i for i in range(n) if index.numeric[i] or dashed[i]}
+        digits = set(index.digits)
         spans: list[Span] = []
         taken = 0
         for p in sorted(digits.union(kinds)):
@@ -625,7 +649,7 @@ class NumberTagger(RuleComponent):
                 continue
             spans.append(Span(doc, p, end, label=label))
             taken = end
-        spans += [Span(doc, s, e, label=_FUSED) for _, s, e in self.fused_matcher(doc)]
+        spans += [Span(doc, s, e, label=_FUSED) for s, e in index.fused]
         return filter_spans(spans)
 
     def _parse_core(self, span: Span) -> tuple[Span, ParsedNumber] | None:
