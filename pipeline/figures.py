@@ -35,9 +35,10 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from pipeline.tables import record_row, stable_id, table_from_rows
+from pipeline.tables import SCHEMAS, record_row, stable_id, table_from_rows
 
 Row = Mapping[str, Any]
 
@@ -47,15 +48,21 @@ RUNNING_RELATIONS: frozenset[str] = frozenset({"since"})
 #: Quantity categories never used as a fallback figure (no counted fact to compare).
 UNCOUNTED_CATEGORIES: frozenset[str] = frozenset({"other"})
 
+#: Columns that hold a mention's number; a row with none of them is no figure.
+NUMBER_COLUMNS: tuple[str, ...] = ("value", "low", "high")
+
 _MISSING = "-"
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})")
 _MONTH = re.compile(r"^\d{4}-\d{2}")
 _YEAR = re.compile(r"^\d{4}$")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Figure:
-    """One mention of a counted fact, with its grouping keys and cross-source flags."""
+    """One mention of a counted fact, with its grouping keys and cross-source flags.
+
+    Slotted: a corpus holds thousands, and a ``__dict__`` apiece doubled the builder's memory.
+    """
 
     figure_id: str
     figure_key: str
@@ -97,6 +104,11 @@ class Figure:
     claimants_differ: bool = False
     disagreement: bool = False
     is_latest_for_claimant: bool = True
+
+
+def _carried_columns(table: str) -> list[str]:
+    """Return the columns of ``table`` a :class:`Figure` carries (the rest is never read)."""
+    return [name for name in SCHEMAS[table].names if name in Figure.__dataclass_fields__]
 
 
 def period_of(value: str | None) -> str | None:
@@ -318,8 +330,47 @@ def _documents_differ(group: Sequence[Figure], facet: Callable[[Figure], Any]) -
     return len({frozenset(v) for v in per_doc.values()}) > 1
 
 
+def _numbers(f: Figure) -> tuple[float | None, float | None, float | None]:
+    return (f.value, f.low, f.high)
+
+
+def _claimant(f: Figure) -> str | None:
+    return f.claimant_id
+
+
+@dataclass(frozen=True)
+class KeyStats:
+    """The counts and flags every mention of one figure key shares."""
+
+    n_mentions_in_key: int
+    n_docs_in_key: int
+    n_values_in_key: int
+    n_claimants_in_key: int
+    values_differ: bool
+    claimants_differ: bool
+    disagreement: bool
+
+
+def key_stats(group: Sequence[Figure]) -> KeyStats:
+    """Return the statistics of the mentions sharing one figure key (one pass per facet)."""
+    values_differ = _documents_differ(group, _numbers)
+    claimants_differ = _documents_differ(group, _claimant)
+    return KeyStats(
+        n_mentions_in_key=len(group),
+        n_docs_in_key=len({g.doc_id for g in group}),
+        n_values_in_key=len({_numbers(g) for g in group}),
+        n_claimants_in_key=len({g.claimant_id for g in group}),
+        values_differ=values_differ,
+        claimants_differ=claimants_differ,
+        disagreement=values_differ or claimants_differ,
+    )
+
+
 def iter_figures(mentions: Sequence[Figure]) -> Iterator[Figure]:
-    """Yield every mention with its figure-key counts and flags, sorted by series and period."""
+    """Yield every mention with its figure-key counts and flags, sorted by series and period.
+
+    Linear in the mentions: they are grouped once, :func:`key_stats` runs once per key.
+    """
     by_key: dict[str, list[Figure]] = defaultdict(list)
     latest: dict[tuple[str, str | None], tuple[str, dt.date]] = {}
     for f in mentions:
@@ -328,39 +379,57 @@ def iter_figures(mentions: Sequence[Figure]) -> Iterator[Figure]:
         who = (f.series_key, f.claimant_id)
         if who not in latest or mark > latest[who]:
             latest[who] = mark
+    stats = {key: vars(key_stats(group)) for key, group in by_key.items()}
     for f in sorted(mentions, key=_order):
-        group = by_key[f.figure_key]
-        values_differ = _documents_differ(group, lambda g: (g.value, g.low, g.high))
-        claimants_differ = _documents_differ(group, lambda g: g.claimant_id)
         yield replace(
             f,
-            n_mentions_in_key=len(group),
-            n_docs_in_key=len({g.doc_id for g in group}),
-            n_values_in_key=len({(g.value, g.low, g.high) for g in group}),
-            n_claimants_in_key=len({g.claimant_id for g in group}),
-            values_differ=values_differ,
-            claimants_differ=claimants_differ,
-            disagreement=values_differ or claimants_differ,
+            **stats[f.figure_key],
             is_latest_for_claimant=(f.period or "", f.published or dt.date.min)
             == latest[(f.series_key, f.claimant_id)],
         )
 
 
-def _rows(folder: Path, name: str, columns: Sequence[str] | None = None) -> list[dict[str, Any]]:
-    """Return a table's rows (a ``name.parquet`` file or partitioned folder); [] when absent."""
+def _any_valid(columns: Iterable[str]) -> pc.Expression:
+    """Return a filter keeping the rows where at least one of ``columns`` is not null."""
+    found: pc.Expression | None = None
+    for name in columns:
+        valid = pc.field(name).is_valid()
+        found = valid if found is None else found | valid
+    assert found is not None
+    return found
+
+
+def _rows(
+    folder: Path,
+    name: str,
+    columns: Sequence[str] | None = None,
+    where: pc.Expression | None = None,
+) -> list[dict[str, Any]]:
+    """Return the ``columns`` of a table's rows ``where`` true, in file order; [] when absent.
+
+    Columns and rows are cut by pyarrow before anything becomes a Python object:
+    the builder holds the figure candidates, not the corpus' tables.
+    """
     path = Path(folder) / f"{name}.parquet"
     if not path.exists():
         return []
-    rows: list[dict[str, Any]] = pq.read_table(path, columns=columns).to_pylist()
+    table = pq.read_table(path, columns=list(columns) if columns else None, filters=where)
+    rows: list[dict[str, Any]] = table.to_pylist()
     return rows
 
 
 def figures_table(tables: Path) -> pa.Table:
-    """Return the ``figures`` table built from the tables in folder ``tables``."""
+    """Return the ``figures`` table built from the tables in folder ``tables``.
+
+    Only rows that can matter are read: numeric claims and quantities (a figure,
+    or the number a claim carries) and dates with a running relation.
+    """
+    numeric = _any_valid(NUMBER_COLUMNS)
+    running = pc.field("relation").isin(sorted(RUNNING_RELATIONS)) & pc.field("value").is_valid()
     mentions = figure_mentions(
-        _rows(tables, "claims"),
+        _rows(tables, "claims", _carried_columns("claims"), numeric),
         _rows(tables, "documents", ["doc_id", "published", "outlet"]),
-        quantities=_rows(tables, "quantities"),
-        dates=_rows(tables, "dates", ["doc_id", "sentence", "value", "relation"]),
+        quantities=_rows(tables, "quantities", _carried_columns("quantities"), numeric),
+        dates=_rows(tables, "dates", [*_carried_columns("dates"), "relation"], running),
     )
     return table_from_rows("figures", [record_row(f) for f in iter_figures(mentions)])

@@ -10,6 +10,7 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 
+import pipeline.figures
 from pipeline.extract import extract
 from pipeline.figures import (
     Figure,
@@ -17,6 +18,7 @@ from pipeline.figures import (
     figure_period,
     figures_table,
     iter_figures,
+    key_stats,
     period_of,
     running_claims,
 )
@@ -201,6 +203,32 @@ def test_documents_reporting_the_same_set_of_numbers_agree() -> None:
     assert not any(f.disagreement for f in iter_figures(figure_mentions(claims, DOCS)))
     claims.append(claim("b", 3, 21507.0))
     assert all(f.values_differ for f in iter_figures(figure_mentions(claims, DOCS)))
+
+
+def test_key_statistics_are_computed_once_per_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    # 40 stories repeating two tolls under one key, 40 others under their own months:
+    # the builder stays linear, each key's group is summarised once, not once per mention.
+    docs = [{"doc_id": f"s{n}", "published": dt.date(2023, 1 + n % 12, 1), "outlet": "AFP"}
+            for n in range(80)]
+    claims = [claim(f"s{n}", s, v, event_date="2024-01") for n in range(40)
+              for s, v in ((1, 24448.0), (2, 24620.0))]
+    claims += [claim(f"s{n}", 1, float(n)) for n in range(40, 80)]
+    mentions = figure_mentions(claims, docs)
+    calls: list[int] = []
+
+    def counted(group: list[Figure]) -> Any:
+        calls.append(len(group))
+        return key_stats(group)
+
+    monkeypatch.setattr(pipeline.figures, "key_stats", counted)
+    figures = list(iter_figures(mentions))
+    assert len(figures) == 120
+    assert len(calls) == len({f.figure_key for f in mentions}) == 13
+    assert sum(calls) == len(mentions)  # every mention in exactly one group
+    shared = [f for f in figures if f.period == "2024-01"]
+    assert {(f.n_mentions_in_key, f.n_docs_in_key, f.values_differ) for f in shared} == {
+        (80, 40, False)
+    }
 
 
 def test_a_claim_takes_the_surface_and_id_of_its_quantity() -> None:
