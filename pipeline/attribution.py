@@ -147,7 +147,7 @@ _QUOTE_MARKS = _OPEN_QUOTES | _CLOSE_QUOTES | _STRAIGHT_QUOTES
 _NOWHERE: frozenset[int] = frozenset()
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, eq=False)  # built per mention: no frozen __init__; never modified
 class Mention:
     """An entity aligned to tokens (``end`` exclusive); virtual ones come from anaphors."""
 
@@ -392,7 +392,7 @@ def build_view(
             view.date_tokens.update(range(*span))
     view.words = words
     view.lower = table.lowers
-    flags = doc.to_array([IS_PUNCT, IS_SPACE, SPACY]).reshape(len(doc), 3).astype(bool)
+    flags = table.columns([IS_PUNCT, IS_SPACE, SPACY]).astype(bool)
     view.punct, view.space = flags[:, 0].tolist(), flags[:, 1].tolist()
     spaces = [True, *flags[:-1, 2].tolist()]  # whitespace before each token
     view.quote_spans = quote_spans(view.words, spaces[: len(doc)])
@@ -462,7 +462,7 @@ def _owner_before(
 # -- attributions ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, eq=False)  # one per match: no frozen __init__; never modified
 class CueHit:
     """A matched attribution cue."""
 

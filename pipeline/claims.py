@@ -47,7 +47,7 @@ from pipeline.attribution import (
 from pipeline.component import RuleComponent
 from pipeline.records import Claim, Quantity
 from pipeline.rules import Field, RuleProblem, RuleRow, RulesError, RuleSpec
-from pipeline.tokens import TokenTable, member, token_table
+from pipeline.tokens import TokenTable, WordClass, token_table
 
 CLAIM_TYPES = frozenset(
     {
@@ -210,9 +210,9 @@ class ClaimRules:
     default_groups: dict[str, str] = field(default_factory=dict)
     #: match id -> ``(file, row)``, or the lexicon kind (what :meth:`row` reads from a label)
     by_match_id: dict[int, tuple[str, RuleRow] | str] = field(default_factory=dict)
-    #: one-word lexicon entries, read from the LOWER array instead of the PhraseMatcher:
-    #: their sorted LOWER ids, and the kinds of each
-    word_ids: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))
+    #: one-word lexicon entries, read from the word table instead of the PhraseMatcher:
+    #: the class of their LOWER ids, and the kinds of each
+    words: WordClass = field(default_factory=lambda: WordClass(frozenset()))
     word_kinds: dict[int, list[str]] = field(default_factory=dict)
 
     def row(self, label: str) -> tuple[str, RuleRow] | None:
@@ -270,11 +270,11 @@ def compile_claim_rules(nlp: Language, rows: Mapping[str, list[RuleRow]]) -> Cla
     for label in labels:
         rules.by_match_id[nlp.vocab.strings.add(label)] = rules.row(label) or label
     rules.word_kinds = word_kinds
-    rules.word_ids = np.array(sorted(word_kinds), dtype=np.uint64)
+    rules.words = WordClass(frozenset(word_kinds))
     return rules
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, eq=False)  # one per match: no frozen __init__; never modified
 class Hit:
     """A matched rule row (trigger, modality cue, topic) at tokens ``start:end``."""
 
@@ -301,7 +301,7 @@ def doc_hits(doc: Doc, rules: ClaimRules) -> DocHits:
     hits = DocHits()
     table = token_table(doc)
     lower = table.lower_list
-    for i in np.flatnonzero(member(table.lower_ids, rules.word_ids)).tolist():
+    for i in np.flatnonzero(table.in_class(rules.words)).tolist():
         for kind in rules.word_kinds[lower[i]]:
             hits.lexicon.setdefault(kind, set()).add(i)
     for match_id, start, end in list(rules.matcher(doc)) + list(rules.phrases(doc)):

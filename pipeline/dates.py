@@ -24,7 +24,9 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 import numpy as np
+from spacy.attrs import ORTH
 from spacy.language import Language
+from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span
 
 from pipeline.component import RuleComponent
@@ -32,7 +34,7 @@ from pipeline.date_resolver import DATES_VOCAB, VOCAB_KINDS, DateVocab, Resolved
 from pipeline.matchwindows import WindowMatcher
 from pipeline.records import DateMention
 from pipeline.rules import Field, RuleProblem, RuleRow, RulesError, RuleSpec
-from pipeline.tokens import filter_ranges, id_array, member, token_table
+from pipeline.tokens import WordClass, filter_ranges, token_table
 
 DATES_PATTERNS = RuleSpec(
     name="dates_patterns",
@@ -60,6 +62,10 @@ _OPEN_QUOTES = frozenset({"“", "«"})
 _CLOSE_QUOTES = frozenset({"”", "»"})
 _TOGGLE_QUOTES = frozenset({'"'})
 _QUOTES = _OPEN_QUOTES | _CLOSE_QUOTES | _TOGGLE_QUOTES
+_OPEN_MARKS, _CLOSE_MARKS, _TOGGLE_MARKS = (
+    WordClass(frozenset(get_string_id(m) for m in marks), ORTH)
+    for marks in (_OPEN_QUOTES, _CLOSE_QUOTES, _TOGGLE_QUOTES)
+)
 
 
 @dataclass(frozen=True)
@@ -79,15 +85,13 @@ class Quotations:
     @classmethod
     def of(cls, doc: Doc) -> Quotations:
         table = token_table(doc)
-        strings = doc.vocab.strings
 
-        def where(marks: frozenset[str]) -> list[int]:
-            hashes = id_array(strings, marks)
-            return cast(list[int], np.flatnonzero(member(table.orth_ids, hashes)).tolist())
+        def where(marks: WordClass) -> list[int]:
+            return cast(list[int], np.flatnonzero(table.in_class(marks)).tolist())
 
         words = table.words
         breaks = [i for i in np.flatnonzero(table.is_space).tolist() if "\n" in words[i]]
-        return cls(where(_OPEN_QUOTES), where(_CLOSE_QUOTES), where(_TOGGLE_QUOTES), breaks)
+        return cls(where(_OPEN_MARKS), where(_CLOSE_MARKS), where(_TOGGLE_MARKS), breaks)
 
     def inside(self, i: int) -> bool:
         """Return whether token ``i`` stands inside a quotation (the marks themselves do not)."""

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, cast
 
 import numpy as np
-from spacy.attrs import LEMMA, ORTH
+from spacy.attrs import LEMMA
 from spacy.errors import Errors
 from spacy.language import Language
 from spacy.lookups import Lookups
@@ -29,6 +29,8 @@ from spacy.tokens import Doc
 from spacy.vocab import Vocab
 from thinc.api import Model
 from thinc.types import Ints2d
+
+from pipeline.tokens import token_table
 
 
 class LookupLemmatizer(Lemmatizer):
@@ -67,7 +69,7 @@ class LookupLemmatizer(Lemmatizer):
             if not len(doc):
                 return doc
             known = self.lemma_ids.get
-            orths = doc.to_array(ORTH).tolist()
+            orths = token_table(doc).orth_ids.tolist()  # shared with the other components
             lemmas = np.array([known(o) or self.lemma_id(o) for o in orths], dtype=np.uint64)
             if not self.overwrite:
                 current = doc.to_array(LEMMA)

@@ -31,7 +31,7 @@ from spacy.strings import StringStore
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
-from pipeline.tokens import member
+from pipeline.tokens import member, token_table
 
 #: Pattern keys a start token is read from, with the token attribute compared
 #: (ORTH is compared in lower case: a superset, the Matcher checks the rest).
@@ -229,8 +229,7 @@ class WindowMatcher:
                 out.extend((m, s + lo, e + lo) for m, s, e in self.matcher(doc[lo:hi]))
             return out
         compiled = self._compile()
-        n = len(doc)
-        columns = doc.to_array(list[int | str](compiled.attrs)).reshape(n, len(compiled.attrs))
+        columns = token_table(doc).columns(compiled.attrs)
         starts = columns[:, compiled.start_columns]
         hit = member(starts.ravel(), compiled.start_ids).reshape(starts.shape).any(axis=1)
         positions = np.flatnonzero(hit).tolist()

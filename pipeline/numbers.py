@@ -30,7 +30,7 @@ from spacy.util import filter_spans
 from pipeline.component import RuleComponent
 from pipeline.records import Quantity
 from pipeline.rules import Field, RuleRow, RuleSpec, load_spec_rows
-from pipeline.tokens import filter_ranges, id_array, member, token_table
+from pipeline.tokens import WordClass, filter_ranges, token_table
 
 # -- rule files ---------------------------------------------------------------
 
@@ -515,8 +515,8 @@ class NumberTagger(RuleComponent):
         #: one PhraseMatcher for number words (label: their kind), cues and fused words
         self.phrase_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.phrase_labels: dict[int, tuple[str, str]] = {}  # match id -> (group, value)
-        self.dash_shapes = np.zeros(0, dtype=np.uint64)
-        self.break_words = np.zeros(0, dtype=np.uint64)
+        self.dash_shapes = WordClass(frozenset(), SHAPE)
+        self.break_words = WordClass(frozenset())
         self.left_words: dict[str, frozenset[int]] = {}
         self.qualifier_ids: dict[tuple[int, ...], str] = {}
 
@@ -543,10 +543,12 @@ class NumberTagger(RuleComponent):
             self.phrase_matcher.add(key, [self.nlp.make_doc(t) for t in texts])
             self.phrase_labels[strings.add(key)] = (group, value)
         dashes = sorted(w for w in lex.context["range_conn"] if not w.isalnum())
-        self.dash_shapes = id_array(
-            strings, [f"{a}{d}{b}" for a in _DIGIT_SHAPES for b in _DIGIT_SHAPES for d in dashes]
+        self.dash_shapes = WordClass.of(
+            strings,
+            [f"{a}{d}{b}" for a in _DIGIT_SHAPES for b in _DIGIT_SHAPES for d in dashes],
+            SHAPE,
         )
-        self.break_words = id_array(strings, lex.context["clause_break"])
+        self.break_words = WordClass.of(strings, lex.context["clause_break"])
         self.left_words = {
             "currency": frozenset(
                 strings.add(w) for w, n in lex.nouns.items() if n.kind == "currency"
@@ -568,17 +570,16 @@ class NumberTagger(RuleComponent):
         assert lex is not None
         n = len(doc)
         table = token_table(doc)
-        attrs = [SENT_START, LIKE_NUM, IS_ALPHA, SHAPE]
-        array = doc.to_array(attrs).reshape(n, len(attrs)) if n else np.zeros((0, 4), np.uint64)
+        array = table.columns([SENT_START, LIKE_NUM, IS_ALPHA])
         starts = array[:, 0].astype(np.int64) == 1
         if n:
             starts[0] = True
         sent_of = np.cumsum(starts) - 1
         first = np.flatnonzero(starts)
         sent_end = np.append(first[1:], n)[sent_of] if n else sent_of
-        is_break = member(table.lower_ids, self.break_words)
+        is_break = table.in_class(self.break_words)
         breaks = np.concatenate([[0], np.cumsum(starts | is_break)])
-        dashed = member(array[:, 3], self.dash_shapes)
+        dashed = table.in_class(self.dash_shapes)
         numeric = (array[:, 1] == 1) & (array[:, 2] == 0)
         blocked = bytearray(n)
         for mention in doc._.dates or []:

@@ -28,7 +28,7 @@ from pipeline.component import RuleComponent
 from pipeline.matchwindows import WindowMatcher
 from pipeline.records import Entity, evolve
 from pipeline.rules import Field, RuleProblem, RuleRow, RulesError, RuleSpec
-from pipeline.tokens import TokenTable, id_array, member, token_table
+from pipeline.tokens import TokenTable, WordClass, token_table
 
 ROLES = frozenset({"mediator", "guarantor"})
 SCOPES = frozenset({"near", "before", "left", "right", "sentence", "host"})
@@ -93,7 +93,7 @@ class Cue:
     types: frozenset[str]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, eq=False)  # one per entity: no frozen __init__; never modified
 class Mention:
     """An entity's token span and the actor it counts for (its own id or its affiliation)."""
 
@@ -197,7 +197,7 @@ class RoleTagger(RuleComponent):
             raise RulesError(problems)
         strings = self.nlp.vocab.strings
         # Only these words of a sentence matter: conflict markers and cue requirements.
-        self.context_words = id_array(
+        self.context_words = WordClass.of(
             strings,
             {w for c in self.conflicts for w in c.markers}
             | {w for cue in self.cues.values() for w in cue.requires},
@@ -297,11 +297,10 @@ class RoleTagger(RuleComponent):
         words: list[set[str]] = [set() for _ in range(n_sents)]
         if not table.n:
             return words
-        strings = table.doc.vocab.strings
-        lower = table.lower_ids
+        lowers = table.lowers
         sent_of = table.sent_of
-        for i in np.flatnonzero(member(lower, self.context_words)).tolist():
-            words[sent_of[i]].add(strings[int(lower[i])])
+        for i in np.flatnonzero(table.in_class(self.context_words)).tolist():
+            words[sent_of[i]].add(lowers[i])
         return words
 
     def _mentions(self, table: TokenTable, entities: Sequence[Entity]) -> list[Mention]:

@@ -17,13 +17,14 @@ from typing import Any, cast
 import numpy
 from spacy.attrs import ORTH, SENT_START
 from spacy.language import Language
+from spacy.strings import get_string_id
 from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 from thinc.types import Ints2d
 
 from pipeline.component import RuleComponent
 from pipeline.rules import Field, RuleSpec
-from pipeline.tokens import forget_sentences, member, token_table
+from pipeline.tokens import WordClass, forget_sentences, token_table
 
 ABBREVIATIONS = RuleSpec(
     name="abbreviations",
@@ -41,6 +42,8 @@ ABBREVIATIONS = RuleSpec(
 
 _TERMINAL = frozenset({".", "!", "?", "…", "..."})
 _CLOSERS = frozenset({'"', "'", "”", "’", ")", "]", "»"})
+_TERMINAL_CLASS = WordClass(frozenset(get_string_id(t) for t in _TERMINAL), ORTH)
+_CLOSER_CLASS = WordClass(frozenset(get_string_id(t) for t in _CLOSERS), ORTH)
 _TERMINAL_CHARS = frozenset(".!?…")
 _CLOSER_CHARS = frozenset("".join(_CLOSERS))
 
@@ -99,25 +102,25 @@ def headline_sentences(doc: Doc) -> set[int]:
     return flagged
 
 
-def set_sentence_starts(doc: Doc, *, terminal: frozenset[int], closers: frozenset[int]) -> None:
+def set_sentence_starts(doc: Doc, *, terminal: WordClass, closers: WordClass) -> None:
     """Set ``is_sent_start`` on every token of ``doc`` in one array pass.
 
     Args:
         doc: the Doc.
-        terminal: orth ids of tokens that end a sentence.
-        closers: orth ids of closing quotes and brackets that stay with the sentence before.
+        terminal: tokens (by ORTH) that end a sentence.
+        closers: closing quotes and brackets (by ORTH) that stay with the sentence before.
     """
     n = len(doc)
     if not n:
         return
     table = token_table(doc)
-    orths, space = table.orth_ids, table.is_space
+    space = table.is_space
     words = table.words
     newline = numpy.zeros(n, dtype=bool)
     for i in numpy.flatnonzero(space).tolist():
         newline[i] = "\n" in words[i]
-    ends = member(orths, numpy.array(sorted(terminal), dtype=numpy.uint64)) | newline
-    closing = member(orths, numpy.array(sorted(closers), dtype=numpy.uint64))
+    ends = table.in_class(terminal) | newline
+    closing = table.in_class(closers)
     candidates = numpy.flatnonzero(~space & ~closing)
     after = numpy.searchsorted(candidates, numpy.flatnonzero(ends), side="right")
     values = numpy.full(n, -1, dtype="int64")
@@ -135,8 +138,6 @@ class SentenceSplitter(RuleComponent):
     def __init__(self, nlp: Language, name: str) -> None:
         super().__init__(nlp, name)
         self.abbreviations: frozenset[str] = frozenset()
-        self._terminal: frozenset[int] | None = None
-        self._closers: frozenset[int] | None = None
 
     def compile(self) -> None:
         self.abbreviations = frozenset(r["text"] for r in self.rule_rows("abbreviations"))
@@ -158,11 +159,7 @@ class SentenceSplitter(RuleComponent):
                     tokenizer.add_special_case(upper, [{ORTH: upper}])
 
     def __call__(self, doc: Doc) -> Doc:
-        strings = self.nlp.vocab.strings
-        if self._terminal is None:
-            self._terminal = frozenset(strings.add(t) for t in _TERMINAL)
-            self._closers = frozenset(strings.add(t) for t in _CLOSERS)
-        set_sentence_starts(doc, terminal=self._terminal, closers=self._closers or frozenset())
+        set_sentence_starts(doc, terminal=_TERMINAL_CLASS, closers=_CLOSER_CLASS)
         doc._.headline_sents = headline_sentences(doc)
         return doc
 

@@ -9,22 +9,41 @@ the Doc (``doc.user_data``) so the next component reuses them. Only what the
 tokenizer and the sentence splitter fix is cached: the sentence splitter calls
 :func:`forget_sentences` after setting boundaries, and nothing later changes them.
 
-:func:`member` tests many token ids against a sorted id array (a vocabulary class
-built once in ``compile()``) without a Python loop; :meth:`TokenTable.token_span`
-maps a record's character offsets back to tokens like ``doc.char_span(...,
-alignment_mode="expand")`` without building a Span.
+Lexeme attributes (lower case, shape, flags, text) are the same for every token of
+a word, and ``to_array`` pays a call per token for each; :class:`Lexemes` keeps
+them per vocabulary, one row per word seen, so a document maps its ORTH ids to rows
+once and reads any attribute, text or :class:`WordClass` membership (a vocabulary
+set built once in ``compile()``) as an array lookup. :func:`member` tests ids
+against a sorted id array; :meth:`TokenTable.token_span` maps a record's character
+offsets back to tokens like ``doc.char_span(..., alignment_mode="expand")`` without
+building a Span.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
 import numpy as np
-from spacy.attrs import IDX, IS_SPACE, LENGTH, LOWER, ORTH, SENT_START, SPACY
+from spacy.attrs import (
+    IDX,
+    IS_ALPHA,
+    IS_PUNCT,
+    IS_SPACE,
+    IS_TITLE,
+    LENGTH,
+    LIKE_NUM,
+    LOWER,
+    ORTH,
+    SENT_START,
+    SHAPE,
+    SPACY,
+)
 from spacy.strings import StringStore
 from spacy.tokens import Doc
+from spacy.vocab import Vocab
 
 _KEY = "ceasefire_token_table"
 _SENTENCE_KEYS = ("sent_starts", "sent_ends", "sent_of")
@@ -48,6 +67,102 @@ def member(values: np.ndarray, keys: np.ndarray) -> np.ndarray:
     at = np.searchsorted(keys, values)
     at[at == len(keys)] = 0
     return keys[at] == values
+
+
+#: Lexeme attributes kept per word, in the column order of :attr:`Lexemes.columns`.
+LEXEME_ATTRS = (ORTH, LOWER, SHAPE, LENGTH, IS_ALPHA, IS_PUNCT, IS_SPACE, IS_TITLE, LIKE_NUM)
+_COLUMN = {attr: c for c, attr in enumerate(LEXEME_ATTRS)}
+#: How many vocabularies keep a word table (one per loaded pipeline; tests load several).
+_MAX_VOCABS = 8
+
+
+@dataclass(frozen=True, eq=False)
+class WordClass:
+    """A vocabulary class: words compared on one lexeme attribute (LOWER unless said).
+
+    Built once (in ``compile()``); :meth:`TokenTable.in_class` answers for every token of
+    a document with one array lookup. Compared by identity.
+    """
+
+    ids: frozenset[int]
+    attr: int = LOWER
+
+    @classmethod
+    def of(cls, strings: StringStore, words: Iterable[str], attr: int = LOWER) -> WordClass:
+        """Return the class of ``words`` (string values of ``attr``, e.g. lower-case words)."""
+        return cls(frozenset(strings.add(w) for w in words), attr)
+
+
+class Lexemes:
+    """The words of one vocabulary seen so far: ORTH id -> row of lexeme attributes.
+
+    Rows are added the first time a word appears (its attributes read from the
+    vocabulary's Lexeme once); the columns and the class memberships grow with them.
+    """
+
+    def __init__(self, vocab: Vocab) -> None:
+        self.vocab = vocab
+        self.row_of: dict[int, int] = {}
+        self.texts: list[str] = []
+        self.lower_texts: list[str] = []
+        self.size = 0
+        self.columns = np.zeros((256, len(LEXEME_ATTRS)), dtype=np.uint64)
+        self.classes: dict[WordClass, np.ndarray] = {}  # bool column per class
+
+    def rows(self, orths: Sequence[int]) -> list[int]:
+        """Return the row of each ORTH id, adding the words not seen before."""
+        get = self.row_of.get
+        rows = [get(o) for o in orths]
+        if None in rows:
+            rows = [self._add(o) if r is None else r for r, o in zip(rows, orths, strict=True)]
+        return cast(list[int], rows)
+
+    def _add(self, orth: int) -> int:
+        row = self.row_of.get(orth)
+        if row is not None:  # seen earlier in the same document
+            return row
+        row = self.size
+        if row == len(self.columns):
+            self.columns = np.concatenate([self.columns, np.zeros_like(self.columns)])
+            for wc, flags in self.classes.items():
+                self.classes[wc] = np.concatenate([flags, np.zeros_like(flags)])
+        lex = self.vocab[orth]
+        values = [
+            len(lex.orth_) if name == "length" else getattr(lex, name) for name in _LEXEME_NAMES
+        ]
+        self.columns[row] = values
+        for wc, flags in self.classes.items():
+            flags[row] = values[_COLUMN[wc.attr]] in wc.ids
+        self.texts.append(lex.orth_)
+        self.lower_texts.append(lex.lower_)
+        self.row_of[orth] = row
+        self.size += 1
+        return row
+
+    def in_class(self, word_class: WordClass) -> np.ndarray:
+        """Return, per row, whether the word belongs to ``word_class``."""
+        flags = self.classes.get(word_class)
+        if flags is None:
+            values = self.columns[: self.size, _COLUMN[word_class.attr]].tolist()
+            flags = np.zeros(len(self.columns), dtype=bool)
+            flags[: self.size] = [v in word_class.ids for v in values]
+            self.classes[word_class] = flags
+        return flags
+
+
+_LEXEME_NAMES: tuple[str, ...] = ("orth", "lower", "shape", "length", "is_alpha", "is_punct")
+_LEXEME_NAMES += ("is_space", "is_title", "like_num")  # Lexeme attributes, LEXEME_ATTRS order
+_LEXEMES: dict[int, Lexemes] = {}
+
+
+def lexemes(vocab: Vocab) -> Lexemes:
+    """Return the word table of ``vocab`` (kept for the last few vocabularies used)."""
+    found = _LEXEMES.get(id(vocab))
+    if found is None or found.vocab is not vocab:
+        if len(_LEXEMES) >= _MAX_VOCABS:
+            _LEXEMES.pop(next(iter(_LEXEMES)))
+        found = _LEXEMES[id(vocab)] = Lexemes(vocab)
+    return found
 
 
 def cached(method: Callable[[TokenTable], T]) -> property:
@@ -90,31 +205,69 @@ class TokenTable:
 
     # -- tokenizer attributes (never change) -----------------------------------------
     @cached
+    def rows(self) -> np.ndarray:
+        """The row of each token's word in the vocabulary's :class:`Lexemes`."""
+        orths = cast(list[int], self.doc.to_array(ORTH).reshape(-1).tolist())
+        return np.array(lexemes(self.doc.vocab).rows(orths), dtype=np.intp)
+
+    def column(self, attr: int) -> np.ndarray:
+        """Return a lexeme attribute of every token (uint64, as ``doc.to_array(attr)``)."""
+        key = f"column:{attr}"
+        found = self.cache.get(key)
+        if found is None:
+            rows = self.rows  # first: reading them may grow the table
+            found = self.cache[key] = lexemes(self.doc.vocab).columns[rows, _COLUMN[attr]]
+        return cast(np.ndarray, found)
+
+    def columns(self, attrs: Sequence[int]) -> np.ndarray:
+        """Return ``doc.to_array(attrs)`` (2-D), lexeme attributes from the word table."""
+        if not attrs:
+            return np.zeros((self.n, 0), dtype=np.uint64)
+        others = [a for a in attrs if a not in _COLUMN]
+        read = (
+            self.doc.to_array(list[int | str](others)).reshape(self.n, len(others))
+            if others
+            else None
+        )
+        return np.stack(
+            [
+                self.column(a) if a in _COLUMN else read[:, others.index(a)]  # type: ignore[index]
+                for a in attrs
+            ],
+            axis=1,
+        ).astype(np.uint64)
+
+    def in_class(self, word_class: WordClass) -> np.ndarray:
+        """Return, per token, whether its word belongs to ``word_class`` (bool)."""
+        rows = self.rows  # first: reading them may grow the table
+        return lexemes(self.doc.vocab).in_class(word_class)[rows]
+
+    @cached
     def orth_ids(self) -> np.ndarray:
         """ORTH ids (uint64), one per token."""
-        return self.doc.to_array(ORTH).reshape(-1)
+        return self.column(ORTH)
 
     @cached
     def lower_ids(self) -> np.ndarray:
         """LOWER ids (uint64), one per token."""
-        return self.doc.to_array(LOWER).reshape(-1)
+        return self.column(LOWER)
 
     @cached
     def lower_list(self) -> list[int]:
         """LOWER ids as Python ints (for dict and set lookups)."""
-        return self.lower_ids.tolist()
+        return cast(list[int], self.lower_ids.tolist())
 
     @cached
     def words(self) -> list[str]:
         """Token texts (``token.text``)."""
-        strings = self.doc.vocab.strings
-        return [strings[o] for o in self.orth_ids.tolist()]
+        texts = lexemes(self.doc.vocab).texts
+        return [texts[r] for r in self.rows.tolist()]
 
     @cached
     def lowers(self) -> list[str]:
         """Lower-case token texts (``token.lower_``)."""
-        strings = self.doc.vocab.strings
-        return [strings[o] for o in self.lower_list]
+        texts = lexemes(self.doc.vocab).lower_texts
+        return [texts[r] for r in self.rows.tolist()]
 
     @cached
     def text(self) -> str:
@@ -130,13 +283,13 @@ class TokenTable:
     @cached
     def ends_char(self) -> list[int]:
         """Character offset after each token (``token.idx + len(token)``)."""
-        arr = self.doc.to_array([IDX, LENGTH]).reshape(-1, 2)
-        return cast(list[int], (arr[:, 0] + arr[:, 1]).tolist())
+        ends = self.doc.to_array(IDX).reshape(-1) + self.column(LENGTH)
+        return cast(list[int], ends.tolist())
 
     @cached
     def is_space(self) -> np.ndarray:
         """Whether each token is whitespace (bool)."""
-        return self.doc.to_array(IS_SPACE).reshape(-1).astype(bool)
+        return self.column(IS_SPACE).astype(bool)
 
     # -- sentences (fixed by the sentence splitter) ------------------------------------
     @cached
@@ -204,10 +357,14 @@ def forget_sentences(doc: Doc) -> None:
 
 
 __all__ = [
+    "LEXEME_ATTRS",
+    "Lexemes",
     "TokenTable",
+    "WordClass",
     "filter_ranges",
     "forget_sentences",
     "id_array",
+    "lexemes",
     "member",
     "token_table",
 ]

@@ -7,11 +7,20 @@ import pytest
 import spacy
 from hypothesis import given
 from hypothesis import strategies as st
+from spacy.attrs import IS_PUNCT, LEMMA, LOWER, ORTH, SENT_START, SHAPE
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from pipeline.tokens import filter_ranges, forget_sentences, id_array, member, token_table
+from pipeline.tokens import (
+    LEXEME_ATTRS,
+    WordClass,
+    filter_ranges,
+    forget_sentences,
+    id_array,
+    member,
+    token_table,
+)
 
 TEXTS = [
     "Egypt's Abbas Kamel met Hamas officials in Cairo.  Talks resume on Monday.",
@@ -114,3 +123,34 @@ def test_filter_ranges_is_filter_spans(items: list[tuple[int, int, int]]) -> Non
     spans = [Span(doc, s, s + n, label=str(k)) for s, n, k in items]
     expected = [(s.start, s.end, int(s.label_)) for s in filter_spans(spans)]
     assert filter_ranges([(s, s + n, k) for s, n, k in items]) == expected
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_word_table_columns_are_to_array(blank: Language, text: str) -> None:
+    doc = blank(text)
+    table = token_table(doc)
+    for attr in LEXEME_ATTRS:
+        assert table.column(attr).tolist() == doc.to_array(attr).reshape(-1).tolist(), attr
+    attrs = [LOWER, SENT_START, SHAPE, LEMMA, IS_PUNCT]
+    expected = doc.to_array(attrs).reshape(len(doc), len(attrs))
+    assert table.columns(attrs).tolist() == expected.tolist()
+
+
+def test_word_classes(blank: Language) -> None:
+    doc = blank("The talks, the TALKS and “talks” resumed.")
+    table = token_table(doc)
+    talks = WordClass.of(blank.vocab.strings, ["talks", "the"])
+    marks = WordClass.of(blank.vocab.strings, ["“", "”"], ORTH)
+    assert table.in_class(talks).tolist() == [t.lower_ in {"talks", "the"} for t in doc]
+    assert table.in_class(marks).tolist() == [t.text in {"“", "”"} for t in doc]
+
+
+def test_word_table_grows_past_its_first_capacity(blank: Language) -> None:
+    early = blank("alpha beta")
+    words = WordClass.of(blank.vocab.strings, ["w299", "beta"])
+    assert token_table(early).in_class(words).tolist() == [False, True]
+    doc = blank(" ".join(f"w{i}" for i in range(300)))  # more new words than the first block
+    table = token_table(doc)
+    assert table.words == [t.text for t in doc]
+    assert np.flatnonzero(table.in_class(words)).tolist() == [299]
+    assert token_table(blank("beta alpha")).in_class(words).tolist() == [True, False]
