@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from spacy.attrs import LEMMA, LOWER, SHAPE
+from spacy.attrs import IDS, LEMMA, LOWER, SHAPE
 from spacy.matcher import Matcher
 from spacy.strings import StringStore
 from spacy.tokens import Doc
@@ -38,6 +38,11 @@ from pipeline.tokens import member, token_table
 _START_ATTRS = (("LOWER", LOWER), ("ORTH", LOWER), ("LEMMA", LEMMA), ("SHAPE", SHAPE))
 #: Operators that keep a pattern no longer than its number of tokens.
 _BOUNDED_OPS = (None, "?", "!", "1")
+#: What a plain token may test: one attribute's value(s), and these boolean flags.
+_VALUE_ATTRS = frozenset({"LOWER", "LEMMA", "SHAPE", "ORTH"})
+_FLAGS = frozenset(
+    {"IS_ALPHA", "IS_PUNCT", "IS_SPACE", "IS_TITLE", "IS_LOWER", "IS_UPPER", "IS_DIGIT", "LIKE_NUM"}
+)
 
 Pattern = list[dict[str, Any]]
 
@@ -60,17 +65,44 @@ def token_values(token: Mapping[str, Any]) -> tuple[int, list[str]] | None:
     return None
 
 
-def plain_tokens(pattern: Pattern, strings: StringStore) -> list[tuple[int, frozenset[int]]] | None:
-    """Return ``(attr, ids)`` per token when each token of ``pattern`` is just one LOWER,
-    LEMMA or SHAPE value or ``IN`` list (so a match is a plain array lookup), else None."""
+@dataclass(frozen=True)
+class PlainToken:
+    """A pattern token tested on token attribute arrays: an optional value set of one
+    attribute, boolean flags, and whether it may be skipped (``"OP": "?"``)."""
+
+    attr: int | None  # None: any value
+    ids: frozenset[int]
+    flags: tuple[tuple[int, bool], ...] = ()
+    optional: bool = False
+
+    def accepts(self, row: Sequence[int], column: Mapping[int, int]) -> bool:
+        """True when the token whose attribute values are ``row`` matches."""
+        if self.attr is not None and row[column[self.attr]] not in self.ids:
+            return False
+        return all(bool(row[column[a]]) == value for a, value in self.flags)
+
+
+def plain_tokens(pattern: Pattern, strings: StringStore) -> list[PlainToken] | None:
+    """Return the pattern as :class:`PlainToken` s when every token is at most one LOWER /
+    LEMMA / SHAPE / ORTH value or ``IN`` list plus boolean flags, with no operator but
+    ``?``; else None (the Matcher decides)."""
     out = []
     for token in pattern:
-        if len(token) != 1 or not ({"LOWER", "LEMMA", "SHAPE"} & token.keys()):
+        flags = tuple((IDS[k], v) for k, v in token.items() if k in _FLAGS and isinstance(v, bool))
+        value_keys = [k for k in token if k in _VALUE_ATTRS]
+        if len(value_keys) > 1 or len(token) != len(flags) + len(value_keys) + ("OP" in token):
             return None
-        found = token_values(token)
-        if found is None:
+        if token.get("OP") not in (None, "?"):
             return None
-        out.append((found[0], frozenset(strings.add(v) for v in found[1])))
+        attr, ids = None, frozenset[int]()
+        if value_keys:
+            value = token[value_keys[0]]
+            values = value["IN"] if isinstance(value, dict) and len(value) == 1 else value
+            values = [values] if isinstance(values, str) else values
+            if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+                return None
+            attr, ids = IDS[value_keys[0]], frozenset(strings.add(v) for v in values)
+        out.append(PlainToken(attr, ids, flags, token.get("OP") == "?"))
     return out
 
 
@@ -94,7 +126,8 @@ class _Compiled:
     tables: list[tuple[int, dict[int, list[int]]]]  # column -> id -> patterns starting there
     lengths: list[int]
     needs: list[list[tuple[int, frozenset[int]]]]  # per pattern: (column, ids) of required tokens
-    plain: list[list[tuple[int, frozenset[int]]] | None]
+    column: dict[int, int]  # attr -> column
+    plain: list[list[PlainToken] | None]
     starting: dict[tuple[int, ...], tuple[tuple[int, ...], int]] = field(default_factory=dict)
 
 
@@ -109,8 +142,8 @@ class WindowMatcher:
         self.starts: dict[int, dict[int, list[int]]] = {}  # attr -> id -> pattern indices
         #: per pattern: (attr, ids) of each later token that must occur (no operator)
         self.needs: list[list[tuple[int, frozenset[int]]]] = []
-        #: per pattern: (attr, ids) of every token when the pattern is plain, else None
-        self.plain: list[list[tuple[int, frozenset[int]]] | None] = []
+        #: per pattern: its tokens when the pattern is plain (checked on arrays), else None
+        self.plain: list[list[PlainToken] | None] = []
         self.key_ids: list[int] = []
         self._compiled: _Compiled | None = None
         self._subs: dict[tuple[int, ...], tuple[Matcher, int]] = {}
@@ -145,8 +178,14 @@ class WindowMatcher:
 
     @property
     def attrs(self) -> list[int]:
-        """The token attributes read to find start tokens and required tokens."""
-        return sorted({*self.starts, *(a for needs in self.needs for a, _ in needs)})
+        """The token attributes read to find start tokens, required tokens and plain matches."""
+        plain = {
+            a
+            for tokens in self.plain
+            for t in tokens or ()
+            for a in [*([t.attr] if t.attr is not None else []), *(f for f, _ in t.flags)]
+        }
+        return sorted({*self.starts, *(a for needs in self.needs for a, _ in needs), *plain})
 
     def _compile(self) -> _Compiled:
         """Return the lookup tables of the patterns added so far (built once)."""
@@ -162,10 +201,8 @@ class WindowMatcher:
                 tables=[(column[a], table) for a, table in self.starts.items()],
                 lengths=[len(pattern) for _, pattern in self.patterns],
                 needs=[[(column[a], ids) for a, ids in needs] for needs in self.needs],
-                plain=[
-                    None if tokens is None else [(column[a], ids) for a, ids in tokens]
-                    for tokens in self.plain
-                ],
+                column=column,
+                plain=list(self.plain),
             )
         return self._compiled
 
@@ -184,18 +221,31 @@ class WindowMatcher:
 
     def _plain_matches(
         self, indices: Sequence[int], start: int, window: list[list[int]]
-    ) -> list[tuple[int, int, int]]:
-        """Return the matches at ``start`` of plain patterns, in the Matcher's order
-        (shorter first, then in the order the patterns were added)."""
-        plain = self._compile().plain
-        found = []
+    ) -> list[tuple[int, int, int]] | None:
+        """Return the matches at ``start`` of plain patterns, or None when two patterns match
+        the same tokens (the Matcher's order between them is left to the Matcher).
+
+        Each pattern's possible ends are followed token by token (an optional token may
+        be skipped); the matches come shortest first, as the Matcher finds them.
+        """
+        compiled = self._compile()
+        column = compiled.column
+        found: dict[int, int] = {}  # length -> pattern
         for p in indices:
-            tokens = plain[p] or []
-            if len(tokens) <= len(window) and all(
-                window[k][c] in ids for k, (c, ids) in enumerate(tokens)
-            ):
-                found.append((len(tokens), p))
-        return [(self.key_ids[p], start, start + n) for n, p in sorted(found)]
+            ends = {0}
+            for token in compiled.plain[p] or ():
+                reached = {
+                    k + 1 for k in ends if k < len(window) and token.accepts(window[k], column)
+                }
+                ends = reached | ends if token.optional else reached
+                if not ends:
+                    break
+            for n in ends:
+                if n > 0:
+                    if n in found:
+                        return None
+                    found[n] = p
+        return [(self.key_ids[p], start, start + n) for n, p in sorted(found.items())]
 
     def _sub(self, indices: tuple[int, ...]) -> tuple[Matcher, int]:
         """Return a Matcher of the patterns ``indices`` (in order) and their longest length."""
@@ -256,8 +306,10 @@ class WindowMatcher:
             if not indices:
                 continue
             if all(compiled.plain[p] is not None for p in indices):
-                out.extend(self._plain_matches(indices, i, window))
-                continue
+                plain = self._plain_matches(indices, i, window)
+                if plain is not None:
+                    out.extend(plain)
+                    continue
             sub, longest = self._sub(indices)
             span = doc[i : min(i + longest, bounds[b][1])]
             out.extend((m, i, i + e) for m, s, e in sub(span) if s == 0)

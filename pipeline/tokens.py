@@ -30,9 +30,12 @@ import numpy as np
 from spacy.attrs import (
     IDX,
     IS_ALPHA,
+    IS_DIGIT,
+    IS_LOWER,
     IS_PUNCT,
     IS_SPACE,
     IS_TITLE,
+    IS_UPPER,
     LENGTH,
     LIKE_NUM,
     LOWER,
@@ -70,7 +73,8 @@ def member(values: np.ndarray, keys: np.ndarray) -> np.ndarray:
 
 
 #: Lexeme attributes kept per word, in the column order of :attr:`Lexemes.columns`.
-LEXEME_ATTRS = (ORTH, LOWER, SHAPE, LENGTH, IS_ALPHA, IS_PUNCT, IS_SPACE, IS_TITLE, LIKE_NUM)
+LEXEME_ATTRS: tuple[int, ...] = (ORTH, LOWER, SHAPE, LENGTH, IS_ALPHA, IS_PUNCT, IS_SPACE)
+LEXEME_ATTRS += (IS_TITLE, LIKE_NUM, IS_LOWER, IS_UPPER, IS_DIGIT)
 _COLUMN = {attr: c for c, attr in enumerate(LEXEME_ATTRS)}
 #: How many vocabularies keep a word table (one per loaded pipeline; tests load several).
 _MAX_VOCABS = 8
@@ -151,7 +155,8 @@ class Lexemes:
 
 
 _LEXEME_NAMES: tuple[str, ...] = ("orth", "lower", "shape", "length", "is_alpha", "is_punct")
-_LEXEME_NAMES += ("is_space", "is_title", "like_num")  # Lexeme attributes, LEXEME_ATTRS order
+_LEXEME_NAMES += ("is_space", "is_title", "like_num", "is_lower", "is_upper", "is_digit")
+# (the Lexeme attributes of LEXEME_ATTRS, in order)
 _LEXEMES: dict[int, Lexemes] = {}
 
 
@@ -221,21 +226,16 @@ class TokenTable:
 
     def columns(self, attrs: Sequence[int]) -> np.ndarray:
         """Return ``doc.to_array(attrs)`` (2-D), lexeme attributes from the word table."""
-        if not attrs:
-            return np.zeros((self.n, 0), dtype=np.uint64)
+        out = np.empty((self.n, len(attrs)), dtype=np.uint64)
         others = [a for a in attrs if a not in _COLUMN]
         read = (
             self.doc.to_array(list[int | str](others)).reshape(self.n, len(others))
-            if others
-            else None
+            if others and self.n
+            else out
         )
-        return np.stack(
-            [
-                self.column(a) if a in _COLUMN else read[:, others.index(a)]  # type: ignore[index]
-                for a in attrs
-            ],
-            axis=1,
-        ).astype(np.uint64)
+        for j, attr in enumerate(attrs):
+            out[:, j] = self.column(attr) if attr in _COLUMN else read[:, others.index(attr)]
+        return out
 
     def in_class(self, word_class: WordClass) -> np.ndarray:
         """Return, per token, whether its word belongs to ``word_class`` (bool)."""

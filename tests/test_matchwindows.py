@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
@@ -124,3 +126,52 @@ def test_pattern_starts(pattern: list[dict[str, Any]], expected: str | None) -> 
 
     found = pattern_starts(pattern)
     assert (found[0] if found else None) == (IDS[expected] if expected else None)
+
+
+WORDS = ["talks", "Talks", "held", "hold", "in", "Cairo", ",", "the", "7", "May", "may"]
+token_specs = st.one_of(
+    st.just({}),
+    st.builds(lambda w: {"LOWER": w.lower()}, st.sampled_from(WORDS)),
+    st.builds(
+        lambda ws: {"LOWER": {"IN": sorted({w.lower() for w in ws})}},
+        st.lists(st.sampled_from(WORDS), min_size=1, max_size=3),
+    ),
+    st.builds(lambda w: {"ORTH": w}, st.sampled_from(WORDS)),
+    st.builds(lambda w: {"LEMMA": w}, st.sampled_from(["hold", "talk", "may"])),
+    st.builds(
+        lambda f, v: {f: v}, st.sampled_from(["IS_TITLE", "IS_LOWER", "IS_DIGIT"]), st.booleans()
+    ),
+    st.builds(
+        lambda w, v: {"LOWER": w.lower(), "IS_LOWER": v}, st.sampled_from(WORDS), st.booleans()
+    ),
+)
+optional = st.builds(lambda t: {**t, "OP": "?"}, token_specs)
+plain_patterns = st.builds(
+    lambda first, rest: [first, *rest],
+    token_specs.filter(lambda t: bool(t.keys() & {"LOWER", "ORTH", "LEMMA"})),
+    st.lists(st.one_of(token_specs, optional), max_size=4),
+)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(plain_patterns, min_size=1, max_size=4), st.lists(st.sampled_from(WORDS), max_size=14)
+)
+def test_plain_patterns_match_like_the_matcher(
+    nlp: Language, patterns: list[list[dict[str, Any]]], words: list[str]
+) -> None:
+    """Patterns checked on arrays (values, flags, optional tokens) give the Matcher's
+    matches, and the same survivors of filter_spans (ties kept in the Matcher's order)."""
+    full, windowed = both(nlp, [(f"p{i}", p) for i, p in enumerate(patterns)])
+    doc = Doc(nlp.vocab, words=words or ["x"])
+    doc = nlp.get_pipe("ceasefire_lemmatizer")(doc)
+    got, expected = windowed(doc), full(doc)
+    assert sorted(got) == sorted(expected)
+
+    def keep(matches: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+        spans = filter_spans([Span(doc, a, b, label=m) for m, a, b in matches])
+        return [(s.start, s.end, s.label) for s in spans]
+
+    assert keep(got) == keep(expected)
