@@ -248,6 +248,18 @@ class DocView:
         """True when token ``i`` belongs to the lexicon class ``kind``."""
         return i in self.kinds.get(kind, _NOWHERE)
 
+    def span_text(self, start: int, end: int) -> str:
+        """Return ``doc[start:end].text`` from the cached text (no Span built)."""
+        if end <= start:
+            return ""
+        table = token_table(self.doc)
+        return table.text[table.starts_char[start] : table.ends_char[end - 1]]
+
+    def positions(self, kind: str) -> set[int] | frozenset[int]:
+        """Return the token positions of the lexicon class ``kind`` (for walks that test
+        many tokens: ``j in positions`` instead of a method call per token)."""
+        return self.kinds.get(kind, _NOWHERE)
+
     def text(self, i: int) -> str:
         """Lower-case text of token ``i`` ('' outside the document)."""
         return self.lower[i] if 0 <= i < len(self.lower) else ""
@@ -434,7 +446,7 @@ def _resolve_anaphors(
             target = _owner_before(view, start, row.get("head", ""), skip_types)
         if target is not None:
             added.append(
-                replace(target, start=start, end=end, text=view.doc[start:end].text, virtual=True)
+                replace(target, start=start, end=end, text=view.span_text(start, end), virtual=True)
             )
     if added:
         view.mentions.extend(added)
@@ -520,6 +532,8 @@ def speaker_left(
     Y, confirmed: X) and mentions after a
     preposition are passed over.
     """
+    boundary, relative = view.positions("boundary"), view.positions("relative")
+    complementizer = view.positions("complementizer")
     candidates: list[tuple[Mention, int]] = []
     commas = 0
     j = cue.start - 1
@@ -528,13 +542,13 @@ def speaker_left(
         tok = view.words[j]
         if j in view.pronouns and not candidates:
             return None, j
-        if view.has(j, "boundary") or tok in _OPEN_QUOTES | _CLOSE_QUOTES | _STRAIGHT_QUOTES:
+        if j in boundary or tok in _QUOTE_MARKS:
             break
         if tok == ",":
             commas += 1
-        elif view.has(j, "complementizer") and not commas:
+        elif j in complementizer and not commas:
             break
-        elif view.has(j, "relative"):
+        elif j in relative:
             candidates = [(m, c) for m, c in candidates if c != commas]
         m = view.mention_end_at.get(j)
         if m is not None:
@@ -592,7 +606,7 @@ def _claimant_after(view: DocView, start: int, hi: int) -> tuple[Mention | None,
             continue
         if j in view.pronouns and found is None:
             found = Mention(
-                j, view.pronouns[j][0], view.doc[j : view.pronouns[j][0]].text, "PRONOUN"
+                j, view.pronouns[j][0], view.span_text(j, view.pronouns[j][0]), "PRONOUN"
             )
         j += 1
     return found, j
@@ -646,9 +660,7 @@ def _after_cue(view: DocView, j: int, hi: int, *, addressee: bool) -> int:
 def _exclusions(view: DocView, lo: int, hi: int, cue: CueHit) -> tuple[tuple[int, int], ...]:
     """Return clauses opened by a scope-break word ("despite ...") that do not hold the cue."""
     out: list[tuple[int, int]] = []
-    for j in range(lo, hi):
-        if not view.has(j, "scope_break"):
-            continue
+    for j in sorted(p for p in view.positions("scope_break") if lo <= p < hi):
         k = j + 1
         while k < hi and view.words[k] != ",":
             k += 1
@@ -678,6 +690,9 @@ def sentence_attributions(
     lo, hi = sent.start, sent.end
     out: list[Attribution] = []
     has_quote: bool | None = None  # computed when a cue asks
+    # words between speaker and cue that belong to the attribution ("Hamas also said")
+    skips, statements = view.positions("skip"), view.positions("statement")
+    determiners = view.positions("determiner")
     for cue in cues:
         kind = cue.row["kind"]
         if cue.row.get("requires_quote"):
@@ -719,9 +734,9 @@ def sentence_attributions(
                 for k in range(lo_gap, hi_gap)
                 if view.punct[k]
                 or k in view.date_tokens
-                or view.has(k, "skip")
-                or view.has(k, "statement")
-                or view.has(k, "determiner")
+                or k in skips
+                or k in statements
+                or k in determiners
             }
             after = _after_cue(view, cue.end, hi, addressee=bool(cue.row.get("addressee")))
             if cue.row.get("final_only") and after < hi and not view.punct[after]:
@@ -753,7 +768,7 @@ def sentence_attributions(
                 claimant_text=ctext,
                 anonymous=anonymous,
                 affiliation_id=affiliation,
-                cue=view.doc[cue.start : cue.end].text,
+                cue=view.span_text(cue.start, cue.end),
                 scope=scope,
                 span=frozenset(span),
                 basis_id=basis,
@@ -782,7 +797,7 @@ def _resolve_claimant(
     if pronoun is None:
         return None
     end, resolve = view.pronouns.get(pronoun, (pronoun + 1, "claimant"))
-    text = view.doc[pronoun:end].text
+    text = view.span_text(pronoun, end)
     if resolve == "unnamed":
         return settings.anonymous_claimant, text, True, None
     if resolve == "person_side":

@@ -375,7 +375,8 @@ def trigger_ok(view: DocView, hit: Hit) -> bool:
         if side in {"right", "both"}
         else range(0)
     )
-    return any(view.has(i, near) for i in [*left, *right])
+    near_positions = view.positions(near)
+    return any(i in near_positions for i in [*left, *right])
 
 
 def valid_triggers(view: DocView, hits: Sequence[Hit], skip: frozenset[int]) -> list[Hit]:
@@ -415,6 +416,7 @@ def left_subject(
     antecedent of a relative clause that holds the trigger (an attack by X on Y that
     left N dead: X).
     """
+    boundary, relative = view.positions("boundary"), view.positions("relative")
     candidates: list[tuple[Mention, int]] = []
     commas = 0
     j = pos - 1
@@ -424,11 +426,11 @@ def left_subject(
             j -= 1
             continue
         tok = view.words[j]
-        if view.has(j, "boundary") and not view.has(j, "relative"):
+        if j in boundary and j not in relative:
             break
         if tok == ",":
             commas += 1
-        elif view.has(j, "relative"):
+        elif j in relative:
             if commas:
                 candidates = [(m, c) for m, c in candidates if c != commas]
             elif candidates or view.has(j - 1, "blocker"):
@@ -519,7 +521,7 @@ def is_passive(view: DocView, start: int, end: int, settings: Settings) -> bool:
 
     A trigger ending in an active suffix ("is pushing for") is never passive.
     """
-    if any(view.text(start).endswith(suffix) for suffix in settings.active_suffixes):
+    if view.text(start).endswith(tuple(settings.active_suffixes)):
         return False
     j = start - 1
     while j >= 0 and view.has(j, "skip"):
@@ -531,15 +533,17 @@ def agent_right(
     view: DocView, start: int, hi: int, window: int, skip: frozenset[int]
 ) -> Mention | None:
     """Return the passive agent after ``start``: "by X", or "in X's offensive"."""
+    boundary, relative = view.positions("boundary"), view.positions("relative")
+    agent, possessive_agent = view.positions("agent"), view.positions("agent_possessive")
     j = start
     stop = min(hi, start + window)
     while j < stop:
         if j in skip:
             j += 1
             continue
-        if view.has(j, "boundary") or view.has(j, "relative"):
+        if j in boundary or j in relative:
             return None
-        if view.has(j, "agent") or view.has(j, "agent_possessive"):
+        if j in agent or j in possessive_agent:
             k = j + 1
             while k < hi and view.has(k, "determiner"):
                 k += 1
@@ -566,17 +570,15 @@ def right_object(
     skip_types: frozenset[str] = frozenset(),
 ) -> Mention | None:
     """Return the first actor right of a trigger within the clause (no comma crossed)."""
+    boundary, relative = view.positions("boundary"), view.positions("relative")
+    complementizer = view.positions("complementizer")
     j = start
     stop = min(hi, start + window)
     while j < stop:
         if j in skip:
             j += 1
             continue
-        if (
-            view.text(j) == ","
-            or view.has(j, "boundary")
-            or (view.has(j, "relative") and not view.has(j, "complementizer"))
-        ):
+        if view.text(j) == "," or j in boundary or (j in relative and j not in complementizer):
             return None
         m = view.mention_at.get(j)
         if m is not None:
@@ -590,6 +592,7 @@ def right_object(
 
 def modality_of(view: DocView, lo: int, hi: int, hits: Sequence[Hit], settings: Settings) -> str:
     """Return the modality of the claim at tokens ``lo:hi`` (highest-priority cue in reach)."""
+    boundary, relative = view.positions("boundary"), view.positions("relative")
     best: tuple[int, str] | None = None
     for hit in hits:
         row = hit.row
@@ -601,7 +604,7 @@ def modality_of(view: DocView, lo: int, hi: int, hits: Sequence[Hit], settings: 
         if not (inside or left or right):
             continue
         a, b = (hit.end, lo) if hit.end <= lo else (hi, hit.start)
-        if any(view.has(k, "boundary") and not view.has(k, "relative") for k in range(a, b)):
+        if any(k in boundary and k not in relative for k in range(a, b)):
             continue
         rank = (int(row.get("priority", 0)), row["modality"])
         if best is None or rank[0] > best[0]:
@@ -682,9 +685,10 @@ def _distance(a: tuple[int, int], b: tuple[int, int]) -> int:
 def _crosses_boundary(view: DocView, a: tuple[int, int], b: tuple[int, int]) -> bool:
     """True when a clause boundary, or a comma before a coordinator, lies between a and b."""
     lo, hi = (a[1], b[0]) if a[1] <= b[0] else (b[1], a[0])
+    boundary, relative = view.positions("boundary"), view.positions("relative")
+    coordinator = view.positions("coordinator")
     return any(
-        (view.has(k, "boundary") and not view.has(k, "relative"))
-        or (view.text(k) == "," and view.has(k + 1, "coordinator"))
+        (k in boundary and k not in relative) or (view.text(k) == "," and k + 1 in coordinator)
         for k in range(lo, hi)
     )
 
@@ -964,12 +968,13 @@ def object_zones(view: DocView, triggers: Sequence[Hit], reach: int = 5) -> froz
     """Return token positions right after a trigger (up to punctuation) where an actor is
     that trigger's object, never a later trigger's subject (met X and other top
     Y officials on his latest visit: X and Y are objects)."""
+    boundary, relative = view.positions("boundary"), view.positions("relative")
     zone: set[int] = set()
     for h in triggers:
         if h.row.get("object", "right") == "none":
             continue
         for j in range(h.end, min(len(view.doc), h.end + reach)):
-            if view.punct[j] or view.has(j, "boundary") or view.has(j, "relative"):
+            if view.punct[j] or j in boundary or j in relative:
                 break
             zone.add(j)
     return frozenset(zone)
