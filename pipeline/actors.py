@@ -31,10 +31,10 @@ from pipeline.people import (
     person_names,
     pick_person_row,
 )
-from pipeline.records import Entity
+from pipeline.records import Entity, evolve
 from pipeline.rules import Field, RuleProblem, RuleRow, RulesError, RuleSpec
 from pipeline.sources import SOURCES, SourceFinder
-from pipeline.tokens import filter_ranges, token_table
+from pipeline.tokens import TokenTable, filter_ranges, token_table
 
 ACTOR_TYPES = frozenset(
     {"state", "armed_group", "party", "igo", "ngo", "ministry", "agency", "media", "people"}
@@ -198,8 +198,26 @@ class ActorTagger(RuleComponent):
         self.lower_matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         self.orth_matcher = PhraseMatcher(self.nlp.vocab, attr="ORTH")
         self.payloads: dict[int, Alias | PersonName] = {}
+        #: id(alias) -> its ACTOR record with the position fields blank (filled per mention;
+        #: the aliases live as long as the payloads, so their ids are stable)
+        self.prototypes: dict[int, Entity] = {}
         for i, alias in enumerate(aliases):
             self._add(f"A{i}", alias.text, alias.cased, alias)
+            if alias.actor_id is not None:
+                info = self.actors[alias.actor_id]
+                self.prototypes[id(alias)] = Entity(
+                    sentence=0,
+                    start_char=0,
+                    end_char=0,
+                    text="",
+                    label="ACTOR",
+                    actor_id=alias.actor_id,
+                    actor_type=info.actor_type,
+                    country=info.country,
+                    cameo=info.cameo,
+                    organ=alias.organ or None,
+                    rule_id=alias.rule_id,
+                )
         self.people = person_names(self.rule_rows("people"))
         for i, name in enumerate(self.people.names):
             self._add(f"P{i}", name.text, name.cased, name)
@@ -250,8 +268,12 @@ class ActorTagger(RuleComponent):
     def dictionary_spans(self, doc: Doc) -> list[Span]:
         """Return the non-overlapping ACTOR and PERSON spans found by the dictionaries
         (label ACTOR with ``kb_id`` "actor|rule|organ", or PERSON with the person id)."""
+        return self._spans(doc, self.dictionary_matches(doc))
+
+    @staticmethod
+    def _spans(doc: Doc, matches: Sequence[tuple[int, int, Alias | PersonName]]) -> list[Span]:
         spans: list[Span] = []
-        for start, end, payload in self.dictionary_matches(doc):
+        for start, end, payload in matches:
             if isinstance(payload, PersonName):
                 spans.append(Span(doc, start, end, label="PERSON", kb_id=payload.person_id))
             else:
@@ -263,7 +285,9 @@ class ActorTagger(RuleComponent):
         """Yield every actor, person and source mention of ``doc`` in text order."""
         table = token_table(doc)
         sent_of = table.sent_of
-        spans = self.dictionary_spans(doc)
+        matches = self.dictionary_matches(doc)
+        spans = self._spans(doc, matches)
+        aliases = {start: p for start, _, p in matches if isinstance(p, Alias)}
         doc.set_ents(spans)  # what ``doc.ents = spans`` does, without copying the spans
         titles = self.person_context.title_matches(doc)
         unknown = self.person_context.unknown_names(doc, spans, titles)
@@ -272,7 +296,7 @@ class ActorTagger(RuleComponent):
         actor_mentions: list[tuple[int, str]] = []
         for span in sorted(spans + unknown, key=lambda s: s.start):
             if span.label_ == "ACTOR":
-                found.append(self.actor_entity(span, sent_of))
+                found.append(self.actor_entity(table, span, aliases[span.start]))
                 actor_mentions.append((span.start, found[-1].actor_id or ""))
             else:
                 found.append(self.person_entity(doc, span, sent_of, titles))
@@ -289,23 +313,16 @@ class ActorTagger(RuleComponent):
         info = self.actors.get(actor_id)
         return info is not None and info.actor_type == "people"
 
-    def actor_entity(self, span: Span, sent_of: Sequence[int]) -> Entity:
-        """Return the ACTOR record of a dictionary span (kb_id holds id|rule|organ)."""
-        actor_id, rule_id, organ = span.kb_id_.split("|")
-        info = self.actors[actor_id]
-        start_char, end_char, text = _char_bounds(span)
-        return Entity(
-            sentence=sent_of[span.start],
+    def actor_entity(self, table: TokenTable, span: Span, alias: Alias) -> Entity:
+        """Return the ACTOR record of a dictionary span: the alias's record (actor, rule,
+        organ) with the span's position, offsets and text."""
+        start_char, end_char = table.starts_char[span.start], table.ends_char[span.end - 1]
+        return evolve(
+            self.prototypes[id(alias)],
+            sentence=table.sent_of[span.start],
             start_char=start_char,
             end_char=end_char,
-            text=text,
-            label="ACTOR",
-            actor_id=actor_id,
-            actor_type=info.actor_type,
-            country=info.country,
-            cameo=info.cameo,
-            organ=organ or None,
-            rule_id=rule_id,
+            text=table.text[start_char:end_char],
         )
 
     def person_entity(
@@ -332,14 +349,6 @@ class ActorTagger(RuleComponent):
             title=title,
             rule_id=f"person:{span.kb_id_}" if row else context.rule_id,
         )
-
-
-def _char_bounds(span: Span) -> tuple[int, int, str]:
-    """Return ``span.start_char``, ``span.end_char`` and ``span.text`` from the cached token
-    offsets and text."""
-    table = token_table(span.doc)
-    start, end = table.starts_char[span.start], table.ends_char[span.end - 1]
-    return start, end, table.text[start:end]
 
 
 def actor_ids(entities: Iterable[Entity]) -> set[str]:

@@ -15,6 +15,7 @@ the claimant from :mod:`pipeline.attribution`. Everything is linear per sentence
 from __future__ import annotations
 
 import itertools
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -341,17 +342,8 @@ def _drop_nested_cues(hits: DocHits) -> None:
 def by_sentence(starts: Sequence[int], sents: Sequence[Span]) -> list[int]:
     """Return the sentence index of each token position in ``starts``."""
     bounds = [s.end for s in sents]
-    out = []
-    for pos in starts:
-        lo, hi = 0, len(bounds)
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if bounds[mid] <= pos:
-                lo = mid + 1
-            else:
-                hi = mid
-        out.append(min(lo, len(bounds) - 1))
-    return out
+    last = len(bounds) - 1
+    return [min(bisect_right(bounds, pos), last) for pos in starts]
 
 
 def trigger_ok(view: DocView, hit: Hit) -> bool:
@@ -1075,6 +1067,8 @@ def iter_claims(doc: Doc, rules: ClaimRules) -> Iterator[Claim]:
         atts = attributions[si]
         if si not in mention_sents and not per_sent["q"][si] and not atts:
             continue
+        if not per_sent["triggers"][si] and not per_sent["q"][si]:
+            continue  # no trigger, no count: no draft
         skip = frozenset().union(*(a.span for a in atts)) if atts else frozenset()
         triggers = valid_triggers(view, per_sent["triggers"][si], skip)
         objects = object_zones(view, triggers)

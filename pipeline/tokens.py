@@ -324,7 +324,15 @@ class TokenTable:
     # -- offsets ---------------------------------------------------------------------------
     def token_span(self, start_char: int, end_char: int) -> tuple[int, int] | None:
         """Return ``(start, end)`` tokens of a character range, as ``doc.char_span(start_char,
-        end_char, alignment_mode="expand")`` would (None where it gives None)."""
+        end_char, alignment_mode="expand")`` would (None where it gives None); remembered
+        per document, as several components align the same records."""
+        known = self.cache.setdefault("token_spans", {})
+        key = (start_char, end_char)
+        if key not in known:
+            known[key] = self._token_span(start_char, end_char)
+        return cast("tuple[int, int] | None", known[key])
+
+    def _token_span(self, start_char: int, end_char: int) -> tuple[int, int] | None:
         i = bisect_left(self.starts_char, start_char)
         j = bisect_left(self.ends_char, end_char)
         if (
