@@ -41,7 +41,7 @@ from typing import Any
 from distributed import Client, Future, LocalCluster, WorkerPlugin, as_completed, get_worker
 
 from pipeline import __version__
-from pipeline.build import build_model, code_hash, load_model, read_model_meta
+from pipeline.build import code_hash, load_model, read_model_meta
 from pipeline.corpus import DEFAULT_MAX_BYTES, RawDoc, iter_inputs
 from pipeline.datasets import (
     DOCUMENT_TABLES,
@@ -58,6 +58,7 @@ from pipeline.extract import (
     MAX_ERROR_CHARS,
     ExtractSummary,
     NoInputError,
+    opened_run,
     process_batch,
 )
 from pipeline.extract import _batch_tables as batch_tables  # the local engine's, on purpose
@@ -65,16 +66,12 @@ from pipeline.extract import _fixed_sources as fixed_sources
 from pipeline.incremental import (
     Run,
     no_input_reason,
-    previous_documents,
     previous_rejects,
     row_counts,
 )
 from pipeline.outdir import (
     carry_other_files,
     new_staging,
-    output_lock,
-    recover,
-    remove_stale_staging,
     swap_in,
 )
 from pipeline.records import Reject
@@ -424,26 +421,12 @@ def extract_dask(
         if warn:
             warn(reject)
 
-    with output_lock(out_dir):
-        recover(out_dir)
-        remove_stale_staging(out_dir)
-        if rules_dir is not None and Path(rules_dir).exists():
-            summary.model_rebuilt = build_model(Path(rules_dir), Path(model_dir)).rebuilt
-        meta = read_model_meta(Path(model_dir))
-        if not meta:
-            load_model(Path(model_dir))  # raises a clear FileNotFoundError
-        rules_hash = str(meta.get("rules_hash", ""))
-        # As pipeline.extract.extract stamps documents.model_version.
-        model_version = (
-            f"{meta.get('package_version', __version__)}+{meta.get('code_hash', 'unknown')}"
-        )
-        run = Run(
-            previous_documents(out_dir),
-            force=force,
-            rules_hash=rules_hash,
-            model_version=model_version,
-            note=note,
-        )
+    with opened_run(
+        out_dir, model_dir=model_dir, rules_dir=rules_dir, force=force, note=note
+    ) as opened:
+        run, meta = opened.run, opened.meta
+        rules_hash, model_version = opened.rules_hash, opened.model_version
+        summary.model_rebuilt = opened.model_rebuilt
         plan = plan_documents(run.to_process(iter_inputs(inputs, max_bytes=max_bytes)))
         summary.read, summary.unchanged, summary.duplicates = (
             run.read,

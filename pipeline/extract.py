@@ -20,6 +20,7 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -487,6 +488,54 @@ def _write_documents(
 
 
 # -- the job ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class OpenedRun:
+    """What both engines know once the output is locked and the model is current."""
+
+    run: Run
+    meta: dict[str, Any]
+    rules_hash: str
+    model_version: str
+    model_rebuilt: bool
+
+
+@contextmanager
+def opened_run(
+    out_dir: Path,
+    *,
+    model_dir: Path,
+    rules_dir: Path | None,
+    force: bool,
+    note: Callable[[Reject], None],
+) -> Iterator[OpenedRun]:
+    """Lock and repair ``out_dir``, rebuild a stale model, and yield the run's decisions.
+
+    The local and the Dask engine both start here, so they skip, replace and
+    stamp documents identically (``model_version`` is ``<package>+<code hash>``).
+    """
+    with output_lock(out_dir):
+        recover(out_dir)
+        remove_stale_staging(out_dir)
+        rebuilt = False
+        if rules_dir is not None and Path(rules_dir).exists():
+            rebuilt = build_model(Path(rules_dir), Path(model_dir)).rebuilt
+        meta = read_model_meta(Path(model_dir))
+        if not meta:
+            load_model(Path(model_dir))  # raises a clear FileNotFoundError
+        rules_hash = str(meta.get("rules_hash", ""))
+        model_version = (
+            f"{meta.get('package_version', __version__)}+{meta.get('code_hash', 'unknown')}"
+        )
+        run = Run(
+            previous_documents(out_dir),
+            force=force,
+            rules_hash=rules_hash,
+            model_version=model_version,
+            note=note,
+        )
+        yield OpenedRun(run, meta, rules_hash, model_version, rebuilt)
+
+
 def extract(
     inputs: Sequence[Path],
     out_dir: Path,
@@ -533,25 +582,11 @@ def extract(
         if warn:
             warn(reject)
 
-    with output_lock(out_dir):
-        recover(out_dir)
-        remove_stale_staging(out_dir)
-        if rules_dir is not None and Path(rules_dir).exists():
-            summary.model_rebuilt = build_model(Path(rules_dir), Path(model_dir)).rebuilt
-        meta = read_model_meta(Path(model_dir))
-        if not meta:
-            load_model(Path(model_dir))  # raises a clear FileNotFoundError
-        r_hash = str(meta.get("rules_hash", ""))
-        model_version = (
-            f"{meta.get('package_version', __version__)}+{meta.get('code_hash', 'unknown')}"
-        )
-        run = Run(
-            previous_documents(out_dir),
-            force=force,
-            rules_hash=r_hash,
-            model_version=model_version,
-            note=note,
-        )
+    with opened_run(
+        out_dir, model_dir=model_dir, rules_dir=rules_dir, force=force, note=note
+    ) as opened:
+        run, r_hash, model_version = opened.run, opened.rules_hash, opened.model_version
+        summary.model_rebuilt = opened.model_rebuilt
         staging = new_staging(out_dir)
         try:
             writers = _TableWriters(staging)
