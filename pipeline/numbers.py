@@ -515,6 +515,8 @@ class NumberTagger(RuleComponent):
         #: one PhraseMatcher for number words (label: their kind), cues and fused words
         self.phrase_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.phrase_labels: dict[int, tuple[str, str]] = {}  # match id -> (group, value)
+        self.word_kinds: dict[int, str] = {}  # LOWER id of a one-token number word -> kind
+        self.number_words = WordClass(frozenset())
         self.dash_shapes = WordClass(frozenset(), SHAPE)
         self.break_words = WordClass(frozenset())
         self.left_words: dict[str, frozenset[int]] = {}
@@ -524,8 +526,9 @@ class NumberTagger(RuleComponent):
         lex = NumberLexicon.from_rows({spec.name: self.rule_rows(spec.name) for spec in SPECS})
         self.lexicon = lex
         strings = self.nlp.vocab.strings
-        # one-token number words, joiners and "of" words (labelled by kind), event cues and
-        # fused length words, in one matcher: a PhraseMatcher call costs a pass over the doc
+        # number words, joiners and "of" words (labelled by kind): one-token ones are read
+        # from the word table (LOWER id -> kind), others join the event cues and fused length
+        # words in one matcher (a PhraseMatcher call costs a pass over the doc)
         self.phrase_matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         self.phrase_labels = {}
         by_kind: dict[str, set[str]] = {}
@@ -533,9 +536,16 @@ class NumberTagger(RuleComponent):
             by_kind.setdefault(kind, set()).add(word)
         by_kind[_JOINER] = {"-", *lex.context["number_joiner"]}
         by_kind[_OF] = set(lex.context["of"])
-        phrases: list[tuple[str, str, list[str]]] = [
-            (_WORD, kind, sorted(members)) for kind, members in by_kind.items()
-        ]
+        phrases: list[tuple[str, str, list[str]]] = []
+        self.word_kinds = {}
+        for kind, members in by_kind.items():
+            for word in sorted(members):
+                pattern = self.nlp.make_doc(word)
+                if len(pattern) == 1:
+                    self.word_kinds[pattern[0].lower] = kind
+                else:
+                    phrases.append((_WORD, kind, [word]))
+        self.number_words = WordClass(frozenset(self.word_kinds))
         phrases += [(_CUE, phrase, [phrase]) for phrase in lex.cues]
         phrases.append((_FUSED, _FUSED, list(lex.fused)))
         for group, value, texts in phrases:
@@ -598,6 +608,9 @@ class NumberTagger(RuleComponent):
             dashed.tolist(),
         )
         index.digits = np.flatnonzero(numeric | dashed).tolist()
+        lower = table.lower_list
+        for i in np.flatnonzero(table.in_class(self.number_words)).tolist():
+            index.kinds[i] = self.word_kinds[lower[i]]
         cues: list[tuple[int, int, str]] = []
         for match_id, start, end in self.phrase_matcher(doc):
             group, value = self.phrase_labels[match_id]
