@@ -189,12 +189,14 @@ class RoleTagger(RuleComponent):
         ]
         self.cue_matcher = WindowMatcher(self.nlp.vocab)
         self.connector_matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+        self.connector_words: set[int] = set()  # LOWER ids of one-token connectors
         self.cues: dict[int, Cue] = {}
         problems: list[RuleProblem] = []
         for row in self.rule_rows("role_cues"):
             problems.extend(self._add_row(row))
         if problems:
             raise RulesError(problems)
+        self.connector_class = WordClass(frozenset(self.connector_words))
         strings = self.nlp.vocab.strings
         # Only these words of a sentence matter: conflict markers and cue requirements.
         self.context_words = WordClass.of(
@@ -208,7 +210,11 @@ class RoleTagger(RuleComponent):
         if row.get("kind") == "connector":
             if not row.get("phrase"):
                 return [RuleProblem(row.path, row.line, "a connector needs a phrase")]
-            self.connector_matcher.add("CONNECTOR", [self.nlp.make_doc(row["phrase"])])
+            phrase = self.nlp.make_doc(row["phrase"])
+            if len(phrase) == 1:  # one-token connectors ("and", ",") come from the word table
+                self.connector_words.add(phrase[0].lower)
+            else:
+                self.connector_matcher.add("CONNECTOR", [phrase])
             return []
         missing = [k for k in ("role", "scope", "pattern") if not row.get(k)]
         if missing:
@@ -266,7 +272,7 @@ class RoleTagger(RuleComponent):
             if not conflict.target or (cue.requires and not cue.requires & words[s]):
                 continue
             if connectors is None and cue.scope not in {"sentence", "host"}:
-                connectors = {i for _, a, b in self.connector_matcher(doc) for i in range(a, b)}
+                connectors = self._connectors(table)
             for m in self._scope(
                 cue, span, by_sentence[s], conflict, connectors or set(), bounds[s][0]
             ):
@@ -290,6 +296,12 @@ class RoleTagger(RuleComponent):
             evolve(e, role=roles[i][0], role_rule=roles[i][1]) if i in roles else e
             for i, e in enumerate(entities)
         ]
+
+    def _connectors(self, table: TokenTable) -> set[int]:
+        """Return the positions of connector tokens (one-token ones and phrases)."""
+        found = set(np.flatnonzero(table.in_class(self.connector_class)).tolist())
+        found.update(i for _, a, b in self.connector_matcher(table.doc) for i in range(a, b))
+        return found
 
     def _sentence_words(self, table: TokenTable, n_sents: int) -> list[set[str]]:
         """Return, per sentence, its lower-case words that are conflict markers or cue
