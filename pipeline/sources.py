@@ -68,23 +68,32 @@ class SourceFinder:
             if row.get("plural"):
                 self.plural.add(row["text"].lower())
         self.words = {kind: frozenset(v) for kind, v in words.items()}
+        # one matcher for head nouns (HEAD, BARE_HEAD) and postmodifiers (POST): a
+        # PhraseMatcher call costs a pass over the doc
         self.head_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         for kind in ("head", "bare_head"):
             self.head_matcher.add(kind.upper(), [nlp.make_doc(w) for w in sorted(self.words[kind])])
+        self.post_id = nlp.vocab.strings.add("POST")
         self.heads = self.words["head"] | self.words["bare_head"]
         self.determiners = self.words["determiner"] | self.words["definite"]
         self.fillers = self.words["modifier"] | {"'s", "\u2019s"}
         # Tails ("close to Hamas", ", who is familiar with the talks") are found from their
         # postmodifier phrase and joined to a head phrase ending where they start.
-        self.post_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
-        self.post_matcher.add("POST", [nlp.make_doc(w) for w in sorted(self.words["postmodifier"])])
+        self.head_matcher.add("POST", [nlp.make_doc(w) for w in sorted(self.words["postmodifier"])])
         self.relatives = [tuple(t.lower_ for t in nlp.make_doc(r)) for r in self.words["relative"]]
 
-    def tail_ends(self, doc: Doc) -> dict[int, int]:
+    def tail_ends(
+        self, doc: Doc, matches: Sequence[tuple[int, int, int]] | None = None
+    ) -> dict[int, int]:
         """Return start -> end of each tail: optional ", who is", a postmodifier, its object
-        (optional "the" plus an actor mention, or one word)."""
+        (optional "the" plus an actor mention, or one word).
+
+        Args:
+            matches: the head matcher's matches of ``doc`` (computed when None).
+        """
         ends: dict[int, int] = {}
-        for _, start, end in self.post_matcher(doc):
+        found = self.head_matcher(doc) if matches is None else matches
+        for _, start, end in (m for m in found if m[0] == self.post_id):
             if end < len(doc) and doc[end].lower_ in self.words["definite"]:
                 end += 1
             if end < len(doc) and doc[end].ent_type_ == "ACTOR":
@@ -110,12 +119,15 @@ class SourceFinder:
 
     def spans(self, doc: Doc) -> list[Span]:
         """Return the source phrases of ``doc`` (label = the matched pattern key)."""
-        tail_end = self.tail_ends(doc)
+        matches = self.head_matcher(doc)
+        tail_end = self.tail_ends(doc, matches)
         lowers = token_table(doc).lowers
         actor = doc.vocab.strings.add("ACTOR")
         is_actor = (doc.to_array(ENT_TYPE).reshape(-1) == actor).tolist()
         candidates: list[tuple[int, int, str]] = []
-        for match_id, head_start, end in self.head_matcher(doc):
+        for match_id, head_start, end in matches:
+            if match_id == self.post_id:
+                continue
             if end < len(doc) and (is_actor[end] or lowers[end] in self.words["blocker"]):
                 continue
             start = self.phrase_start(doc, head_start, is_actor)
