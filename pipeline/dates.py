@@ -228,11 +228,12 @@ class DateTagger(RuleComponent):
 
         The look-back stops at a comma, a quote mark, a line break or another tense cue.
         """
+        table = token_table(doc)
         for i in range(span.start - 1, max(sent_start, span.start - SPEECH_WINDOW) - 1, -1):
-            token = doc[i]
-            if token.text in _QUOTES or token.text == "," or "\n" in token.text:
+            text = table.words[i]
+            if text in _QUOTES or text == "," or "\n" in text:
                 return False
-            low = token.lower_
+            low = table.lowers[i]
             if low in self.words["speech_verb"]:
                 return True
             if low in self.words["future_cue"] or low in self.words["past_cue"]:

@@ -126,6 +126,7 @@ class _Compiled:
     tables: list[tuple[int, dict[int, list[int]]]]  # column -> id -> patterns starting there
     lengths: list[int]
     needs: list[list[tuple[int, frozenset[int]]]]  # per pattern: (column, ids) of required tokens
+    need_columns: list[int]  # the columns those tests read
     column: dict[int, int]  # attr -> column
     plain: list[list[PlainToken] | None]
     starting: dict[tuple[int, ...], tuple[tuple[int, ...], int]] = field(default_factory=dict)
@@ -201,6 +202,7 @@ class WindowMatcher:
                 tables=[(column[a], table) for a, table in self.starts.items()],
                 lengths=[len(pattern) for _, pattern in self.patterns],
                 needs=[[(column[a], ids) for a, ids in needs] for needs in self.needs],
+                need_columns=sorted({column[a] for needs in self.needs for a, _ in needs}),
                 column=column,
                 plain=list(self.plain),
             )
@@ -271,7 +273,7 @@ class WindowMatcher:
         """
         if bounds is None:
             bounds = [(0, len(doc))]
-        if not self.patterns or not len(doc):
+        if not self.patterns or not len(doc) or not bounds:
             return []
         if not self.bounded:
             out: list[tuple[int, int, int]] = []
@@ -297,11 +299,11 @@ class WindowMatcher:
             candidates, longest = self._candidates(tuple(columns[i].tolist()))
             end = min(i + longest, bounds[b][1])
             window = columns[i:end].tolist()
-            present = [set(values) for values in zip(*window[1:], strict=True)]
+            present = {c: {row[c] for row in window[1:]} for c in compiled.need_columns}
             indices = tuple(
                 p
                 for p in candidates
-                if all(present and not ids.isdisjoint(present[c]) for c, ids in compiled.needs[p])
+                if all(not ids.isdisjoint(present[c]) for c, ids in compiled.needs[p])
             )
             if not indices:
                 continue

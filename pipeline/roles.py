@@ -128,6 +128,9 @@ def sentence_conflicts(
     result: list[Conflict] = []
     previous = doc_best
     for actors, words in zip(actors_by_sentence, words_by_sentence, strict=True):
+        if not actors and not words:  # every score is 0
+            result.append(previous)
+            continue
         scores = conflict_scores(actors, words, conflicts)
         top = max(scores.values(), default=0)
         if top == 0:

@@ -68,8 +68,8 @@ def member(values: np.ndarray, keys: np.ndarray) -> np.ndarray:
     if not len(keys):
         return np.zeros(len(values), dtype=bool)
     at = np.searchsorted(keys, values)
-    at[at == len(keys)] = 0
-    return keys[at] == values
+    np.minimum(at, len(keys) - 1, out=at)  # past the last key: compare with the last
+    return cast(np.ndarray, keys[at] == values)
 
 
 #: Lexeme attributes kept per word, in the column order of :attr:`Lexemes.columns`.
