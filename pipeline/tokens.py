@@ -101,7 +101,8 @@ class Lexemes:
     """The words of one vocabulary seen so far: ORTH id -> row of lexeme attributes.
 
     Rows are added the first time a word appears (its attributes read from the
-    vocabulary's Lexeme once); the columns and the class memberships grow with them.
+    vocabulary's Lexeme once: they are functions of the text, spaCy computes them when
+    it first sees the word); the columns and the class memberships grow with them.
     """
 
     def __init__(self, vocab: Vocab) -> None:
