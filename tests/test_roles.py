@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import spacy
+from seeds import seed_published
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -25,13 +26,7 @@ from pipeline.roles import (
 ROOT = Path(__file__).resolve().parents[1]
 RULES = ROOT / "rules"
 SEEDS = ROOT / "data" / "raw" / "seeds"
-PUBLISHED = {
-    "000": "2023-12-28",
-    "001": "2023-12-29",
-    "002": "2024-02-08",
-    "003": "2026-01-14",
-    "004": "2024-12-03",
-}
+PUBLISHED = seed_published()
 OWN = ("ceasefire_sentences", "ceasefire_lemmatizer", "ceasefire_actors", "ceasefire_roles")
 
 
