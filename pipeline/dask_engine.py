@@ -71,6 +71,7 @@ from pipeline.incremental import (
 )
 from pipeline.outdir import (
     carry_other_files,
+    discard_staging,
     new_staging,
     swap_in,
 )
@@ -486,7 +487,7 @@ def extract_dask(
             _finish(staging, out_dir, run, rejects, note, stem=stem)
             swap_in(staging, out_dir)
         finally:
-            shutil.rmtree(staging, ignore_errors=True)
+            discard_staging(staging)
     summary.wrote = True
     summary.rows = row_counts(out_dir)
     summary.seconds = time.perf_counter() - started

@@ -15,7 +15,6 @@ carries on.
 
 from __future__ import annotations
 
-import shutil
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -45,6 +44,7 @@ from pipeline.incremental import (
 )
 from pipeline.outdir import (
     carry_other_files,
+    discard_staging,
     new_staging,
     output_lock,
     recover,
@@ -635,7 +635,7 @@ def extract(
             _finish_tables(staging, out_dir, writers, run, rejects, note, written)
             swap_in(staging, out_dir)
         finally:
-            shutil.rmtree(staging, ignore_errors=True)
+            discard_staging(staging)
     summary.wrote = True
     summary.rows = row_counts(out_dir)
     summary.seconds = time.perf_counter() - started

@@ -79,10 +79,31 @@ def new_staging(out_dir: Path) -> Path:
     return staging
 
 
+def discard_staging(staging: Path) -> None:
+    """Delete an abandoned staging folder, even while tasks may still write into it.
+
+    A task cancelled on a cluster (or a thread) can keep running for a while and
+    create files under the staging folder while :func:`shutil.rmtree` walks it,
+    which then leaves a non-empty folder behind. Renaming the folder first closes
+    that race: every later path under the old name fails, since tasks never
+    re-create the staging root, and only files already open keep writing (into
+    unlinked inodes).
+    """
+    trash = staging.with_name(staging.name.replace(".staging-", ".trash-", 1))
+    try:
+        os.rename(staging, trash)
+    except FileNotFoundError:
+        return
+    except OSError:  # another file system quirk: delete in place, as before
+        trash = staging
+    shutil.rmtree(trash, ignore_errors=True)
+
+
 def remove_stale_staging(out_dir: Path) -> None:
     """Delete staging folders of runs that were killed (only call under the lock)."""
-    for stale in out_dir.parent.glob(f".{out_dir.name}.staging-*"):
-        shutil.rmtree(stale, ignore_errors=True)
+    for pattern in (f".{out_dir.name}.staging-*", f".{out_dir.name}.trash-*"):
+        for stale in out_dir.parent.glob(pattern):
+            shutil.rmtree(stale, ignore_errors=True)
 
 
 def umask() -> int:

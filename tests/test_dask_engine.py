@@ -324,6 +324,7 @@ def test_a_failed_run_leaves_the_previous_tables_untouched(
         extract_dask(inputs, out, model_dir=model_dir, client=client, force=True, partitions=4)
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     assert not list(tmp_path.glob(".out.staging-*"))  # no staging folder left behind
+    assert not list(tmp_path.glob(".out.trash-*"))
     plugins = client.run(lambda dask_worker: sorted(dask_worker.plugins))
     assert not any(p.startswith("ceasefire-model") for ps in plugins.values() for p in ps)
 

@@ -6,8 +6,11 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from pipeline.outdir import (
     carry_other_files,
+    discard_staging,
     new_staging,
     output_lock,
     recover_output_dir,
@@ -56,9 +59,30 @@ def test_recover_with_nothing_to_do(tmp_path: Path) -> None:
 
 def test_stale_staging_folders_are_removed(tmp_path: Path) -> None:
     make_tables(tmp_path / ".out.staging-1", "x")
+    make_tables(tmp_path / ".out.trash-2", "x")
     make_tables(tmp_path / ".other.staging-1", "x")
     remove_stale_staging(tmp_path / "out")
     assert [p.name for p in tmp_path.iterdir()] == [".other.staging-1"]
+
+
+def test_a_discarded_staging_folder_cannot_be_written_into_again(tmp_path: Path) -> None:
+    """A task still running after its run failed cannot leave files behind."""
+    staging = new_staging(tmp_path / "out")
+    (staging / "documents").mkdir()
+    still_open = (staging / "documents" / "part-1.parquet").open("w")
+    discard_staging(staging)
+    still_open.write("late rows")  # lands in an unlinked file
+    still_open.close()
+    with pytest.raises(FileNotFoundError):
+        (staging / "claims").mkdir()  # the task's next folder: the root is gone
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_discarding_a_swapped_in_staging_folder_is_a_no_op(tmp_path: Path) -> None:
+    staging = new_staging(tmp_path / "out")
+    swap_in(make_tables(staging, "new"), tmp_path / "out")
+    discard_staging(staging)
+    assert (tmp_path / "out" / "documents.parquet").read_text() == "new"
 
 
 def test_the_lock_serialises_runs(tmp_path: Path) -> None:
