@@ -15,32 +15,50 @@ CODE   := $(wildcard pipeline/*.py)
 RAWIN  := $(shell find $(RAW) -type f 2>/dev/null)
 SRC    ?=
 WORKERS ?= 1
+# The rule modules that setup.py compiles with mypyc, and their C extensions. An editable
+# install puts each .so beside its .py, where it wins the import: a stale one would hide an
+# edit, so every target that runs the code depends on `compile`, which rebuilds them.
+MYPYC  := $(shell sed -n 's|^ *"\(pipeline/[a-z_]*\)\.py",$$|\1|p' setup.py)
+EXT    := $(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))')
+SOS    := $(MYPYC:%=%$(EXT)) pipeline/compiled__mypyc$(EXT)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv model extract test lint typecheck evaluate suggest bench report notebook clean
+.PHONY: help venv compile model extract test lint typecheck evaluate suggest bench report notebook clean
 
 help: ## Show this list of targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
+# Installed pure: `compile` below builds the C extensions once, with the mypy installed here.
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	CEASEFIRE_PURE_PYTHON=1 $(PY) -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
 venv: $(STAMP) ## Create .venv and install the project with its dev tools
 
-$(MODEL)/meta.json: $(STAMP) $(RULES) $(CODE)
+ifeq ($(filter-out 0,$(CEASEFIRE_PURE_PYTHON)),)
+compile: $(SOS) ## Compile the rule modules with mypyc (when their sources changed)
+
+$(SOS) &: $(MYPYC:%=%.py) setup.py | $(STAMP)
+	$(PY) setup.py --quiet build_ext --inplace
+	@touch $(SOS)
+else
+compile: $(STAMP) ## (CEASEFIRE_PURE_PYTHON is set: remove the compiled modules instead)
+	rm -f $(SOS)
+endif
+
+$(MODEL)/meta.json: $(STAMP) $(RULES) $(CODE) | compile
 	$(CLI) rules build --rules rules --model $(MODEL)
 
 model: $(MODEL)/meta.json ## Validate rules/ and build the spaCy pipeline into models/ (only when rules or code changed)
 
-$(OUT)/documents.parquet: $(MODEL)/meta.json $(RAWIN)
+$(OUT)/documents.parquet: $(MODEL)/meta.json $(RAWIN) | compile
 	$(CLI) extract $(RAW) --out $(OUT) --model $(MODEL) --workers $(WORKERS)
 
 extract: $(OUT)/documents.parquet ## Extract the tables from data/raw into data/processed (incremental)
 
-test: $(STAMP) ## Run the test suite (offline)
+test: $(STAMP) compile ## Run the test suite (offline)
 	$(BIN)/pytest -q
 
 lint: $(STAMP) ## Lint with ruff
@@ -56,7 +74,7 @@ suggest: $(MODEL)/meta.json ## Propose rule candidates from new articles: make s
 	@test -n "$(SRC)" || (echo "usage: make suggest SRC=folder-or-corpus" && exit 2)
 	$(CLI) rules suggest $(SRC) --model $(MODEL)
 
-bench: $(MODEL)/meta.json ## Throughput and memory benchmark (bench/)
+bench: $(MODEL)/meta.json compile ## Throughput and memory benchmark (bench/)
 	$(PY) bench/bench.py --model $(MODEL)
 	$(PY) bench/bench_dask.py --model $(MODEL)
 
@@ -66,5 +84,5 @@ report: $(OUT)/documents.parquet ## Write the one-page HTML report of data/proce
 notebook: $(OUT)/documents.parquet ## Execute notebooks/explore.ipynb against data/processed
 	$(PY) -m pipeline.notebook notebooks/explore.ipynb
 
-clean: ## Remove the built model and the extracted tables (not .venv)
-	rm -rf $(MODEL) $(OUT)
+clean: ## Remove the built model, the extracted tables and the compiled modules (not .venv)
+	rm -rf $(MODEL) $(OUT) build pipeline/*$(EXT)

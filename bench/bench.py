@@ -261,6 +261,17 @@ def profile_pipeline(nlp: Any, articles: Sequence[Article], top: int) -> str:
     return stream.getvalue()
 
 
+def compiled_modules() -> list[str]:
+    """Return the loaded ``pipeline`` modules that are C extensions (mypyc, see setup.py)."""
+    return sorted(
+        name.removeprefix("pipeline.")
+        for name, module in list(sys.modules.items())
+        if name.startswith("pipeline.")
+        and not name.endswith("__mypyc")  # their shared library
+        and str(getattr(module, "__file__", "")).endswith((".so", ".pyd"))
+    )
+
+
 # -- report ------------------------------------------------------------------------------
 def verdict(ok: bool) -> str:
     return "ok" if ok else "BELOW TARGET"
@@ -291,6 +302,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     if not (args.model / "meta.json").exists():
         sys.exit(f"bench: no model at {args.model}; run `make model` first")
+    nlp = cached_model(args.model)  # imports every component's module
+    compiled = compiled_modules()
+    print(
+        f"pipeline modules compiled with mypyc: {', '.join(compiled)}"
+        if compiled
+        else "pipeline modules: pure Python, none compiled (see setup.py, `make compile`)"
+    )
     base = base_articles(args.corpus)
     small = make_corpus(base, args.docs if not args.corpus else max(args.docs, len(base)))
     large = make_corpus(base, len(small) * args.scale)
@@ -308,7 +326,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     # 1. throughput in this process, same corpus
     blank = spacy.blank("en")
     texts = [a.text for a in small]
-    nlp = cached_model(args.model)
     warm = small[: max(1, len(small) // 10)]  # fill caches (vocab, lexemes) before timing
     list(blank.pipe(a.text for a in warm))
     list(nlp.pipe(prepared(nlp, warm)))

@@ -14,6 +14,7 @@ else the nearest event cue in the clause, else the default).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Mapping, Sequence
@@ -416,9 +417,7 @@ def parse_quantity(text: str, *, lexicon: NumberLexicon) -> ParsedNumber | None:
         parsed = parse_number(text, lexicon=lexicon)
         if parsed is None or currency is None:
             return parsed
-        return ParsedNumber(
-            **{**parsed.__dict__, "unit": currency.unit, "category": currency.category}
-        )
+        return dataclasses.replace(parsed, unit=currency.unit, category=currency.category)
     head = pieces[:-2] if len(pieces) > 2 and pieces[-2] == "-" else pieces[:-1]
     parsed = parse_number(" ".join(head), lexicon=lexicon)
     if parsed is None:

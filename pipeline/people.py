@@ -332,8 +332,10 @@ class PersonContext:
         window = self._appositive_window(doc, name)
         if window is None:
             return PersonFacts()
-        for ent in window.ents:
-            if ent.label_ == "ACTOR":
+        # doc.ents, not window.ents: spaCy's stub says the latter is a 1-tuple (it is a
+        # list), and mypyc-compiled code checks the declared type.
+        for ent in doc.ents:
+            if window.start <= ent.start and ent.end <= window.end and ent.label_ == "ACTOR":
                 return PersonFacts(
                     affiliation_id=ent.kb_id_.split("|")[0], rule_id="person:appositive"
                 )

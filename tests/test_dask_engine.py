@@ -267,15 +267,18 @@ def test_pipeline_errors_are_rejected_as_by_the_local_engine(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     nlp = cached_model(model_dir)
-    component = type(nlp.get_pipe(nlp.pipe_names[-1]))
-    original = component.__call__
+    name, original = nlp.pipeline[-1]
 
-    def fragile(self: Any, doc: Any) -> Any:
+    def fragile(doc: Any) -> Any:
         if "Istanbul" in doc.text:
             raise RuntimeError("cannot handle Istanbul")
-        return original(self, doc)
+        return original(doc)
 
-    monkeypatch.setattr(component, "__call__", fragile)  # the in-process workers share it
+    # The pipe, not its class's __call__: a class compiled by mypyc (setup.py) keeps its own.
+    components = [*nlp._components[:-1], (name, fragile)]
+    monkeypatch.setattr(nlp, "_components", components)
+    monkeypatch.setattr(dask_engine, "_MODELS", {})  # the in-process workers load it too
+    monkeypatch.setattr(dask_engine, "load_model", lambda path: nlp)
     local_summary = extract(inputs, tmp_path / "local", model_dir=model_dir)
     summary = extract_dask(inputs, tmp_path / "dask", model_dir=model_dir, client=client)
     assert summary.failed == local_summary.failed > 0
