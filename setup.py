@@ -26,7 +26,6 @@ COMPILED = [
     "pipeline/matchwindows.py",
     "pipeline/numbers.py",
     "pipeline/people.py",
-    "pipeline/records.py",
     "pipeline/roles.py",
     "pipeline/sentences.py",
     "pipeline/sources.py",

@@ -10,7 +10,6 @@ mention id. Offsets are character offsets into the document text as processed
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -155,8 +154,6 @@ def evolve(record: R, **changes: Any) -> R:
     if not changes.keys() <= fields.keys():
         unknown = ", ".join(sorted(changes.keys() - fields.keys()))
         raise TypeError(f"{type(record).__name__} has no field {unknown}")
-    if not hasattr(record, "__dict__"):  # compiled by mypyc: a native class has no __dict__
-        return dataclasses.replace(record, **changes)  # type: ignore[type-var]
     copy = object.__new__(type(record))
     copy.__dict__.update(record.__dict__)
     copy.__dict__.update(changes)
