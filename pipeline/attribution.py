@@ -485,6 +485,9 @@ class CueHit:
 
 def claimant_of(mention: Mention, settings: Settings) -> tuple[str, bool, str | None] | None:
     """Return ``(claimant_id, anonymous, affiliation_id)`` for a speaker mention, or None."""
+    if mention.label == "SOURCE" and not mention.anonymous and mention.affiliation_id:
+        # an unnamed spokesperson speaks on the record for the organisation
+        return mention.affiliation_id, False, mention.affiliation_id
     if mention.anonymous or mention.label == "SOURCE" and not mention.actor_id:
         return settings.anonymous_claimant, True, mention.affiliation_id
     if mention.label == "PERSON":
