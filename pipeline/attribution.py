@@ -505,11 +505,22 @@ def is_compound(view: DocView, m: Mention) -> bool:
     return view.text(m.end) == "-" and view.has(m.end + 1, "compound_suffix")
 
 
-def is_blocked(view: DocView, m: Mention, lo: int, *, extra: frozenset[int] = frozenset()) -> bool:
+def is_blocked(
+    view: DocView,
+    m: Mention,
+    lo: int,
+    *,
+    extra: frozenset[int] = frozenset(),
+    suffixes: frozenset[str] = frozenset(),
+) -> bool:
     """True when ``m`` follows a preposition directly or through a coordination (backed
-    by X and Y), starts in ``extra`` (an object zone), or is "X-based"."""
+    by X and Y), starts in ``extra`` (an object zone), or is "X-based". A mention followed
+    by a word with one of ``suffixes`` is the subject of that participle ("with Hamas
+    staying away"), not blocked."""
     if is_compound(view, m) or m.start in extra:
         return True
+    if suffixes and any(view.text(m.end).endswith(x) for x in suffixes):
+        return False
     j = m.start - 1
     while j >= lo and view.has(j, "determiner"):
         j -= 1
@@ -525,6 +536,72 @@ def is_blocked(view: DocView, m: Mention, lo: int, *, extra: frozenset[int] = fr
     return False
 
 
+def _previous_word(view: DocView, j: int, lo: int) -> int:
+    """Return the position of the last token before ``j`` that is no space (``lo - 1``
+    when there is none in the sentence)."""
+    j -= 1
+    while j >= lo and view.space[j]:
+        j -= 1
+    return j
+
+
+def first_conjunct(view: DocView, m: Mention, lo: int) -> Mention:
+    """Return the first of coordinated speakers ending with ``m`` ("mediators Qatar and
+    the United States announced": Qatar) when the coordination opens its clause: at
+    most two plain words stand between it and the sentence start, a comma or a quote."""
+    while True:
+        j = m.start - 1
+        while j >= lo and (view.has(j, "determiner") or view.space[j]):
+            j -= 1
+        if j < lo or not (view.has(j, "coordinator") or view.text(j) == ","):
+            return m
+        prev = view.mention_end_at.get(j - 1)
+        if prev is None or prev.start < lo or prev.label != m.label:
+            return m
+        k, plain = prev.start - 1, 0
+        while k >= lo and plain <= 2:
+            if k in view.mention_end_at or view.punct[k] or view.has(k, "boundary"):
+                break
+            plain += 1
+            k -= 1
+        opens = k < lo or view.text(k) == "," or view.words[k] in _QUOTE_MARKS
+        if not opens or is_blocked(view, prev, lo):
+            return m
+        m = prev
+
+
+def clause_subject(view: DocView, lo: int, end: int) -> Mention | None:
+    """Return the first mention of the sentence before ``end`` when no preposition
+    governs it and no quotation holds it: the subject that a coordinated cue shares
+    ("Israel halted ... and said")."""
+    for m in view.mentions:
+        if m.start < lo:
+            continue
+        if m.start >= end or view.quoted[m.start] or is_blocked(view, m, lo):
+            return None
+        return m
+    return None
+
+
+def appositive_speaker(view: DocView, cue: CueHit, lo: int, settings: Settings) -> Mention | None:
+    """Return X of "X, <appositive>, said": the cue right after a comma that closes a
+    phrase opened by a comma right after X; None otherwise."""
+    c1 = _previous_word(view, cue.start, lo)
+    if c1 < lo or view.text(c1) != ",":
+        return None
+    c0 = c1 - 1
+    while c0 >= max(lo, cue.start - settings.speaker_window) and view.text(c0) != ",":
+        if view.words[c0] in _QUOTE_MARKS or view.has(c0, "boundary"):
+            return None
+        c0 -= 1
+    if c0 < lo or view.text(c0) != "," or c0 + 1 >= c1:
+        return None
+    m = view.mention_end_at.get(_previous_word(view, c0, lo))
+    if m is None or m.start < lo or is_blocked(view, m, lo):
+        return None
+    return m
+
+
 def speaker_left(
     view: DocView, cue: CueHit, lo: int, settings: Settings
 ) -> tuple[Mention | None, int | None]:
@@ -537,9 +614,23 @@ def speaker_left(
     """
     boundary, relative = view.positions("boundary"), view.positions("relative")
     complementizer = view.positions("complementizer")
+    participle = any(view.text(cue.start).endswith(x) for x in settings.active_suffixes)
+    suffixes = settings.active_suffixes if participle else frozenset()
+    before = _previous_word(view, cue.start, lo)
+    while before >= lo and view.has(before, "skip"):
+        before = _previous_word(view, before, lo)
+    if before >= lo and view.has(before, "coordinator") and before not in view.pronouns:
+        subject = clause_subject(view, lo, before)  # "Israel halted ..., and said"
+        if subject is not None:
+            return subject, None
+    appositive = appositive_speaker(view, cue, lo, settings)
+    if appositive is not None:
+        return appositive, None
     candidates: list[tuple[Mention, int]] = []
     commas = 0
     j = cue.start - 1
+    if participle and before >= lo and view.has(before, "boundary") and not view.punct[before]:
+        j = before - 1  # "staying away but saying": the participles share a subject
     stop = max(lo, cue.start - settings.speaker_window)
     while j >= stop:
         tok = view.words[j]
@@ -555,12 +646,14 @@ def speaker_left(
             candidates = [(m, c) for m, c in candidates if c != commas]
         m = view.mention_end_at.get(j)
         if m is not None:
-            if not is_blocked(view, m, lo):
+            if not is_blocked(view, m, lo, suffixes=suffixes):
                 candidates.append((m, commas))
             j = m.start - 1
             continue
         j -= 1
-    return (candidates[0][0], None) if candidates else (None, None)
+    if not candidates:
+        return None, None
+    return first_conjunct(view, candidates[0][0], lo), None
 
 
 def speaker_right(view: DocView, cue: CueHit, hi: int) -> tuple[Mention | None, int | None]:
@@ -747,6 +840,10 @@ def sentence_attributions(
             span |= set(range(cue.end, after))
             if inverted:
                 scope = (lo, min(s_start, cue.start))
+                if _content_continues(view, s_end, hi):  # ", said X, among them ..."
+                    scope = (lo, hi)
+            elif _after_comma(view, s_start, lo):  # "..., two officials told the site X"
+                scope = (lo, hi)
             else:
                 content_right = (
                     after < hi
@@ -780,7 +877,50 @@ def sentence_attributions(
                 excluded=_exclusions(view, scope[0], scope[1], cue),
             )
         )
+    out = _clip_scopes(out, lo)
     out.sort(key=lambda a: -a.priority)
+    return out
+
+
+def _after_comma(view: DocView, s_start: int, lo: int) -> bool:
+    """True when a comma stands right before the speaker and content before it ("The
+    talks are stuck, an official told AFP ..."): the attribution closes its sentence."""
+    j = _previous_word(view, s_start, lo)
+    while j >= lo and view.has(j, "determiner"):
+        j = _previous_word(view, j, lo)
+    if j < lo or view.text(j) != ",":
+        return False
+    return sum(not view.punct[k] and k not in view.date_tokens for k in range(lo, j)) >= 3
+
+
+def _content_continues(view: DocView, s_end: int, hi: int) -> bool:
+    """True when the content goes on after an inverted speaker: a comma and a phrase that
+    is no appositive (none opened by a determiner, a relative word or a name)."""
+    j = s_end
+    while j < hi and (view.space[j] or j in view.date_tokens or view.has(j, "skip")):
+        j += 1
+    if j >= hi - 1 or view.text(j) != ",":
+        return False
+    k = j + 1
+    while k < hi and view.space[k]:
+        k += 1
+    if k >= hi or view.punct[k] or k in view.mention_at or k in view.pronouns:
+        return False
+    return not (view.has(k, "determiner") or view.has(k, "relative"))
+
+
+def _clip_scopes(atts: list[Attribution], lo: int) -> list[Attribution]:
+    """Return the attributions with each content-right scope ending where a later
+    speaker's attribution begins ("Qatar said ..., and a Qatari source told ...")."""
+    starts = sorted(min(a.span) for a in atts if a.span)
+    out: list[Attribution] = []
+    for a in atts:
+        head = min(a.span) if a.span else lo
+        if a.scope[0] > head:  # the content follows the speaker and cue
+            later = [s for s in starts if a.scope[0] < s < a.scope[1]]
+            if later:
+                a = replace(a, scope=(a.scope[0], later[0]))
+        out.append(a)
     return out
 
 
@@ -838,13 +978,14 @@ def inherited_attribution(
             spanning, scope=scope, span=frozenset(), inherited=True, quoted=True, excluded=()
         )
     first = next((k for k in range(sent.start, sent.end) if not view.space[k]), None)
-    if (
-        previous is not None
-        and previous.quoted
-        and first is not None
-        and first + 1 < len(view.doc)
-        and view.quoted[first + 1]
-        and not view.quoted[first]
-    ):
+    opens = first is not None and (
+        # the sentence opens with a quotation mark, or (split after it) right after one
+        first + 1 < len(view.doc) and view.quoted[first + 1] and not view.quoted[first]
+        or first > 0
+        and view.quoted[first]
+        and not view.quoted[first - 1]
+        and view.words[first - 1] in _QUOTE_MARKS
+    )
+    if previous is not None and previous.quoted and opens:
         return replace(previous, scope=scope, span=frozenset(), inherited=True, excluded=())
     return None
