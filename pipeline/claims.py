@@ -18,7 +18,7 @@ import itertools
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from spacy.language import Language
@@ -121,6 +121,7 @@ CLAIM_QUANTITIES = RuleSpec(
         "object": Field(choices=frozenset({"group", "right", "none"}), default="group"),
         "subject_fallback": Field(choices=frozenset({"claimant", "none"}), default="none"),
         "subject": Field(choices=frozenset({"left", "none"}), default="left"),
+        "shared": Field(kind="bool", default=False),
         "note": Field(),
     },
     unique=("category",),
@@ -135,9 +136,10 @@ CLAIM_MODALITY = RuleSpec(
         "priority": Field(kind="int", default=0),
         "side": Field(choices=_SIDES, default="left"),
         "window": Field(kind="int"),
+        "claim_types": Field(kind="list", choices=CLAIM_TYPES, default=[]),
         "note": Field(),
     },
-    unique=("text",),
+    unique=("text", "claim_types"),
     description="words that make a claim expected, planned, negated, hedged...",
 )
 
@@ -400,13 +402,16 @@ def left_subject(
     *,
     skip: frozenset[int],
     objects: frozenset[int],
+    atts: Sequence[Attribution] = (),
 ) -> Mention | None:
     """Return the nearest eligible actor left of ``pos`` in its clause.
 
     Passes over actors after a preposition or right after another trigger
     (``objects``), actors inside a closed relative clause, and continues into the
     antecedent of a relative clause that holds the trigger (an attack by X on Y that
-    left N dead: X).
+    left N dead: X). A pronoun subject ("Qatar said it hoped to ...") stands for the
+    speaker whose attribution covers it, else the nearest actor before it in the
+    sentence (:func:`pronoun_actor`).
     """
     boundary, relative = view.positions("boundary"), view.positions("relative")
     candidates: list[tuple[Mention, int]] = []
@@ -427,8 +432,14 @@ def left_subject(
                 candidates = [(m, c) for m, c in candidates if c != commas]
             elif candidates or view.has(j - 1, "blocker"):
                 break
-        if j in view.pronouns and view.pronouns[j][1] == "person" and not candidates:
-            return antecedent_person(view, j)
+        if j in view.pronouns and not candidates:
+            resolve = view.pronouns[j][1]
+            if resolve == "person":
+                return antecedent_person(view, j)
+            if resolve == "claimant":
+                found = pronoun_actor(view, j, lo, atts, settings)
+                if found is not None:
+                    return found
         m = view.mention_end_at.get(j)
         if m is not None and m.start >= stop:
             eligible = (
@@ -442,6 +453,30 @@ def left_subject(
             continue
         j -= 1
     return candidates[0][0] if candidates else None
+
+
+def pronoun_actor(
+    view: DocView, pos: int, lo: int, atts: Sequence[Attribution], settings: Settings
+) -> Mention | None:
+    """Return the actor a pronoun subject at ``pos`` stands for, as a virtual mention: the
+    side of the speaker whose attribution covers it ("Hamas said it would ..."), else the
+    nearest eligible actor before it in the same sentence ("Qatar hoped it could ...")."""
+    end = view.pronouns[pos][0]
+    text = view.span_text(pos, end)
+    att = next((a for a in atts if a.covers(pos) and a.affiliation_id and not a.inherited), None)
+    if att is not None:
+        return Mention(pos, end, text, "ACTOR", actor_id=att.affiliation_id, virtual=True)
+    sent_start = view.sents[by_sentence([pos], view.sents)[0]].start
+    for j in range(pos - 1, max(sent_start, pos - settings.subject_window) - 1, -1):
+        m = view.mention_end_at.get(j)
+        if (
+            m is not None
+            and m.label == "ACTOR"
+            and m.ref_id
+            and m.actor_type not in settings.non_subject_actor_types
+        ):
+            return replace(m, start=pos, end=end, text=text, virtual=True)
+    return None
 
 
 def floor(sent: Span, atts: Sequence[Attribution], pos: int) -> int:
@@ -582,12 +617,24 @@ def right_object(
     return None
 
 
-def modality_of(view: DocView, lo: int, hi: int, hits: Sequence[Hit], settings: Settings) -> str:
-    """Return the modality of the claim at tokens ``lo:hi`` (highest-priority cue in reach)."""
+def modality_of(
+    view: DocView,
+    lo: int,
+    hi: int,
+    hits: Sequence[Hit],
+    settings: Settings,
+    *,
+    claim_type: str | None = None,
+) -> str:
+    """Return the modality of the claim at tokens ``lo:hi`` (highest-priority cue in reach);
+    a cue with ``claim_types`` counts only for claims of those types."""
     boundary, relative = view.positions("boundary"), view.positions("relative")
     best: tuple[int, str] | None = None
     for hit in hits:
         row = hit.row
+        types = row.get("claim_types")
+        if types and claim_type not in types:
+            continue
         window = int(row.get("window") or settings.modality_window)
         side = row.get("side", "left")
         inside = lo <= hit.start < hi
@@ -733,6 +780,9 @@ def quantity_drafts(
             {qrule["claim_type"]} if qrule.get("claim_type") else set(qrule.get("adopt_types", []))
         )
         reach = _reach(view, (qs, qe), triggers, types, settings.quantity_window)
+        own = qrule.get("claim_category")
+        if own:  # "five killed and dozens more wounded": the wound trigger voices the dozens
+            reach.sort(key=lambda h: h.row.get("category") not in {None, own})
         if not reach and not qrule.get("claim_type"):
             continue
         link = next((h for h in reach if h.row.get("link")), None)
@@ -844,7 +894,7 @@ def _quantity_subject(
         if owner is not None:
             return owner
     bound = max(floor(sent, atts, lo), stop or 0)
-    return left_subject(view, lo, bound, settings, skip=skip, objects=objects)
+    return left_subject(view, lo, bound, settings, skip=skip, objects=objects, atts=atts)
 
 
 def trigger_drafts(
@@ -948,7 +998,13 @@ def _trigger_subjects(
     if row.get("passive_check", True) and is_passive(view, hit.start, hit.end, rules.settings):
         return [None]
     found = left_subject(
-        view, hit.start, floor(sent, atts, hit.start), rules.settings, skip=skip, objects=objects
+        view,
+        hit.start,
+        floor(sent, atts, hit.start),
+        rules.settings,
+        skip=skip,
+        objects=objects,
+        atts=atts,
     )
     if found is None:
         return [None]
@@ -1010,6 +1066,28 @@ def dedupe(drafts: list[Draft]) -> list[Draft]:
         if weaker is not None:
             out.remove(weaker)
         out.append(d)
+    return out
+
+
+def share_counts(drafts: list[Draft], rules: ClaimRules) -> list[Draft]:
+    """Give a count with no doer of its own (a ``shared`` quantity rule: "a three-stage
+    draft") to the same-type trigger claims of the sentence that name their doers (drawn
+    up by X, Y and Z), and drop the count's own claim."""
+    takers = [d for d in drafts if d.quantity is None and d.subject is not None]
+    if not takers:
+        return drafts
+    out: list[Draft] = []
+    for d in drafts:
+        q = d.quantity
+        rule = rules.quantity_rules.get(q.category) if q is not None else None
+        mine = [t for t in takers if t.claim_type == d.claim_type and t.quantity is None]
+        if rule is None or not rule.get("shared") or d.subject is not None or not mine:
+            out.append(d)
+            continue
+        for t in mine:
+            t.quantity = q
+            t.category = t.category or d.category
+            t.rule_id = f"{t.rule_id}+{d.rule_id}"
     return out
 
 
@@ -1098,6 +1176,7 @@ def iter_claims(doc: Doc, rules: ClaimRules) -> Iterator[Claim]:
             )
             if not ((d.claim_type, d.predicate) in counted and d.subject is None)
         ]
+        drafts = share_counts(drafts, rules)
         drafts.sort(key=lambda d: d.lo)
         for draft in drafts:
             yield finish(view, sent, si, draft, atts, per_sent, rules, skip, si in headlines)
@@ -1122,7 +1201,9 @@ def finish(
     subject_text = subject.text if subject else None
     if subject_id is None and d.fallback == "claimant" and att is not None and att.affiliation_id:
         subject_id, subject_text = att.affiliation_id, att.claimant_text
-    modality = d.modality or modality_of(view, d.lo, d.hi, per_sent["modality"][si], rules.settings)
+    modality = d.modality or modality_of(
+        view, d.lo, d.hi, per_sent["modality"][si], rules.settings, claim_type=d.claim_type
+    )
     predicate, category = d.predicate, d.category
     if d.modal is not None and modality in d.modal.get("modal_categories", []):
         predicate = d.modal.get("modal_predicate") or predicate

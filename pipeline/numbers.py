@@ -781,7 +781,7 @@ class NumberTagger(RuleComponent):
             category, reason = resolve_category(
                 noun=noun,
                 group=counted.group,
-                cue=self._nearest_cue(span, index),
+                cue=self._nearest_cue(span, index, verb_right=self._before_verb(doc, end)),
                 default=lex.default_category,
             )
             people = counted.noun or counted.group
@@ -942,8 +942,22 @@ class NumberTagger(RuleComponent):
         follows_nothing = end >= len(doc) or doc[end].is_punct or lex.has("stop", nxt)
         return follows_nothing and sentence == prev_sentence
 
-    def _nearest_cue(self, span: Span, index: _DocIndex) -> Cue | None:
-        """Return the closest event cue in the same clause within :data:`CUE_WINDOW` tokens."""
+    def _before_verb(self, doc: Doc, end: int) -> bool:
+        """True when a number is the subject of the verb right after it ("dozens (more) were
+        wounded"): the event word after that verb is the number's, not one before it."""
+        lex = self.lexicon
+        assert lex is not None
+        j = end
+        while j < len(doc) and lex.has("filler", doc[j].lower_):
+            j += 1
+        return j < len(doc) and lex.has("carry_verb", doc[j].lower_)
+
+    def _nearest_cue(self, span: Span, index: _DocIndex, *, verb_right: bool = False) -> Cue | None:
+        """Return the closest event cue in the same clause within :data:`CUE_WINDOW` tokens.
+
+        With ``verb_right`` (the number is the subject of the verb after it) a cue on
+        the right within the window wins over a closer one on the left.
+        """
         best: tuple[int, int, Cue] | None = None
         b = bisect_right(index.cue_ends, span.start) - 1
         if b >= 0:
@@ -959,7 +973,7 @@ class NumberTagger(RuleComponent):
             if (
                 gap <= CUE_WINDOW
                 and index.breaks[index.cue_starts[a] + 1] == index.breaks[span.end]
-            ) and (best is None or gap < best[0]):
+            ) and (best is None or gap < best[0] or verb_right):
                 best = (gap, 1, index.cues[a])
         return best[2] if best else None
 

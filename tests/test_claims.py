@@ -414,3 +414,129 @@ def test_gold_f1(analyse: Callable[..., Doc], set_name: str) -> None:
     type_f1, strict_f1 = gold_score(analyse, set_name)
     assert type_f1 >= 0.9
     assert strict_f1 >= 0.85
+
+
+# --- whole pipeline: mechanisms on short invented passages ----------------------------
+
+
+def _pairs(doc: Doc, *fields: str) -> list[tuple[object, ...]]:
+    return [tuple(getattr(c, f) for f in fields) for c in doc._.claims]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Five people were killed and dozens more were wounded.", ("wound", "injured")),
+        ("Twelve people died and dozens more were injured, medics said.", ("wound", "injured")),
+        ("Three soldiers were wounded and two more were killed.", ("kill", "killed")),
+    ],
+)
+def test_each_count_takes_the_verb_of_its_own_event(
+    analyse: Callable[..., Doc], text: str, expected: tuple[str, str]
+) -> None:
+    got = _pairs(analyse(text), "predicate", "category")
+    assert expected in got and len(set(got)) == 2, got
+
+
+@pytest.mark.parametrize(
+    ("text", "claim_type", "subject"),
+    [
+        ("Qatar said it hoped to reopen talks between Israel and Hamas.", "mediation", "qatar"),
+        ("Qatar said on Monday that it hoped to revive talks with Hamas.", "mediation", "qatar"),
+        ("Egypt hoped it could resume talks between the two sides.", "mediation", "egypt"),
+        ("Hamas rejected the offer, saying it would study any new proposal.", "response", "hamas"),
+        (
+            "In a statement, Hamas said it had received the proposal and would study it.",
+            "response",
+            "hamas",
+        ),
+    ],
+)
+def test_pronoun_subject_is_the_speaker_or_the_actor_before_it(
+    analyse: Callable[..., Doc], text: str, claim_type: str, subject: str
+) -> None:
+    got = _pairs(analyse(text), "claim_type", "subject_id")
+    assert (claim_type, subject) in got, got
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "It was not clear whether talks would resume.",
+        "It is unclear when the talks could restart.",
+    ],
+)
+def test_pronoun_without_an_antecedent_in_the_sentence_gives_no_subject(
+    analyse: Callable[..., Doc], text: str
+) -> None:
+    assert [c for c in analyse(text)._.claims if c.subject_id is not None] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "claim_type", "modality"),
+    [
+        # the terms of a plan with "would": proposed
+        ("Under a framework, Hamas would free around 40 hostages.", "captives", "proposed"),
+        (
+            "In the first stage, 33 hostages would be released, the official said.",
+            "captives",
+            "proposed",
+        ),
+        ("Israel, in return, would release 150 Palestinian prisoners.", "captives", "proposed"),
+        ("The deal would halt the fighting in Gaza for six weeks.", "ceasefire", "proposed"),
+        (
+            "Israel has offered Hamas a pause in fighting of up to two months.",
+            "ceasefire",
+            "proposed",
+        ),
+        # an actor's own intention with "would", and "will" anywhere: planned
+        ("Hamas said it would study the proposal.", "response", "planned"),
+        ("Under the plan, Israel will release 250 prisoners.", "captives", "planned"),
+        # no agreement on the truce: negated, on either side of the duration
+        ("Talks ended without agreement on a truce of at least 45 days.", "ceasefire", "negated"),
+        (
+            "Talks in Doha ended on Monday without agreement on a 45-day truce.",
+            "ceasefire",
+            "negated",
+        ),
+        ("Under the framework, the fighting would stop for six weeks.", "ceasefire", "proposed"),
+        (
+            "Under the proposal, 50 hostages are released in the first phase.",
+            "captives",
+            "proposed",
+        ),
+    ],
+)
+def test_modality_of_plan_terms(
+    analyse: Callable[..., Doc], text: str, claim_type: str, modality: str
+) -> None:
+    got = _pairs(analyse(text), "claim_type", "modality")
+    assert (claim_type, modality) in got, got
+
+
+@pytest.mark.parametrize(
+    ("text", "subjects", "value"),
+    [
+        (
+            "The draft, drawn up by Qatar, Egypt and the United States, sets out a "
+            "three-stage truce, according to a Palestinian official.",
+            ["egypt", "qatar", "united_states"],
+            3,
+        ),
+        ("A proposal prepared by Qatar and Egypt was handed to Hamas.", ["egypt", "qatar"], None),
+        ("The plan, drafted by Egypt, comprises three stages.", ["egypt"], 3),
+    ],
+)
+def test_each_drafter_of_a_plan_proposes_it(
+    analyse: Callable[..., Doc], text: str, subjects: list[str], value: float | None
+) -> None:
+    got = [(c.subject_id, c.value) for c in analyse(text)._.claims if c.claim_type == "proposal"]
+    assert sorted(got, key=repr) == sorted([(s, value) for s in subjects], key=repr), got
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["The letter was written by Hamas leaders.", "Egypt prepared a field hospital in Rafah."],
+)
+def test_drafting_without_a_plan_is_no_proposal(analyse: Callable[..., Doc], text: str) -> None:
+    assert "proposal" not in [c.claim_type for c in analyse(text)._.claims]

@@ -725,3 +725,27 @@ def test_full_pipeline_wiring(analyse: Any) -> None:
         "Since Oct. 7, strikes have killed at least 21,320 Palestinians.", published="2023-12-28"
     )
     assert [(q.text, q.category) for q in doc._.quantities] == [("at least 21,320", "killed")]
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "category"),
+    [
+        ("Five people were killed and dozens more were wounded.", "dozens", "injured"),
+        ("Twelve people died and dozens more were injured, medics said.", "dozens", "injured"),
+        ("Three soldiers were wounded and two more were killed in the blast.", "two", "killed"),
+        ("At least 20 people were killed on Monday, and 50 were wounded.", "50", "injured"),
+        ("Eight civilians died in the raid; scores more were hurt.", "scores", "injured"),
+    ],
+)
+def test_subject_of_a_verb_takes_the_event_after_the_verb(
+    numbers_nlp: Language, text: str, span: str, category: str
+) -> None:
+    """'N (more) were VERB': the event word after the verb categorises N, not a nearer one
+    before the number."""
+    got = {q.text.lower(): q.category for q in quantities(numbers_nlp, text)}
+    assert [c for t, c in got.items() if span in t] == [category], got
+
+
+def test_number_before_a_verb_keeps_the_event_before_it(numbers_nlp: Language) -> None:
+    text = "Israeli strikes killed 40 people, who were buried on Tuesday."
+    assert [q.category for q in quantities(numbers_nlp, text)] == ["killed"]
