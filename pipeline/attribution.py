@@ -978,14 +978,16 @@ def inherited_attribution(
             spanning, scope=scope, span=frozenset(), inherited=True, quoted=True, excluded=()
         )
     first = next((k for k in range(sent.start, sent.end) if not view.space[k]), None)
-    opens = first is not None and (
-        # the sentence opens with a quotation mark, or (split after it) right after one
-        first + 1 < len(view.doc) and view.quoted[first + 1] and not view.quoted[first]
-        or first > 0
-        and view.quoted[first]
-        and not view.quoted[first - 1]
-        and view.words[first - 1] in _QUOTE_MARKS
-    )
-    if previous is not None and previous.quoted and opens:
+    # the sentence opens with a quotation mark, or right after one (split after the mark)
+    at_mark = after_mark = False
+    if first is not None:
+        at_mark = first + 1 < len(view.doc) and view.quoted[first + 1] and not view.quoted[first]
+        after_mark = (
+            first > 0
+            and view.quoted[first]
+            and not view.quoted[first - 1]
+            and view.words[first - 1] in _QUOTE_MARKS
+        )
+    if previous is not None and previous.quoted and (at_mark or after_mark):
         return replace(previous, scope=scope, span=frozenset(), inherited=True, excluded=())
     return None
