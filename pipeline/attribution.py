@@ -15,7 +15,12 @@ officials and sources; the side a claimant speaks for is ``affiliation_id``. An
 attribution covers its whole sentence unless the cue introduces what follows it
 ("X said that ...", "According to X, ..."), and never a "despite ..." clause. So in a
 sentence ending "according to an AFP tally based on Israeli figures" both counts are
-AFP's (basis Israel). A sentence without a cue inherits a claimant only when the text
+AFP's (basis Israel). A speaker left of its cue is the nearest mention no preposition
+governs, except that a cue after "and" shares its clause's subject, "X, <appositive>,
+said" is X's, coordinated speakers give the first, and a participle's subject may follow
+"with"; a scope to the right of its cue ends where a later speaker begins. An unnamed
+spokesperson (a SOURCE that is not anonymous) speaks for its affiliation. A sentence
+without a cue inherits a claimant only when the text
 makes it explicit: it lies inside a quotation attributed elsewhere, or it opens a new
 quotation right after a quoted, attributed sentence.
 """
