@@ -94,7 +94,11 @@ CLAIM_TRIGGERS = RuleSpec(
         "priority": Field(kind="int", default=0),
         "needs_quantity": Field(kind="bool", default=False),
         "link": Field(kind="bool", default=False),
-        "requires": Field(kind="list", choices=frozenset({"subject", "object"}), default=[]),
+        "requires": Field(kind="list", choices=frozenset({"subject", "object", "doer"}), default=[]),
+        # doer: a subject, or a speaker with an affiliation to fall back on (subject_fallback)
+        "subject_right": Field(kind="list"),  # no possessor: the actor(s) right after the
+        # trigger, past these words and determiners ("mediators Qatar and Egypt",
+        # "a proposal from Egyptian and Qatari mediators")
         "suppress": Field(kind="list", choices=CLAIM_TYPES, default=[]),
         "topic_window": Field(kind="int", default=12),
         "note": Field(),
@@ -495,6 +499,8 @@ def coordinated_after(view: DocView, m: Mention, hi: int) -> list[Mention]:
         if j >= hi or not (view.has(j, "coordinator") or view.text(j) == ","):
             break
         j += 1
+        while j < hi and (view.has(j, "coordinator") or view.text(j) == ","):
+            j += 1  # "together with", ", along with", ", and"
         while j < hi and view.has(j, "determiner"):
             j += 1
         nxt = view.mention_at.get(j)
@@ -515,6 +521,8 @@ def coordinated(view: DocView, m: Mention, lo: int) -> list[Mention]:
             j -= 1
         if j < lo or not (view.has(j, "coordinator") or view.text(j) in {",", "-"}):
             break
+        while j - 1 >= lo and (view.has(j - 1, "coordinator") or view.text(j - 1) == ","):
+            j -= 1  # "X, along with Y", "X together with Y"
         prev = view.mention_end_at.get(j - 1)
         if prev is None or prev.start < lo:
             break
@@ -944,8 +952,11 @@ def trigger_drafts(
             object_id = group_of(rules, object_id)
             if row.get("category") is None:
                 categories = [group_of(rules, object_id, "captive_category")]
+        speaker = next((a for a in atts if a.covers(hit.start) and a.affiliation_id), None)
         for subject in subjects:
             if "subject" in row.get("requires", []) and subject is None:
+                continue
+            if "doer" in row.get("requires", []) and subject is None and speaker is None:
                 continue
             if "object" in row.get("requires", []) and obj is None:
                 continue
@@ -985,6 +996,8 @@ def _trigger_subjects(
         return [None]
     if mode == "possessive":
         owner = possessor(view, hit.start, sent.start)
+        if owner is None and row.get("subject_right") is not None:
+            return right_subjects(view, hit, sent.end, row)
         if owner is not None and row.get("each_subject"):
             return list(coordinated(view, owner, sent.start))
         return [owner]
@@ -1010,6 +1023,19 @@ def _trigger_subjects(
         return [None]
     group = coordinated(view, found, sent.start)
     return list(group) if row.get("each_subject") else [group[0]]
+
+
+def right_subjects(view: DocView, hit: Hit, hi: int, row: RuleRow) -> list[Mention | None]:
+    """Return the actors right after a trigger noun, past the row's ``subject_right`` words
+    and determiners ("mediators Qatar and Egypt": both; "a plan from X": X)."""
+    passable = set(row.get("subject_right") or [])
+    j = hit.end
+    while j < hi and (view.text(j) in passable or view.has(j, "determiner")):
+        j += 1
+    m = view.mention_at.get(j)
+    if m is None or m.start != j or not m.ref_id:
+        return [None]
+    return [m, *coordinated_after(view, m, hi)] if row.get("each_subject") else [m]
 
 
 def object_zones(view: DocView, triggers: Sequence[Hit], reach: int = 5) -> frozenset[int]:
