@@ -266,3 +266,139 @@ def test_a_mediator_mention_elsewhere_has_no_role(run: Callable[..., Doc]) -> No
     doc = run("Qatar mediated the Gaza truce. Qatar Airways resumed flights to Qatar.")
     roles = [(e.sentence, e.role) for e in doc._.entities if e.actor_id == "qatar"]
     assert roles[0] == (0, "mediator") and all(role is None for s, role in roles if s == 1)
+
+
+# -- round 3 mechanisms (own sentences) -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, mediators",
+    [
+        # host scope: a party's delegation (near it, or named earlier) and a counterpart
+        ("A Hamas delegation met Egyptian officials in Cairo to discuss the truce.", {"egypt"}),
+        ("Israeli negotiators held talks with Qatari officials on the Gaza hostages.", {"qatar"}),
+        (
+            "A delegation from the militant group, Hamas, arrived in Cairo for talks with "
+            "Egyptian officials on the Gaza truce.",
+            {"egypt"},
+        ),
+        (
+            "A Hamas delegation arrived in Cairo on Sunday. Hamas officials said the delegation "
+            "met the head of Egyptian intelligence to discuss the truce.",
+            {"egypt"},
+        ),
+    ],
+)
+def test_host_needs_a_party_delegation(
+    run: Callable[..., Doc], text: str, mediators: set[str]
+) -> None:
+    assert actors_with_role(run(text)._.entities, "mediator") == mediators
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "CAIRO, Egypt (AP) - Israel approved a Gaza deal with Hamas after negotiators signed it.",
+        "DOHA, Qatar - Negotiators signed the Gaza agreement, Israel and Hamas said.",
+        "Israel and Hamas said their negotiators would study the Gaza ceasefire text.",
+        "Turkey's delegation met Qatari officials on Gaza, Israel said.",
+    ],
+)
+def test_host_without_a_party_delegation_marks_nobody(run: Callable[..., Doc], text: str) -> None:
+    assert actors_with_role(run(text)._.entities, "mediator") == set()
+
+
+@pytest.mark.parametrize(
+    "text, mediators",
+    [
+        (
+            "Talks in Cairo between the heads of the CIA, Mossad and Egyptian intelligence "
+            "ended without a Gaza deal.",
+            {"united_states", "egypt"},
+        ),
+        (
+            "Negotiations between Qatari, Egyptian and Israeli officials on the hostages "
+            "resumed on Monday.",
+            {"qatar", "egypt"},
+        ),
+        ("Talks between Israel and Hamas on the Gaza hostages stalled.", set()),
+    ],
+)
+def test_talks_between_give_non_parties_the_mediator_role(
+    run: Callable[..., Doc], text: str, mediators: set[str]
+) -> None:
+    assert actors_with_role(run(text)._.entities, "mediator") == mediators
+
+
+@pytest.mark.parametrize(
+    "text, mediators",
+    [
+        ("CIA director William Burns travelled to Cairo for the Gaza talks.", {"united_states"}),
+        ("Qatar's prime minister flew to Paris on Friday for hostage negotiations.", {"qatar"}),
+        (
+            "Steve Witkoff, the US Middle East envoy, had joined the Gaza talks in recent days.",
+            {"united_states"},
+        ),
+        ("Egyptian officials will attend the meeting on the Gaza hostages.", {"egypt"}),
+        ("A Hamas delegation travelled to Doha for the hostage talks.", set()),
+    ],
+)
+def test_travelling_to_or_joining_talks(
+    run: Callable[..., Doc], text: str, mediators: set[str]
+) -> None:
+    assert actors_with_role(run(text)._.entities, "mediator") == mediators
+
+
+@pytest.mark.parametrize(
+    "text, mediators",
+    [
+        ("A senior Egyptian official said Cairo would keep pressing Israel and Hamas to agree.", {"egypt"}),
+        ("Qatar urged Hamas to accept the Gaza proposal.", {"qatar"}),
+        ("The plan included Egypt requesting that Hamas agree to a phased hostage release.", {"egypt"}),
+        ("Israel pressed Hamas to accept the Gaza hostage deal.", set()),
+        ("Egypt urged residents of Gaza to agree to nothing.", set()),
+    ],
+)
+def test_pressing_a_named_party(run: Callable[..., Doc], text: str, mediators: set[str]) -> None:
+    assert actors_with_role(run(text)._.entities, "mediator") == mediators
+
+
+@pytest.mark.parametrize(
+    "text, mediators",
+    [
+        ("Egypt had not yet received a response from Hamas on the Gaza plan.", {"egypt"}),
+        (
+            "Hamas' response, which reached Egypt and Qatar and was seen by the United States, "
+            "included an offer on the hostages.",
+            {"egypt", "qatar", "united_states"},
+        ),
+        ("Hamas handed its reply to Qatar on Tuesday, a Gaza official said.", {"qatar"}),
+        ("Israel received Hamas's response on the hostages.", set()),
+    ],
+)
+def test_a_party_response_goes_to_mediators(
+    run: Callable[..., Doc], text: str, mediators: set[str]
+) -> None:
+    assert actors_with_role(run(text)._.entities, "mediator") == mediators
+
+
+@pytest.mark.parametrize(
+    "text, mediators, guarantors",
+    [
+        ("Egypt, which guarantees the Gaza deal together with Qatar, hosted a summit.", set(), {"egypt", "qatar"}),
+        ("Qatar brokered the Gaza truce along with Egypt.", {"qatar", "egypt"}, set()),
+        (
+            "Separately, Qatar said it was stepping up efforts with Egypt to broker a deal on Gaza.",
+            {"qatar", "egypt"},
+            set(),
+        ),
+        ("The United States worked with Cairo to broker the hostage deal.", {"united_states", "egypt"}, set()),
+        ("Qatar brokered the Gaza truce with Hamas and Israel.", {"qatar"}, set()),
+    ],
+)
+def test_partner_phrases_share_the_role(
+    run: Callable[..., Doc], text: str, mediators: set[str], guarantors: set[str]
+) -> None:
+    entities = run(text)._.entities
+    assert actors_with_role(entities, "mediator") == mediators
+    assert actors_with_role(entities, "guarantor") == guarantors
