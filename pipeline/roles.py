@@ -42,6 +42,8 @@ ROLE_RANK = {"mediator": 3, "guarantor": 2, "party": 1}
 SUBJECT_START = 4
 #: How many tokens may lie between a cue and a partner phrase after it.
 PARTNER_GAP = 3
+#: A capitalised place opening its sentence with at least this many letters is a dateline.
+DATELINE_MIN = 4
 
 CONFLICTS = RuleSpec(
     name="conflicts",
@@ -162,6 +164,12 @@ def group_mentions(mentions: Sequence[Mention], connector_tokens: set[int]) -> l
         else:
             groups.append([mention])
     return groups
+
+
+def is_dateline(text: str, opens_sentence: bool) -> bool:
+    """Return whether a mention is a dateline: an all-capitals name opening its sentence."""
+    letters = [c for c in text if c.isalpha()]
+    return opens_sentence and len(letters) >= DATELINE_MIN and text.isupper()
 
 
 def article_roles(entities: Iterable[Entity]) -> dict[str, str]:
@@ -376,14 +384,15 @@ class RoleTagger(RuleComponent):
     def _mentions(self, table: TokenTable, entities: Sequence[Entity]) -> list[Mention]:
         """Return the token span of each ACTOR and PERSON entity and the actor it counts for.
 
-        A role belongs to an actor in a sentence, so sources (which only claim) get none.
+        A role belongs to an actor in a sentence, so sources (which only claim) and
+        datelines (where a report was filed: "CAIRO (AP) -") get none.
         """
         found: list[Mention] = []
         for i, e in enumerate(entities):
             if e.label == "SOURCE":
                 continue
             span = table.token_span(e.start_char, e.end_char)
-            if span is None:
+            if span is None or is_dateline(e.text, span[0] == table.sent_starts[e.sentence]):
                 continue
             found.append(
                 Mention(i, span[0], span[1], e.actor_id or e.affiliation_id, e.sentence, e.label)

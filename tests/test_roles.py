@@ -20,6 +20,7 @@ from pipeline.roles import (
     actors_with_role,
     article_roles,
     group_mentions,
+    is_dateline,
     sentence_conflicts,
 )
 
@@ -402,3 +403,32 @@ def test_partner_phrases_share_the_role(
     entities = run(text)._.entities
     assert actors_with_role(entities, "mediator") == mediators
     assert actors_with_role(entities, "guarantor") == guarantors
+
+
+@pytest.mark.parametrize(
+    "text, opens_sentence, expected",
+    [
+        ("CAIRO", True, True),
+        ("JERUSALEM", True, True),
+        ("CAIRO", False, False),
+        ("Cairo", True, False),
+        ("US", True, False),
+        ("CIA", True, False),
+    ],
+)
+def test_is_dateline(text: str, opens_sentence: bool, expected: bool) -> None:
+    assert is_dateline(text, opens_sentence) is expected
+
+
+@pytest.mark.parametrize(
+    "text, dateline",
+    [
+        ("DOHA (Reuters) - Qatar said talks on a Gaza truce mediated by Egypt would resume.", "DOHA"),
+        ("CAIRO, Jan 5 (AFP) - Egypt is working to secure a Gaza ceasefire deal.", "CAIRO"),
+        ("JERUSALEM - Israel said Hamas had rejected the Gaza proposal.", "JERUSALEM"),
+    ],
+)
+def test_a_dateline_takes_no_role(run: Callable[..., Doc], text: str, dateline: str) -> None:
+    roles = {e.text: e.role for e in run(text)._.entities}
+    assert dateline in roles and roles[dateline] is None
+    assert {r for t, r in roles.items() if t != dateline} - {None}
