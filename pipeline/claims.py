@@ -126,6 +126,8 @@ CLAIM_QUANTITIES = RuleSpec(
         "subject_fallback": Field(choices=frozenset({"claimant", "none"}), default="none"),
         "subject": Field(choices=frozenset({"left", "none"}), default="left"),
         "shared": Field(kind="bool", default=False),
+        "lend_to": Field(kind="list", choices=CLAIM_TYPES, default=[]),
+        "lend_window": Field(kind="int", default=10),
         "note": Field(),
     },
     unique=("category",),
@@ -141,6 +143,7 @@ CLAIM_MODALITY = RuleSpec(
         "side": Field(choices=_SIDES, default="left"),
         "window": Field(kind="int"),
         "claim_types": Field(kind="list", choices=CLAIM_TYPES, default=[]),
+        "not_own": Field(kind="bool", default=False),  # the trigger word itself: no cue
         "note": Field(),
     },
     unique=("text", "claim_types"),
@@ -633,15 +636,19 @@ def modality_of(
     settings: Settings,
     *,
     claim_type: str | None = None,
+    own: tuple[int, int] | None = None,
 ) -> str:
     """Return the modality of the claim at tokens ``lo:hi`` (highest-priority cue in reach);
-    a cue with ``claim_types`` counts only for claims of those types."""
+    a cue with ``claim_types`` counts only for claims of those types, a ``not_own`` cue
+    not when it is the claim's own trigger ``own`` ("Egypt proposed a truce": asserted)."""
     boundary, relative = view.positions("boundary"), view.positions("relative")
     best: tuple[int, str] | None = None
     for hit in hits:
         row = hit.row
         types = row.get("claim_types")
         if types and claim_type not in types:
+            continue
+        if own and row.get("not_own") and own[0] <= hit.start and hit.end <= own[1]:
             continue
         window = int(row.get("window") or settings.modality_window)
         side = row.get("side", "left")
@@ -681,6 +688,7 @@ class Draft:
     group_object: bool = False
     rule_id: str = ""
     modal: RuleRow | None = None  # a quantity rule whose category follows the modality
+    from_trigger: bool = False  # made by a trigger alone (its own word is no modality cue)
 
 
 def group_of(rules: ClaimRules, actor_id: str | None, key: str = "group") -> str | None:
@@ -824,8 +832,13 @@ def quantity_drafts(
             rule_id=f"claim_quantities:{q.category}" + (f"+{lead.row['id']}" if lead else ""),
         )
         right_of_link = link is not None and link.end <= qs
+        doers: list[Mention | None] = [None]
+        if qrule.get("subject") == "none" and voice is not None:
+            # a truce length takes the doers of its own verb (Israel and Hamas agreed to a
+            # four-day truce: both; Israel resumed strikes, ending a two-month truce: Israel)
+            doers = _trigger_subjects(view, sent, voice, rules, skip, objects, atts)
         draft.subject = (
-            None
+            doers[0]
             if qrule.get("subject") == "none"
             else _quantity_subject(
                 view,
@@ -866,6 +879,8 @@ def quantity_drafts(
         if lead is None and qrule.get("modal_categories"):
             draft.modal = qrule
         yield draft
+        for doer in doers[1:]:
+            yield replace(draft, subject=doer)
 
 
 def _quantity_subject(
@@ -974,6 +989,7 @@ def trigger_drafts(
                     modality=row.get("modality"),
                     fallback=row.get("subject_fallback", "none"),
                     rule_id=row["id"],
+                    from_trigger=True,
                 )
 
 
@@ -1117,6 +1133,25 @@ def share_counts(drafts: list[Draft], rules: ClaimRules) -> list[Draft]:
     return out
 
 
+def lend_counts(drafts: list[Draft], rules: ClaimRules) -> None:
+    """Give a count's value to the trigger claims of its sentence whose type its rule lends
+    to (``lend_to``): "Egypt proposed a two-day truce" -> the proposal is worth 2 days too;
+    the count keeps its own claim."""
+    for d in drafts:
+        rule = rules.quantity_rules.get(d.quantity.category) if d.quantity is not None else None
+        if rule is None or not rule.get("lend_to"):
+            continue
+        reach = int(rule.get("lend_window", 10))
+        for t in drafts:
+            if (
+                t.quantity is None
+                and t.claim_type in rule["lend_to"]
+                and _distance((t.lo, t.hi), (d.anchor, d.anchor + 1)) <= reach
+            ):
+                t.quantity = d.quantity
+                t.rule_id = f"{t.rule_id}+{d.rule_id}"
+
+
 def _nearest_date(
     dates: Sequence[tuple[str | None, int, int]], anchor: int, skip: frozenset[int]
 ) -> str | None:
@@ -1203,6 +1238,7 @@ def iter_claims(doc: Doc, rules: ClaimRules) -> Iterator[Claim]:
             if not ((d.claim_type, d.predicate) in counted and d.subject is None)
         ]
         drafts = share_counts(drafts, rules)
+        lend_counts(drafts, rules)
         drafts.sort(key=lambda d: d.lo)
         for draft in drafts:
             yield finish(view, sent, si, draft, atts, per_sent, rules, skip, si in headlines)
@@ -1228,7 +1264,13 @@ def finish(
     if subject_id is None and d.fallback == "claimant" and att is not None and att.affiliation_id:
         subject_id, subject_text = att.affiliation_id, att.claimant_text
     modality = d.modality or modality_of(
-        view, d.lo, d.hi, per_sent["modality"][si], rules.settings, claim_type=d.claim_type
+        view,
+        d.lo,
+        d.hi,
+        per_sent["modality"][si],
+        rules.settings,
+        claim_type=d.claim_type,
+        own=(d.lo, d.hi) if d.from_trigger else None,
     )
     predicate, category = d.predicate, d.category
     if d.modal is not None and modality in d.modal.get("modal_categories", []):

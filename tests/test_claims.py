@@ -715,3 +715,68 @@ def test_proposal_from_its_drafters(
 def test_is_to_is_planned(analyse: Callable[..., Doc], text: str, modality: str) -> None:
     got = _typed(analyse(text), "captives", "modality")
     assert got and got[0][0] == modality, got
+
+
+@pytest.mark.parametrize(
+    ("text", "subjects"),
+    [
+        ("Israel and Hamas have agreed to a four-day truce, Qatar said.", ["hamas", "israel"]),
+        ("Hamas and Israel agreed on a six-week ceasefire.", ["hamas", "israel"]),
+        ("Israel resumes Gaza strikes, ending two-month truce", ["israel"]),
+    ],
+)
+def test_truce_length_takes_the_doers_of_its_verb(
+    analyse: Callable[..., Doc], text: str, subjects: list[str]
+) -> None:
+    got = [c.subject_id for c in analyse(text)._.claims if c.claim_type == "ceasefire"]
+    assert sorted(got) == subjects, got
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "modality"),
+    [
+        ("Egypt has proposed a two-day truce in Gaza.", 2.0, "asserted"),
+        ("Israel has offered Hamas a pause in fighting of up to two months.", 60.0, "asserted"),
+        ("Qatar proposed a 60-day ceasefire on Monday.", 60.0, "asserted"),
+    ],
+)
+def test_proposal_verb_is_asserted_and_worth_the_truce_length(
+    analyse: Callable[..., Doc], text: str, value: float, modality: str
+) -> None:
+    got = [(c.value, c.modality) for c in analyse(text)._.claims if c.claim_type == "proposal"]
+    assert (value, modality) in got, got
+
+
+def test_a_far_truce_length_is_not_lent(analyse: Callable[..., Doc]) -> None:
+    text = (
+        "Cairo is proposing an agreement that would include the formation of a committee "
+        "of regional mediators to monitor any conditions agreed during a truce of 60 days."
+    )
+    got = [c.value for c in analyse(text)._.claims if c.claim_type == "proposal"]
+    assert got == [None], got
+
+
+@pytest.mark.parametrize(
+    ("text", "subjects"),
+    [
+        ("The talks follow a three-phase plan that Egypt laid out in May.", ["egypt"]),
+        ("The framework was hammered out by Qatar and Egypt.", ["egypt", "qatar"]),
+    ],
+)
+def test_plan_laid_out_by(analyse: Callable[..., Doc], text: str, subjects: list[str]) -> None:
+    got = sorted(c.subject_id for c in analyse(text)._.claims if c.claim_type == "proposal")
+    assert got == subjects, got
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Trump said he hopes a deal can be reached next week.", ("agree", "agreed")),
+        ("Officials said Israel would not agree to end the war.", ("agree", "agreed")),
+    ],
+)
+def test_deal_reached_and_end_the_war(
+    analyse: Callable[..., Doc], text: str, expected: tuple[str, str]
+) -> None:
+    got = _typed(analyse(text), "ceasefire", "predicate", "category")
+    assert expected in got, got
