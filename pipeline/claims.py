@@ -96,6 +96,12 @@ CLAIM_TRIGGERS = RuleSpec(
         "link": Field(kind="bool", default=False),
         "requires": Field(kind="list", choices=frozenset({"subject", "object", "doer"}), default=[]),
         # doer: a subject, or a speaker with an affiliation to fall back on (subject_fallback)
+        "background_after": Field(kind="list", default=[]),  # "since the truce began, N
+        # were killed, the ministry said": after these words the event is background,
+        # not the speaker's claim (no claimant)
+        "agent_window": Field(kind="int", default=4),  # how far "by X" may follow
+        "agent_pass": Field(kind="list", default=[]),  # words between "by" and the agent
+        # ("by officials from the United States, Qatar and Egypt")
         "subject_right": Field(kind="list"),  # no possessor: the actor(s) right after the
         # trigger, past these words and determiners ("mediators Qatar and Egypt",
         # "a proposal from Egyptian and Qatari mediators")
@@ -568,9 +574,16 @@ def is_passive(view: DocView, start: int, end: int, settings: Settings) -> bool:
 
 
 def agent_right(
-    view: DocView, start: int, hi: int, window: int, skip: frozenset[int]
+    view: DocView,
+    start: int,
+    hi: int,
+    window: int,
+    skip: frozenset[int],
+    *,
+    passable: frozenset[str] = frozenset(),
 ) -> Mention | None:
-    """Return the passive agent after ``start``: "by X", or "in X's offensive"."""
+    """Return the passive agent after ``start``: "by X", or "in X's offensive"; words in
+    ``passable`` may stand between "by" and X ("by officials from X")."""
     boundary, relative = view.positions("boundary"), view.positions("relative")
     agent, possessive_agent = view.positions("agent"), view.positions("agent_possessive")
     j = start
@@ -583,7 +596,7 @@ def agent_right(
             return None
         if j in agent or j in possessive_agent:
             k = j + 1
-            while k < hi and view.has(k, "determiner"):
+            while k < hi and (view.has(k, "determiner") or view.text(k) in passable):
                 k += 1
             m = view.mention_at.get(k)
             while m is not None and is_compound(view, m):
@@ -689,6 +702,7 @@ class Draft:
     rule_id: str = ""
     modal: RuleRow | None = None  # a quantity rule whose category follows the modality
     from_trigger: bool = False  # made by a trigger alone (its own word is no modality cue)
+    background: bool = False  # a background clause ("since the truce began"): no claimant
 
 
 def group_of(rules: ClaimRules, actor_id: str | None, key: str = "group") -> str | None:
@@ -830,6 +844,7 @@ def quantity_drafts(
             ),
             fallback=qrule.get("subject_fallback", "none"),
             rule_id=f"claim_quantities:{q.category}" + (f"+{lead.row['id']}" if lead else ""),
+            background=voice is not None and in_background(view, sent, voice),
         )
         right_of_link = link is not None and link.end <= qs
         doers: list[Mention | None] = [None]
@@ -990,6 +1005,7 @@ def trigger_drafts(
                     fallback=row.get("subject_fallback", "none"),
                     rule_id=row["id"],
                     from_trigger=True,
+                    background=in_background(view, sent, hit),
                 )
 
 
@@ -1017,7 +1033,14 @@ def _trigger_subjects(
         if owner is not None and row.get("each_subject"):
             return list(coordinated(view, owner, sent.start))
         return [owner]
-    agent = agent_right(view, hit.end, sent.end, 4, skip)
+    agent = agent_right(
+        view,
+        hit.end,
+        sent.end,
+        int(row.get("agent_window", 4)),
+        skip,
+        passable=frozenset(row.get("agent_pass", [])),
+    )
     if agent is not None:
         return (
             [agent, *coordinated_after(view, agent, sent.end)]
@@ -1038,7 +1061,20 @@ def _trigger_subjects(
     if found is None:
         return [None]
     group = coordinated(view, found, sent.start)
-    return list(group) if row.get("each_subject") else [group[0]]
+    if not row.get("each_subject"):
+        return [group[0]]
+    # "Egypt and Qatar, along with the United States, have pledged ...": the actors
+    # coordinated after the nearest one, up to the trigger
+    return [*group, *coordinated_after(view, found, hit.start)]
+
+
+def in_background(view: DocView, sent: Span, hit: Hit, reach: int = 4) -> bool:
+    """True when one of the trigger's ``background_after`` words stands just before it
+    ("since the truce began", "since it took effect")."""
+    words = hit.row.get("background_after", [])
+    return bool(words) and any(
+        view.text(i) in words for i in range(max(sent.start, hit.start - reach), hit.start)
+    )
 
 
 def right_subjects(view: DocView, hit: Hit, hi: int, row: RuleRow) -> list[Mention | None]:
@@ -1257,7 +1293,7 @@ def finish(
 ) -> Claim:
     """Return the :class:`Claim` of a draft: attribution, modality, date, chars."""
     doc = view.doc
-    att = next((a for a in atts if a.covers(d.anchor)), None)
+    att = None if d.background else next((a for a in atts if a.covers(d.anchor)), None)
     subject = d.subject
     subject_id = subject.ref_id if subject else None
     subject_text = subject.text if subject else None
