@@ -25,7 +25,6 @@ import numpy as np
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
-from spacy.util import filter_spans
 
 from pipeline.actors import ACTOR_TYPES, ACTORS
 from pipeline.component import RuleComponent
@@ -35,7 +34,7 @@ from pipeline.rules import Field, RuleProblem, RuleRow, RulesError, RuleSpec
 from pipeline.tokens import TokenTable, WordClass, token_table
 
 ROLES = frozenset({"mediator", "guarantor"})
-SCOPES = frozenset({"near", "before", "left", "right", "sentence", "host"})
+SCOPES = frozenset({"near", "before", "left", "right", "sentence", "host", "inside"})
 #: Role precedence when one actor gets several roles (per mention and per article).
 ROLE_RANK = {"mediator": 3, "guarantor": 2, "party": 1}
 #: How many tokens into its sentence a group may start and still be the subject.
@@ -166,10 +165,17 @@ def group_mentions(mentions: Sequence[Mention], connector_tokens: set[int]) -> l
     return groups
 
 
-def is_dateline(text: str, opens_sentence: bool) -> bool:
-    """Return whether a mention is a dateline: an all-capitals name opening its sentence."""
-    letters = [c for c in text if c.isalpha()]
-    return opens_sentence and len(letters) >= DATELINE_MIN and text.isupper()
+def is_dateline(text: str, opening: str) -> bool:
+    """Return whether a mention is (part of) a dateline, given the text of its sentence
+    before it: an all-capitals name opening the sentence ("CAIRO (AP) -"), or the name
+    after an all-capitals place and a comma ("SHARM EL-SHEIKH, Egypt -")."""
+    if not opening.strip():
+        return sum(c.isalpha() for c in text) >= DATELINE_MIN and text.isupper()
+    return (
+        opening.rstrip().endswith(",")
+        and opening.isupper()
+        and sum(c.isalpha() for c in opening) >= DATELINE_MIN
+    )
 
 
 def article_roles(entities: Iterable[Entity]) -> dict[str, str]:
@@ -304,16 +310,26 @@ class RoleTagger(RuleComponent):
             elif not (cue.cue_id in anchored and cue.span_parties == 0):
                 continue
             cue_spans.append(span)
-        for span in filter_spans(cue_spans):
+        # Overlapping cues: the longest that gives a role wins (one that finds no actor
+        # leaves its tokens to the shorter cues inside it).
+        taken: set[int] = set()
+        applied: list[tuple[int, Cue, list[Mention]]] = []
+        for span in sorted(cue_spans, key=lambda sp: (sp.start - sp.end, sp.start)):
+            if any(i in taken for i in range(span.start, span.end)):
+                continue
             cue = self.cues[span.label]
             s = sent_of[span.start]
-            conflict = conflicts[s]
-            if connectors is None and cue.scope not in {"sentence", "host"}:
+            if connectors is None and cue.scope not in {"sentence", "host", "inside"}:
                 connectors = self._connectors(table)
                 partners = {a: b for _, a, b in self.partner_matcher(doc)}
-            for m in self._scope(
-                cue, span, by_sentence[s], conflict, connectors or set(), bounds[s][0], partners
-            ):
+            chosen = self._scope(
+                cue, span, by_sentence[s], conflicts[s], connectors or set(), bounds[s][0], partners
+            )
+            if chosen:
+                taken.update(range(span.start, span.end))
+                applied.append((span.start, cue, chosen))
+        for _, cue, chosen in sorted(applied, key=lambda a: a[0]):
+            for m in chosen:
                 old = roles.get(m.index)
                 if old is None or ROLE_RANK[cue.role] > ROLE_RANK[old[0]]:
                     roles[m.index] = (cue.role, cue.cue_id)
@@ -392,7 +408,8 @@ class RoleTagger(RuleComponent):
             if e.label == "SOURCE":
                 continue
             span = table.token_span(e.start_char, e.end_char)
-            if span is None or is_dateline(e.text, span[0] == table.sent_starts[e.sentence]):
+            opening = table.text[table.starts_char[table.sent_starts[e.sentence]] : e.start_char]
+            if span is None or is_dateline(e.text, opening):
                 continue
             found.append(
                 Mention(i, span[0], span[1], e.actor_id or e.affiliation_id, e.sentence, e.label)
@@ -425,6 +442,9 @@ class RoleTagger(RuleComponent):
         """Return the mentions a cue gives its role to."""
         if cue.scope == "sentence":
             return self._candidates(mentions, conflict, cue)
+        if cue.scope == "inside":
+            inside = [m for m in mentions if m.start >= span.start and m.end <= span.end]
+            return self._candidates(inside, conflict, cue)
         if cue.scope == "host":
             if not any(m.actor_id in conflict.parties for m in mentions):
                 return []

@@ -386,7 +386,11 @@ def test_a_party_response_goes_to_mediators(
 @pytest.mark.parametrize(
     "text, mediators, guarantors",
     [
-        ("Egypt, which guarantees the Gaza deal together with Qatar, hosted a summit.", set(), {"egypt", "qatar"}),
+        (
+            "Egypt, which guarantees the Gaza deal together with Qatar, said it would host a summit.",
+            set(),
+            {"egypt", "qatar"},
+        ),
         ("Qatar brokered the Gaza truce along with Egypt.", {"qatar", "egypt"}, set()),
         (
             "Separately, Qatar said it was stepping up efforts with Egypt to broker a deal on Gaza.",
@@ -406,18 +410,22 @@ def test_partner_phrases_share_the_role(
 
 
 @pytest.mark.parametrize(
-    "text, opens_sentence, expected",
+    "text, opening, expected",
     [
-        ("CAIRO", True, True),
-        ("JERUSALEM", True, True),
-        ("CAIRO", False, False),
-        ("Cairo", True, False),
-        ("US", True, False),
-        ("CIA", True, False),
+        ("CAIRO", "", True),
+        ("JERUSALEM", " ", True),
+        ("CAIRO", "Talks in ", False),
+        ("Cairo", "", False),
+        ("US", "", False),
+        ("CIA", "", False),
+        ("Egypt", "SHARM EL-SHEIKH, ", True),
+        ("Qatar", "DOHA, ", True),
+        ("Egypt", "UN, ", False),
+        ("Egypt", "Qatar, ", False),
     ],
 )
-def test_is_dateline(text: str, opens_sentence: bool, expected: bool) -> None:
-    assert is_dateline(text, opens_sentence) is expected
+def test_is_dateline(text: str, opening: str, expected: bool) -> None:
+    assert is_dateline(text, opening) is expected
 
 
 @pytest.mark.parametrize(
@@ -432,3 +440,48 @@ def test_a_dateline_takes_no_role(run: Callable[..., Doc], text: str, dateline: 
     roles = {e.text: e.role for e in run(text)._.entities}
     assert dateline in roles and roles[dateline] is None
     assert {r for t, r in roles.items() if t != dateline} - {None}
+
+
+@pytest.mark.parametrize(
+    "text, mediators",
+    [
+        ("Trump told the Gaza summit, which Egypt hosted in the Red Sea resort, it was over.", {"egypt"}),
+        ("The Gaza talks that Qatar convened last week ended without a deal.", {"qatar"}),
+        ("The hostage deal is based on a plan that President Joe Biden laid out in May.", {"united_states"}),
+        ("Hamas rejected proposals from Egypt to extend the Gaza truce.", {"egypt"}),
+        ("Israel accepted the plan, which Hamas presented on Gaza.", set()),
+        ("Haniyeh arrived in Cairo for talks with Egyptian intelligence chief Abbas Kamel on Gaza.", {"egypt"}),
+        ("The current round on the hostages, hosted by Qatar, ended on Monday.", {"qatar"}),
+        ("The Gaza framework was hammered out in Paris last month by officials from Qatar and Egypt.", {"qatar", "egypt"}),
+        ("Egypt, which hosted Hamas and Israeli delegations in Cairo, is pressing the two factions to agree.", {"egypt"}),
+        ("Egypt has proposed a two-day truce in Gaza.", {"egypt"}),
+        ("Qatar's envoy has been shuttling between the two sides on Gaza hostages.", {"qatar"}),
+        ("Turkey will host a meeting of the mediating countries on the Gaza ceasefire.", {"turkey"}),
+    ],
+)
+def test_hosts_venues_and_proposers(
+    run: Callable[..., Doc], text: str, mediators: set[str]
+) -> None:
+    assert actors_with_role(run(text, "2024-06-01")._.entities, "mediator") == mediators
+
+
+def test_a_dateline_country_takes_no_role(run: Callable[..., Doc]) -> None:
+    doc = run(
+        "SHARM EL-SHEIKH, Egypt - The leaders of Egypt and Qatar signed a document guaranteeing "
+        "the Gaza ceasefire."
+    )
+    roles = [(e.text, e.role) for e in doc._.entities if e.actor_id == "egypt"]
+    assert roles == [("Egypt", None), ("Egypt", "guarantor")]
+
+
+@pytest.mark.parametrize(
+    "text, mediators",
+    [
+        ("Trump told the summit, which Egypt hosted in the Red Sea resort, that it was over.", {"egypt"}),
+        ("Negotiators met in the Red Sea resort, hosted by Egypt, to finalise the hostage deal.", {"egypt"}),
+    ],
+)
+def test_red_sea_is_no_yemen_marker(
+    run: Callable[..., Doc], text: str, mediators: set[str]
+) -> None:
+    assert actors_with_role(run(text, "2025-10-14")._.entities, "mediator") == mediators
