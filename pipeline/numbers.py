@@ -875,9 +875,10 @@ class NumberTagger(RuleComponent):
             if (
                 not token.is_alpha
                 or (lex.has("stop", lower) and not lex.has("list_joiner", lower))
-                or lower in lex.cues
+                or (lower in lex.cues and not (k + 1 < limit and doc[k + 1].lower_ in lex.nouns))
             ):
-                break
+                break  # an event word ends the phrase, unless it modifies the next noun
+                # ("28 dead hostages": hostages are counted)
             noun = lex.nouns.get(lower)
             if noun is not None and noun.kind == "group":
                 group = noun

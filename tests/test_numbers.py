@@ -749,3 +749,21 @@ def test_subject_of_a_verb_takes_the_event_after_the_verb(
 def test_number_before_a_verb_keeps_the_event_before_it(numbers_nlp: Language) -> None:
     text = "Israeli strikes killed 40 people, who were buried on Tuesday."
     assert [q.category for q in quantities(numbers_nlp, text)] == ["killed"]
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "category"),
+    [
+        ("The remains of the 28 dead hostages are still in Gaza.", "28", "hostages"),
+        ("Hamas returned four dead hostages on Thursday.", "four", "hostages"),
+        ("The bodies of 12 killed Palestinians were returned.", "12", "killed"),
+        ("At least 30 people were dead after the strike.", "30", "killed"),
+    ],
+)
+def test_event_word_before_a_counted_noun_modifies_it(
+    numbers_nlp: Language, text: str, span: str, category: str
+) -> None:
+    """'N dead hostages': the event adjective does not end the counted phrase; the noun
+    decides when it has a category of its own, else the event word does."""
+    got = {q.text.lower(): q.category for q in quantities(numbers_nlp, text)}
+    assert [c for t, c in got.items() if span in t] == [category], got
