@@ -82,6 +82,9 @@ CLAIM_TRIGGERS = RuleSpec(
         "near_window": Field(kind="int", default=4),
         "not_prev": Field(kind="list", default=[]),
         "not_next": Field(kind="list", default=[]),
+        "needs_before": Field(kind="list", default=[]),  # one of these words within
+        "needs_before_window": Field(kind="int", default=8),  # this many tokens left
+        # ("no release until ...", "will not disarm before ...": a condition, a demand)
         "not_after": Field(kind="list", choices=LEXICON_KINDS, default=[]),
         "subject_block_after": Field(kind="list", choices=LEXICON_KINDS, default=[]),
         "subject": Field(choices=frozenset({"left", "possessive", "none"}), default="left"),
@@ -372,6 +375,11 @@ def trigger_ok(view: DocView, hit: Hit) -> bool:
         view.has(i, k) for k in row.get("not_after", []) for i in range(hit.start - 3, hit.start)
     ):
         return False
+    needed = row.get("needs_before", [])
+    if needed:
+        reach = int(row.get("needs_before_window", 8))
+        if not any(view.text(i) in needed for i in range(max(0, hit.start - reach), hit.start)):
+            return False
     near = row.get("near")
     if not near:
         return True

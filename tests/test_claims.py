@@ -860,3 +860,32 @@ def test_sending_a_delegation_is_a_visit(
 def test_offering_troops_is_no_proposal(analyse: Callable[..., Doc]) -> None:
     text = "Indonesia and Morocco have offered troops for the stabilisation force."
     assert "proposal" not in [c.claim_type for c in analyse(text)._.claims]
+
+
+@pytest.mark.parametrize(
+    ("text", "subject"),
+    [
+        ("An Israeli official said there would be no further withdrawal until the last "
+         "hostage is returned.", "israel"),
+        ("Hamas has said it will not disarm before a Palestinian state is established.", "hamas"),
+        ('"We will never hand over our weapons until the occupation ends," Hamas said.', "hamas"),
+    ],
+)
+def test_a_refusal_until_a_condition_is_a_demand(
+    analyse: Callable[..., Doc], text: str, subject: str
+) -> None:
+    got = _typed(analyse(text), "demand", "subject_id")
+    assert (subject,) in got, got
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Netanyahu said fighting would continue until Hamas is defeated.",
+        "The talks will run until Friday, Egypt said.",
+        "Hamas agreed to the truce before the holiday, Qatar said.",
+    ],
+)
+def test_until_without_a_refusal_is_no_demand(analyse: Callable[..., Doc], text: str) -> None:
+    got = [c.rule_id for c in analyse(text)._.claims if c.claim_type == "demand"]
+    assert got == [], got
