@@ -41,8 +41,10 @@ ROLE_RANK = {"mediator": 3, "guarantor": 2, "party": 1}
 SUBJECT_START = 4
 #: How many tokens may lie between a cue and a partner phrase after it.
 PARTNER_GAP = 3
-#: A capitalised place opening its sentence with at least this many letters is a dateline.
+#: A capitalised place opening its sentence with at least this many letters is a dateline;
+#: a dateline ends within this many tokens.
 DATELINE_MIN = 4
+DATELINE_TOKENS = 8
 
 CONFLICTS = RuleSpec(
     name="conflicts",
@@ -408,8 +410,12 @@ class RoleTagger(RuleComponent):
             if e.label == "SOURCE":
                 continue
             span = table.token_span(e.start_char, e.end_char)
-            opening = table.text[table.starts_char[table.sent_starts[e.sentence]] : e.start_char]
-            if span is None or is_dateline(e.text, opening):
+            if span is None:
+                continue
+            sent_start = table.sent_starts[e.sentence]
+            if span[0] - sent_start < DATELINE_TOKENS and is_dateline(
+                e.text, table.text[table.starts_char[sent_start] : e.start_char]
+            ):
                 continue
             found.append(
                 Mention(i, span[0], span[1], e.actor_id or e.affiliation_id, e.sentence, e.label)

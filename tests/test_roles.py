@@ -353,9 +353,15 @@ def test_travelling_to_or_joining_talks(
 @pytest.mark.parametrize(
     "text, mediators",
     [
-        ("A senior Egyptian official said Cairo would keep pressing Israel and Hamas to agree.", {"egypt"}),
+        (
+            "A senior Egyptian official said Cairo would keep pressing Israel and Hamas to agree.",
+            {"egypt"},
+        ),
         ("Qatar urged Hamas to accept the Gaza proposal.", {"qatar"}),
-        ("The plan included Egypt requesting that Hamas agree to a phased hostage release.", {"egypt"}),
+        (
+            "The plan included Egypt requesting that Hamas agree to a phased hostage release.",
+            {"egypt"},
+        ),
         ("Israel pressed Hamas to accept the Gaza hostage deal.", set()),
         ("Egypt urged residents of Gaza to agree to nothing.", set()),
     ],
@@ -387,17 +393,23 @@ def test_a_party_response_goes_to_mediators(
     "text, mediators, guarantors",
     [
         (
-            "Egypt, which guarantees the Gaza deal together with Qatar, said it would host a summit.",
+            "Egypt, which guarantees the Gaza deal together with Qatar, "
+            "said it would host a summit.",
             set(),
             {"egypt", "qatar"},
         ),
         ("Qatar brokered the Gaza truce along with Egypt.", {"qatar", "egypt"}, set()),
         (
-            "Separately, Qatar said it was stepping up efforts with Egypt to broker a deal on Gaza.",
+            "Separately, Qatar said it was stepping up efforts with Egypt "
+            "to broker a deal on Gaza.",
             {"qatar", "egypt"},
             set(),
         ),
-        ("The United States worked with Cairo to broker the hostage deal.", {"united_states", "egypt"}, set()),
+        (
+            "The United States worked with Cairo to broker the hostage deal.",
+            {"united_states", "egypt"},
+            set(),
+        ),
         ("Qatar brokered the Gaza truce with Hamas and Israel.", {"qatar"}, set()),
     ],
 )
@@ -431,7 +443,10 @@ def test_is_dateline(text: str, opening: str, expected: bool) -> None:
 @pytest.mark.parametrize(
     "text, dateline",
     [
-        ("DOHA (Reuters) - Qatar said talks on a Gaza truce mediated by Egypt would resume.", "DOHA"),
+        (
+            "DOHA (Reuters) - Qatar said talks on a Gaza truce mediated by Egypt would resume.",
+            "DOHA",
+        ),
         ("CAIRO, Jan 5 (AFP) - Egypt is working to secure a Gaza ceasefire deal.", "CAIRO"),
         ("JERUSALEM - Israel said Hamas had rejected the Gaza proposal.", "JERUSALEM"),
     ],
@@ -445,18 +460,39 @@ def test_a_dateline_takes_no_role(run: Callable[..., Doc], text: str, dateline: 
 @pytest.mark.parametrize(
     "text, mediators",
     [
-        ("Trump told the Gaza summit, which Egypt hosted in the Red Sea resort, it was over.", {"egypt"}),
+        (
+            "Trump told the Gaza summit, which Egypt hosted in the Red Sea resort, it was over.",
+            {"egypt"},
+        ),
         ("The Gaza talks that Qatar convened last week ended without a deal.", {"qatar"}),
-        ("The hostage deal is based on a plan that President Joe Biden laid out in May.", {"united_states"}),
+        (
+            "The hostage deal is based on a plan that President Joe Biden laid out in May.",
+            {"united_states"},
+        ),
         ("Hamas rejected proposals from Egypt to extend the Gaza truce.", {"egypt"}),
         ("Israel accepted the plan, which Hamas presented on Gaza.", set()),
-        ("Haniyeh arrived in Cairo for talks with Egyptian intelligence chief Abbas Kamel on Gaza.", {"egypt"}),
+        (
+            "Haniyeh arrived in Cairo for talks with Egyptian intelligence chief "
+            "Abbas Kamel on Gaza.",
+            {"egypt"},
+        ),
         ("The current round on the hostages, hosted by Qatar, ended on Monday.", {"qatar"}),
-        ("The Gaza framework was hammered out in Paris last month by officials from Qatar and Egypt.", {"qatar", "egypt"}),
-        ("Egypt, which hosted Hamas and Israeli delegations in Cairo, is pressing the two factions to agree.", {"egypt"}),
+        (
+            "The Gaza framework was hammered out in Paris last month by officials "
+            "from Qatar and Egypt.",
+            {"qatar", "egypt"},
+        ),
+        (
+            "Egypt, which hosted Hamas and Israeli delegations in Cairo, is pressing "
+            "the two factions to agree.",
+            {"egypt"},
+        ),
         ("Egypt has proposed a two-day truce in Gaza.", {"egypt"}),
         ("Qatar's envoy has been shuttling between the two sides on Gaza hostages.", {"qatar"}),
-        ("Turkey will host a meeting of the mediating countries on the Gaza ceasefire.", {"turkey"}),
+        (
+            "Turkey will host a meeting of the mediating countries on the Gaza ceasefire.",
+            {"turkey"},
+        ),
     ],
 )
 def test_hosts_venues_and_proposers(
@@ -477,8 +513,14 @@ def test_a_dateline_country_takes_no_role(run: Callable[..., Doc]) -> None:
 @pytest.mark.parametrize(
     "text, mediators",
     [
-        ("Trump told the summit, which Egypt hosted in the Red Sea resort, that it was over.", {"egypt"}),
-        ("Negotiators met in the Red Sea resort, hosted by Egypt, to finalise the hostage deal.", {"egypt"}),
+        (
+            "Trump told the summit, which Egypt hosted in the Red Sea resort, that it was over.",
+            {"egypt"},
+        ),
+        (
+            "Negotiators met in the Red Sea resort, hosted by Egypt, to finalise the hostage deal.",
+            {"egypt"},
+        ),
     ],
 )
 def test_red_sea_is_no_yemen_marker(
