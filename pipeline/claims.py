@@ -87,9 +87,15 @@ CLAIM_TRIGGERS = RuleSpec(
         # ("no release until ...", "will not disarm before ...": a condition, a demand)
         "not_after": Field(kind="list", choices=LEXICON_KINDS, default=[]),
         "subject_block_after": Field(kind="list", choices=LEXICON_KINDS, default=[]),
-        "subject": Field(choices=frozenset({"left", "possessive", "none"}), default="left"),
+        "subject": Field(
+            choices=frozenset({"left", "possessive", "right", "none"}), default="left"
+        ),  # right: only the actors after the trigger (subject_right)
         "subject_fallback": Field(choices=frozenset({"claimant", "none"}), default="none"),
-        "object": Field(choices=frozenset({"right", "any", "group", "none"}), default="right"),
+        # left: the actor left of the trigger (the host in "Egypt, which hosted Hamas and
+        # Fatah delegations": the delegations visit Egypt)
+        "object": Field(
+            choices=frozenset({"right", "any", "group", "left", "none"}), default="right"
+        ),
         "object_window": Field(kind="int"),
         "passive_check": Field(kind="bool", default=True),
         "each_subject": Field(kind="bool", default=False),
@@ -976,6 +982,16 @@ def trigger_drafts(
             )
             if obj is not None and any(obj is s for s in subjects):
                 obj = None
+        elif omode == "left":
+            obj = left_subject(
+                view,
+                hit.start,
+                floor(sent, atts, hit.start),
+                settings,
+                skip=skip,
+                objects=objects,
+                atts=atts,
+            )
         categories = [row.get("category")]
         found_cats = [
             t.row["category"]
@@ -1034,6 +1050,8 @@ def _trigger_subjects(
     blockers = row.get("subject_block_after", [])
     if any(view.has(i, k) for k in blockers for i in range(max(0, hit.start - 3), hit.start)):
         return [None]
+    if mode == "right":
+        return right_subjects(view, hit, sent.end, row)
     if mode == "possessive":
         owner = possessor(view, hit.start, sent.start)
         if owner is None and row.get("subject_right") is not None:

@@ -889,3 +889,24 @@ def test_a_refusal_until_a_condition_is_a_demand(
 def test_until_without_a_refusal_is_no_demand(analyse: Callable[..., Doc], text: str) -> None:
     got = [c.rule_id for c in analyse(text)._.claims if c.claim_type == "demand"]
     assert got == [], got
+
+
+@pytest.mark.parametrize(
+    ("text", "visits"),
+    [
+        ("Egypt, which hosted Hamas and Fatah delegations last week, is pressing them, an aide said.",
+         [("fatah", "egypt"), ("hamas", "egypt")]),
+        ("Qatar hosted Hamas and Israeli delegations on Monday, a diplomat said.",
+         [("hamas", "qatar"), ("israel", "qatar")]),
+    ],
+)
+def test_hosted_delegations_visit_the_host(
+    analyse: Callable[..., Doc], text: str, visits: list[tuple[str, str]]
+) -> None:
+    got = _typed(analyse(text), "meeting", "subject_id", "object_id")
+    assert got == visits, got
+
+
+def test_hosting_without_delegations_is_no_visit(analyse: Callable[..., Doc]) -> None:
+    got = _typed(analyse("Egypt hosted the talks in Cairo."), "meeting", "subject_id")
+    assert got == [], got
