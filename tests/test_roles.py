@@ -527,3 +527,29 @@ def test_red_sea_is_no_yemen_marker(
     run: Callable[..., Doc], text: str, mediators: set[str]
 ) -> None:
     assert actors_with_role(run(text, "2025-10-14")._.entities, "mediator") == mediators
+
+
+@pytest.mark.parametrize(
+    "text, mediators",
+    [
+        (
+            "Egyptian intelligence chief Hassan Rashad met Hamas leaders in Cairo to discuss "
+            "the truce.",
+            {"egypt"},
+        ),
+        (
+            "Turkish officials met Hamas negotiators on Saturday to discuss the hostages.",
+            {"turkey"},
+        ),
+        ("Qatar hosted Israeli officials at talks on the hostage deal.", {"qatar"}),
+        ("Hamas officials met Israeli envoys in Cairo on the hostage deal.", set()),
+        ("Egypt's intelligence chief will travel to Israel to push for a deal.", {"egypt"}),
+        ("Qatar is pressing for a compromise on the hostages, a Qatari source said.", {"qatar"}),
+        ("The Israeli army chief is pushing for a deal on the hostages.", set()),
+        ("The European Union called for a Gaza ceasefire.", set()),
+    ],
+)
+def test_meeting_a_party_and_pushing_for_a_deal(
+    run: Callable[..., Doc], text: str, mediators: set[str]
+) -> None:
+    assert actors_with_role(run(text)._.entities, "mediator") == mediators
