@@ -103,7 +103,9 @@ CLAIM_TRIGGERS = RuleSpec(
         "priority": Field(kind="int", default=0),
         "needs_quantity": Field(kind="bool", default=False),
         "link": Field(kind="bool", default=False),
-        "requires": Field(kind="list", choices=frozenset({"subject", "object", "doer"}), default=[]),
+        "requires": Field(
+            kind="list", choices=frozenset({"subject", "object", "doer"}), default=[]
+        ),
         # doer: a subject, or a speaker with an affiliation to fall back on (subject_fallback)
         "background_after": Field(kind="list", default=[]),  # "since the truce began, N
         # were killed, the ministry said": after these words the event is background,

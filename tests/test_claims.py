@@ -557,20 +557,38 @@ def _typed(doc: Doc, claim_type: str, *fields: str) -> list[tuple]:
     [
         ("The talks in Doha, hosted by Qatar, resumed on Monday.", ["qatar"], "host"),
         ("Leaders met at the summit, which Egypt hosted in Sharm el-Sheikh.", ["egypt"], "host"),
-        ("Egypt, which hosted Hamas and Fatah delegations, is pressing them, an official said.",
-         ["egypt"], "host"),
+        (
+            "Egypt, which hosted Hamas and Fatah delegations, is pressing them, an official said.",
+            ["egypt"],
+            "host",
+        ),
         ("Turkey will host a meeting of foreign ministers next month.", ["turkey"], "host"),
-        ("The deal, guaranteed by Egypt, Qatar and the United States, took effect.",
-         ["egypt", "qatar", "united_states"], "guarantee"),
-        ("The leaders of Egypt, Qatar and Turkey signed a document guaranteeing the ceasefire.",
-         ["egypt", "qatar", "turkey"], "guarantee"),
-        ("Egypt and Qatar, along with the United States, have pledged to guarantee the deal.",
-         ["egypt", "qatar", "united_states"], "guarantee"),
+        (
+            "The deal, guaranteed by Egypt, Qatar and the United States, took effect.",
+            ["egypt", "qatar", "united_states"],
+            "guarantee",
+        ),
+        (
+            "The leaders of Egypt, Qatar and Turkey signed a document guaranteeing the ceasefire.",
+            ["egypt", "qatar", "turkey"],
+            "guarantee",
+        ),
+        (
+            "Egypt and Qatar, along with the United States, have pledged to guarantee the deal.",
+            ["egypt", "qatar", "united_states"],
+            "guarantee",
+        ),
         ("The truce was brokered by Qatar together with Egypt.", ["egypt", "qatar"], "broker"),
-        ("Hamas handed its reply to mediators Qatar and Egypt on Monday.",
-         ["egypt", "qatar"], "mediate"),
-        ("Talks resume next week, mediators Qatar and Egypt said in a statement.",
-         ["egypt", "qatar"], "mediate"),
+        (
+            "Hamas handed its reply to mediators Qatar and Egypt on Monday.",
+            ["egypt", "qatar"],
+            "mediate",
+        ),
+        (
+            "Talks resume next week, mediators Qatar and Egypt said in a statement.",
+            ["egypt", "qatar"],
+            "mediate",
+        ),
         ("The text was handed to the mediators, Qatar and Egypt.", ["egypt", "qatar"], "mediate"),
         ("Qatar was still in contact with both sides, an official said.", ["qatar"], "mediate"),
     ],
@@ -598,18 +616,31 @@ def test_mediation_modality(analyse: Callable[..., Doc], text: str, modality: st
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("Hamas dropped its demand that Israel commit to a permanent ceasefire, sources said.",
-         ("hamas", "ceasefire", "negated")),
-        ("Hamas has abandoned its demand for a full withdrawal, an official said.",
-         ("hamas", "withdrawal", "negated")),
-        ("The group asked for guarantees that the ceasefire would hold, Hamas said.",
-         ("hamas", "ceasefire", "asserted")),
-        ('"There will be no release of prisoners unless the aggression ends and the occupation '
-         'withdraws," Hamas said.', ("hamas", "withdrawal", "asserted")),
-        ("Israeli officials say the group must give up its weapons first.",
-         ("israel", "other", "asserted")),
-        ('"We need Israel to allow in more aid," the United Nations said.',
-         ("united_nations", "aid", "asserted")),
+        (
+            "Hamas dropped its demand that Israel commit to a permanent ceasefire, sources said.",
+            ("hamas", "ceasefire", "negated"),
+        ),
+        (
+            "Hamas has abandoned its demand for a full withdrawal, an official said.",
+            ("hamas", "withdrawal", "negated"),
+        ),
+        (
+            "The group asked for guarantees that the ceasefire would hold, Hamas said.",
+            ("hamas", "ceasefire", "asserted"),
+        ),
+        (
+            '"There will be no release of prisoners unless the aggression ends and the occupation '
+            'withdraws," Hamas said.',
+            ("hamas", "withdrawal", "asserted"),
+        ),
+        (
+            "Israeli officials say the group must give up its weapons first.",
+            ("israel", "other", "asserted"),
+        ),
+        (
+            '"We need Israel to allow in more aid," the United Nations said.',
+            ("united_nations", "aid", "asserted"),
+        ),
     ],
 )
 def test_demands_in_more_phrasings(
@@ -634,15 +665,23 @@ def test_no_demand_without_a_demander(analyse: Callable[..., Doc], text: str) ->
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("Israel is prepared to offer a one-week pause, officials said.",
-         ("propose", "proposed", 7.0)),
-        ("Hamas responded to the latest proposal for a 60-day ceasefire.",
-         ("propose", "proposed", 60.0)),
+        (
+            "Israel is prepared to offer a one-week pause, officials said.",
+            ("propose", "proposed", 7.0),
+        ),
+        (
+            "Hamas responded to the latest proposal for a 60-day ceasefire.",
+            ("propose", "proposed", 60.0),
+        ),
         ("Israel resumes Gaza strikes, ending two-month truce", ("violate", "violated", 60.0)),
-        ("Hamas would free five hostages in return for a 50-day extension.",
-         ("extend", "extended", 50.0)),
-        ("Israeli strikes killed 400 people, shattering a ceasefire that had held since January.",
-         ("violate", "violated", None)),
+        (
+            "Hamas would free five hostages in return for a 50-day extension.",
+            ("extend", "extended", 50.0),
+        ),
+        (
+            "Israeli strikes killed 400 people, shattering a truce that had held since January.",
+            ("violate", "violated", None),
+        ),
         ("Israel accused Hamas of breaching the deal.", ("violate", "violated", None)),
         ("Hamas accused Israel of overturning the agreement.", ("violate", "violated", None)),
     ],
@@ -657,14 +696,20 @@ def test_truce_events_by_their_verb(
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("Hamas accepts truce proposal; Israel says terms fall short",
-         ("israel", "respond", "asserted")),
+        (
+            "Hamas accepts truce proposal; Israel says terms fall short",
+            ("israel", "respond", "asserted"),
+        ),
         ("Hamas has not given its answer to the framework.", ("hamas", "respond", "negated")),
-        ('Netanyahu said the changes Hamas was seeking were "not acceptable".',
-         ("israel", "reject", "asserted")),
+        (
+            'Netanyahu said the changes Hamas was seeking were "not acceptable".',
+            ("israel", "reject", "asserted"),
+        ),
         ("Hamas is ready to discuss freezing its weapons.", ("hamas", "consider", "asserted")),
-        ("Israel said it was willing to negotiate over the details.",
-         ("israel", "consider", "asserted")),
+        (
+            "Israel said it was willing to negotiate over the details.",
+            ("israel", "consider", "asserted"),
+        ),
     ],
 )
 def test_responses_in_more_phrasings(
@@ -689,8 +734,10 @@ def test_no_response_without_a_proposal(analyse: Callable[..., Doc], text: str) 
 @pytest.mark.parametrize(
     ("text", "subjects"),
     [
-        ("Hamas accepted a ceasefire proposal from Egyptian and Qatari mediators.",
-         ["egypt", "qatar"]),
+        (
+            "Hamas accepted a ceasefire proposal from Egyptian and Qatari mediators.",
+            ["egypt", "qatar"],
+        ),
         ("Hamas studied the plan from Qatar.", ["qatar"]),
     ],
 )
@@ -781,10 +828,15 @@ def test_deal_reached_and_end_the_war(
 @pytest.mark.parametrize(
     ("text", "subjects"),
     [
-        ("The framework, hammered out in Paris last month by officials from the United States, "
-         "Qatar and Egypt, would see 40 hostages released.", ["egypt", "qatar", "united_states"]),
-        ("The draft, prepared by negotiators from Egypt and Qatar, was sent to Hamas.",
-         ["egypt", "qatar"]),
+        (
+            "The framework, hammered out in Paris last month by officials from the United States, "
+            "Qatar and Egypt, would see 40 hostages released.",
+            ["egypt", "qatar", "united_states"],
+        ),
+        (
+            "The draft, prepared by negotiators from Egypt and Qatar, was sent to Hamas.",
+            ["egypt", "qatar"],
+        ),
     ],
 )
 def test_plan_drafted_by_officials_from(
@@ -797,8 +849,10 @@ def test_plan_drafted_by_officials_from(
 @pytest.mark.parametrize(
     ("text", "subjects"),
     [
-        ("Egypt and Qatar, along with the United States, have pledged to guarantee the deal.",
-         ["egypt", "qatar", "united_states"]),
+        (
+            "Egypt and Qatar, along with the United States, have pledged to guarantee the deal.",
+            ["egypt", "qatar", "united_states"],
+        ),
         ("Qatar, together with Egypt, is mediating the talks.", ["egypt", "qatar"]),
     ],
 )
@@ -812,8 +866,10 @@ def test_coordinated_after_the_nearest_doer(
 @pytest.mark.parametrize(
     ("text", "claimant"),
     [
-        ("Since the truce began on Friday, 19 Palestinians have been killed, the ministry said.",
-         None),
+        (
+            "Since the truce began on Friday, 19 Palestinians have been killed, the ministry said.",
+            None,
+        ),
         ("Israel says Hamas has violated the truce since it took effect on Oct. 10.", None),
         ("The truce began on Friday, the Gaza health ministry said.", "gaza_health_ministry"),
     ],
@@ -865,8 +921,11 @@ def test_offering_troops_is_no_proposal(analyse: Callable[..., Doc]) -> None:
 @pytest.mark.parametrize(
     ("text", "subject"),
     [
-        ("An Israeli official said there would be no further withdrawal until the last "
-         "hostage is returned.", "israel"),
+        (
+            "An Israeli official said there would be no further withdrawal until the last "
+            "hostage is returned.",
+            "israel",
+        ),
         ("Hamas has said it will not disarm before a Palestinian state is established.", "hamas"),
         ('"We will never hand over our weapons until the occupation ends," Hamas said.', "hamas"),
     ],
@@ -894,10 +953,14 @@ def test_until_without_a_refusal_is_no_demand(analyse: Callable[..., Doc], text:
 @pytest.mark.parametrize(
     ("text", "visits"),
     [
-        ("Egypt, which hosted Hamas and Fatah delegations last week, is pressing them, an aide said.",
-         [("fatah", "egypt"), ("hamas", "egypt")]),
-        ("Qatar hosted Hamas and Israeli delegations on Monday, a diplomat said.",
-         [("hamas", "qatar"), ("israel", "qatar")]),
+        (
+            "Egypt, which hosted Hamas and Fatah delegations, is pressing them, an aide said.",
+            [("fatah", "egypt"), ("hamas", "egypt")],
+        ),
+        (
+            "Qatar hosted Hamas and Israeli delegations on Monday, a diplomat said.",
+            [("hamas", "qatar"), ("israel", "qatar")],
+        ),
     ],
 )
 def test_hosted_delegations_visit_the_host(
