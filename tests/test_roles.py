@@ -122,7 +122,7 @@ SEED_ROLES = {
     "000": ({"egypt", "qatar", "united_states"}, set()),
     "001": ({"egypt", "qatar", "united_states"}, set()),
     "002": ({"egypt", "qatar", "united_states"}, {"turkey", "russia", "france"}),
-    "003": ({"egypt"}, set()),
+    "003": ({"egypt", "united_states"}, set()),
     "004": ({"egypt", "qatar", "turkey", "united_states"}, set()),
 }
 
@@ -553,3 +553,28 @@ def test_meeting_a_party_and_pushing_for_a_deal(
     run: Callable[..., Doc], text: str, mediators: set[str]
 ) -> None:
     assert actors_with_role(run(text)._.entities, "mediator") == mediators
+
+
+@pytest.mark.parametrize(
+    "text, mediators",
+    [
+        (
+            "Hamas said it was studying a proposal put forward by U.S. envoy Steve Witkoff.",
+            {"united_states"},
+        ),
+        ("The truce plan, presented by Egypt last week, has three stages for Gaza.", {"egypt"}),
+        (
+            "Trump announced a 20-point plan for Gaza that includes the release of hostages.",
+            {"united_states"},
+        ),
+        ("Qatar outlined a proposal for a Gaza truce to both sides.", {"qatar"}),
+        ("Hamas put forward a counter-proposal on the Gaza truce.", set()),  # a party
+        ("The plan, announced by Israel on Sunday, would expand the Gaza operation.", set()),
+    ],
+)
+def test_putting_forward_a_plan_is_mediating(
+    run: Callable[..., Doc], text: str, mediators: set[str]
+) -> None:
+    """An actor outside the conflict that puts forward its plan takes the mediator role."""
+    entities = run(text, published="2025-10-10")._.entities  # Trump in office
+    assert actors_with_role(entities, "mediator") == mediators
