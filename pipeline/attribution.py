@@ -104,7 +104,7 @@ CLAIM_CUES = RuleSpec(
         "id": Field(required=True),
         "lemma": Field(),
         "text": Field(),
-        "kind": Field(required=True, choices=frozenset({"according", "verb"})),
+        "kind": Field(required=True, choices=frozenset({"according", "verb", "label"})),
         "priority": Field(kind="int", default=0),
         "inverted": Field(kind="bool", default=True),
         "requires_quote": Field(kind="bool", default=False),
@@ -193,6 +193,7 @@ class Attribution:
     priority: int = 0
     inherited: bool = False
     excluded: tuple[tuple[int, int], ...] = ()
+    turn: bool = False  # a speaker label ("NAME:"): the rest of its line is the speaker's
 
     def covers(self, token: int) -> bool:
         """True when ``token`` lies in the scope and in no excluded clause."""
@@ -349,6 +350,14 @@ def surname_mentions(words: Sequence[str], mentions: list[Mention]) -> list[Ment
     for k, m in enumerate(mentions):
         if m.label == "PERSON" and m.end - m.start == 1 and words[m.start] in full:
             mentions[k] = replace(m, person_name=full[words[m.start]])
+        elif m.label == "PERSON":  # "al-Ansari", "AL-ANSARI" after "Majed al-Ansari"
+            short = m.text.lower()
+            longer = next(
+                (p for p in persons if p.start < m.start and p.text.lower().endswith(" " + short)),
+                None,
+            )
+            if longer is not None:
+                mentions[k] = replace(m, person_name=longer.text)
     if not persons:
         return []
     covered = {i for m in mentions for i in range(m.start, m.end)}
@@ -805,8 +814,15 @@ def sentence_attributions(
                 continue
         speaker: Mention | None = None
         pronoun: int | None = None
+        closing = False
         span = set(range(cue.start, cue.end))
-        if kind == "according":
+        if kind == "label":
+            speaker = label_speaker(view, cue, lo)
+            if speaker is None:
+                continue
+            span |= set(range(speaker.start, cue.end))
+            scope, basis = (cue.end, hi), None
+        elif kind == "according":
             speaker, np_end = _claimant_after(view, cue.end, hi)
             if speaker is None:
                 continue
@@ -827,9 +843,12 @@ def sentence_attributions(
             s_start = speaker.start if speaker else pronoun or cue.start
             s_end = speaker.end if speaker else view.pronouns.get(pronoun or -1, (cue.end, ""))[0]
             participle = any(view.text(cue.start).endswith(x) for x in settings.active_suffixes)
-            if not participle:
+            shared = not inverted and _shares_subject(view, cue, lo)  # "X halted ... and said"
+            if not participle and not shared:
                 span |= set(range(s_start, s_end))
             lo_gap, hi_gap = (s_end, cue.start) if s_end <= cue.start else (cue.end, s_start)
+            if shared:
+                lo_gap = hi_gap
             span |= {
                 k
                 for k in range(lo_gap, hi_gap)
@@ -843,6 +862,7 @@ def sentence_attributions(
             if cue.row.get("final_only") and after < hi and not view.punct[after]:
                 continue
             span |= set(range(cue.end, after))
+            closing = after >= hi or all(view.punct[k] or view.space[k] for k in range(after, hi))
             if inverted:
                 scope = (lo, min(s_start, cue.start))
                 if _content_continues(view, s_end, hi):  # ", said X, among them ..."
@@ -878,13 +898,41 @@ def sentence_attributions(
                 span=frozenset(span),
                 basis_id=basis,
                 quoted=quoted,
-                priority=int(cue.row.get("priority", 0)),
+                # "..., X said." closes the sentence: it outranks a cue inside the content
+                priority=int(cue.row.get("priority", 0)) + int(kind == "verb" and closing),
                 excluded=_exclusions(view, scope[0], scope[1], cue),
+                turn=kind == "label",
             )
         )
     out = _clip_scopes(out, lo)
     out.sort(key=lambda a: -a.priority)
     return out
+
+
+def _shares_subject(view: DocView, cue: CueHit, lo: int) -> bool:
+    """True when a coordinator stands right before the cue ("... and said"): the speaker is
+    the subject of the first clause too, so its tokens stay free for that clause's claims."""
+    j = _previous_word(view, cue.start, lo)
+    while j >= lo and view.has(j, "skip"):
+        j = _previous_word(view, j, lo)
+    return j >= lo and view.has(j, "coordinator") and j not in view.pronouns
+
+
+def opens_line(view: DocView, i: int) -> bool:
+    """True when token ``i`` is the first word of a line of the text."""
+    table = token_table(view.doc)
+    start = table.starts_char[i]
+    before = table.text[max(0, start - 40) : start].rstrip(" \t")
+    return before.endswith("\n") or (not before and start <= 40)
+
+
+def label_speaker(view: DocView, cue: CueHit, lo: int) -> Mention | None:
+    """Return the speaker of a transcript label ("AL-ANSARI: ..."): a mention that opens
+    its line and stands right before the label's colon; None otherwise."""
+    m = view.mention_end_at.get(_previous_word(view, cue.start, lo))
+    if m is None or m.start < lo or m.label == "ACTOR" or not opens_line(view, m.start):
+        return None
+    return m
 
 
 def _after_comma(view: DocView, s_start: int, lo: int) -> bool:
@@ -994,5 +1042,9 @@ def inherited_attribution(
             and view.words[first - 1] in _QUOTE_MARKS
         )
     if previous is not None and previous.quoted and (at_mark or after_mark):
+        return replace(previous, scope=scope, span=frozenset(), inherited=True, excluded=())
+    if previous is not None and previous.turn and "\n" not in view.span_text(
+        previous.scope[0], sent.start
+    ):  # the speaker's turn goes on to the end of its line
         return replace(previous, scope=scope, span=frozenset(), inherited=True, excluded=())
     return None
