@@ -137,6 +137,8 @@ CLAIM_QUANTITIES = RuleSpec(
         "modal_category": Field(),
         "modal_predicate": Field(),
         "requires_group": Field(kind="bool", default=False),
+        "group_types": Field(kind="list", choices=CLAIM_TYPES, default=[]),  # requires_group
+        # only for these adopted types (a bare count freed needs a group; meals dropped not)
         "near": Field(choices=LEXICON_KINDS),
         "near_window": Field(kind="int", default=4),
         "object": Field(choices=frozenset({"group", "right", "none"}), default="group"),
@@ -835,7 +837,12 @@ def quantity_drafts(
         voice = next((h for h in reach if not h.row.get("link")), None)
         lead = link or voice
         group = quantity_object(view, (qs, qe), sent.start, sent.end, None, skip)
-        if qrule.get("requires_group") and group is None:
+        gtypes = qrule.get("group_types") or []
+        ltype = lead.row["claim_type"] if lead else qrule.get("claim_type")
+        # the counted group names the count's own noun ("80 Israelis were freed"), not an
+        # actor earlier in the clause ("Hamas would free ..., two officials said")
+        grouped = group is not None and group.label == "ACTOR" and group.start >= qs
+        if qrule.get("requires_group") and not grouped and (not gtypes or ltype in gtypes):
             continue
         for h in (link, voice):
             if h is not None:

@@ -973,3 +973,171 @@ def test_hosted_delegations_visit_the_host(
 def test_hosting_without_delegations_is_no_visit(analyse: Callable[..., Doc]) -> None:
     got = _typed(analyse("Egypt hosted the talks in Cairo."), "meeting", "subject_id")
     assert got == [], got
+
+
+# -- round 4: general lexicon coverage, several phrasings per group --------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("About 150 aid trucks crossed into Gaza on Sunday, the UN said.", (150.0, "enter")),
+        ("Some 90 trucks carrying flour reached northern Gaza, Egypt said.", (90.0, "enter")),
+        ("Only 60 convoys of aid have arrived since Friday, Hamas said.", (60.0, "enter")),
+        (
+            "Jordanian aircraft dropped more than 10,000 meals over Gaza, the army said.",
+            (10000.0, "deliver"),
+        ),
+        ("A ship unloaded nearly 300 tonnes of food at the pier, Qatar said.", (300.0, "deliver")),
+    ],
+)
+def test_aid_movement_verbs_anchor_counts(
+    analyse: Callable[..., Doc], text: str, expected: tuple[float, str]
+) -> None:
+    got = _typed(analyse(text), "aid", "value", "predicate")
+    assert expected in got, got
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "About 150 journalists arrived in Cairo for the summit, Egypt said.",
+        "The delegation arrived in Doha on Monday, Hamas said.",
+    ],
+)
+def test_arrivals_without_aid_are_no_aid(analyse: Callable[..., Doc], text: str) -> None:
+    got = [c.rule_id for c in analyse(text)._.claims if c.claim_type == "aid"]
+    assert not any("aid_moves" in r for r in got), got
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Israel closed the Kerem Shalom crossing on Sunday.", ("open", "negated")),
+        ("The Rafah crossing remains shut, Egypt said.", ("open", "negated")),
+        ("Israel said it would no longer approve food convoys to the north.", ("open", "negated")),
+        ("Israel says it places no limit on aid.", ("open", "asserted")),
+    ],
+)
+def test_crossings_and_permits(
+    analyse: Callable[..., Doc], text: str, expected: tuple[str, str]
+) -> None:
+    got = _typed(analyse(text), "aid", "predicate", "modality")
+    assert expected in got, got
+
+
+@pytest.mark.parametrize(
+    ("text", "mediators"),
+    [
+        (
+            "The deal was brokered by Qatar in coordination with Egypt, a source said.",
+            ["egypt", "qatar"],
+        ),
+        ('"We are still talking to both sides," Qatar said.', ["qatar"]),
+        ("Egypt and Qatar are in contact with both sides to save the deal.", ["egypt", "qatar"]),
+        (
+            "Qatar said it would suspend its mediation until the parties show seriousness.",
+            ["qatar"],
+        ),
+        ("Egypt facilitated the talks in Cairo, officials said.", ["egypt"]),
+        ("The United States will oversee the ceasefire, an official said.", ["united_states"]),
+    ],
+)
+def test_mediation_phrasings(analyse: Callable[..., Doc], text: str, mediators: list[str]) -> None:
+    got = sorted({s for (s,) in _typed(analyse(text), "mediation", "subject_id")})
+    assert got == mediators, got
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hamas said it was talking to its members about the war.",
+        "The talks took place in Cairo, officials said.",
+    ],
+)
+def test_no_mediation_without_a_mediating_act(analyse: Callable[..., Doc], text: str) -> None:
+    assert "mediation" not in [c.claim_type for c in analyse(text)._.claims]
+
+
+@pytest.mark.parametrize(
+    ("text", "proposer"),
+    [
+        (
+            "The resolution, which was drafted by the United Arab Emirates, failed.",
+            "united_arab_emirates",
+        ),
+        ("Trump's idea, floated last month, drew criticism from Egypt.", "united_states"),
+        ("A draft resolution circulated by the United States calls for calm.", "united_states"),
+        ("Egypt presented Hamas with a new proposal on Saturday.", "egypt"),
+        ("Mediators from Qatar floated a new plan, officials said.", "qatar"),
+    ],
+)
+def test_proposal_verbs_and_nouns(analyse: Callable[..., Doc], text: str, proposer: str) -> None:
+    got = _typed(analyse(text), "proposal", "subject_id")
+    assert (proposer,) in got, got
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The United States vetoed the resolution on Friday.", ("united_states", "reject")),
+        ("Hamas turned down the proposal, officials said.", ("hamas", "reject")),
+        ("Last month Hamas turned down a U.S.-backed proposal.", ("hamas", "reject")),
+        ("Britain abstained, diplomats said.", ("united_kingdom", "consider")),
+        ("Israel is weighing the offer, an official said.", ("israel", "consider")),
+        ("Hamas was studying the paper positively, a source said.", ("hamas", "consider")),
+        ("Israel's cabinet ratified the agreement overnight.", ("israel", "accept")),
+    ],
+)
+def test_response_phrasings(
+    analyse: Callable[..., Doc], text: str, expected: tuple[str, str]
+) -> None:
+    got = _typed(analyse(text), "response", "subject_id", "category")
+    assert expected in got, got
+
+
+def test_discussing_ideas_is_no_response(analyse: Callable[..., Doc]) -> None:
+    text = '"We are discussing ideas, not a finished deal," a Hamas official said.'
+    assert "response" not in [c.claim_type for c in analyse(text)._.claims]
+
+
+@pytest.mark.parametrize(
+    ("text", "subject"),
+    [
+        ("Hamas called on countries to open the land crossings.", "hamas"),
+        (
+            "A deal will be possible only when all hostages are returned, Netanyahu's office said.",
+            "israel",
+        ),
+        ("Israel says it will reopen the crossing only once the remains are back.", "israel"),
+        (
+            '"Our operations will not stop as long as the aggression continues," Hamas said.',
+            "hamas",
+        ),
+        ("Egypt appealed for an immediate ceasefire on Monday.", "egypt"),
+    ],
+)
+def test_demand_and_condition_phrasings(
+    analyse: Callable[..., Doc], text: str, subject: str
+) -> None:
+    got = _typed(analyse(text), "demand", "subject_id")
+    assert (subject,) in got, got
+
+
+def test_a_condition_needs_a_doer(analyse: Callable[..., Doc]) -> None:
+    text = "The market opens only when the trucks arrive."
+    assert "demand" not in [c.claim_type for c in analyse(text)._.claims]
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("The ceasefire took hold on Friday morning, Qatar said.", "began"),
+        ("The truce broke down on Saturday, Egypt said.", "violated"),
+        ("Hamas accused Israel of breaching the terms, the group said.", "violated"),
+        ("Egypt urged Hamas to accept an extension of the first phase.", "extended"),
+    ],
+)
+def test_ceasefire_verb_phrasings(analyse: Callable[..., Doc], text: str, category: str) -> None:
+    got = [c.category for c in analyse(text)._.claims if c.claim_type == "ceasefire"]
+    assert category in got, got
