@@ -84,6 +84,9 @@ CLAIM_TRIGGERS = RuleSpec(
         "not_next": Field(kind="list", default=[]),
         "needs_before": Field(kind="list", default=[]),  # one of these words within
         "needs_before_window": Field(kind="int", default=8),  # this many tokens left
+        "not_before": Field(kind="list", default=[]),  # none of these words within
+        "not_before_window": Field(kind="int", default=6),  # this many tokens left
+        # ("until a ceasefire takes hold", "if no deal is reached": a condition, no event)
         # ("no release until ...", "will not disarm before ...": a condition, a demand)
         "not_after": Field(kind="list", choices=LEXICON_KINDS, default=[]),
         "subject_block_after": Field(kind="list", choices=LEXICON_KINDS, default=[]),
@@ -389,6 +392,11 @@ def trigger_ok(view: DocView, hit: Hit) -> bool:
     if needed:
         reach = int(row.get("needs_before_window", 8))
         if not any(view.text(i) in needed for i in range(max(0, hit.start - reach), hit.start)):
+            return False
+    barred = row.get("not_before", [])
+    if barred:
+        reach = int(row.get("not_before_window", 6))
+        if any(view.text(i) in barred for i in range(max(0, hit.start - reach), hit.start)):
             return False
     near = row.get("near")
     if not near:

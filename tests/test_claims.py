@@ -1141,3 +1141,40 @@ def test_a_condition_needs_a_doer(analyse: Callable[..., Doc]) -> None:
 def test_ceasefire_verb_phrasings(analyse: Callable[..., Doc], text: str, category: str) -> None:
     got = [c.category for c in analyse(text)._.claims if c.claim_type == "ceasefire"]
     assert category in got, got
+
+
+@pytest.mark.parametrize(
+    ("text", "claim_type"),
+    [
+        ("Hamas said it would keep fighting until a ceasefire takes hold in Gaza.", "ceasefire"),
+        ("Qatar said it would halt its mediation if no deal was reached.", "ceasefire"),
+        ("Houthis vowed attacks unless aid trucks enter Gaza freely.", "aid"),
+        ("Israel approved the list only after Qatari mediators stepped in.", "demand"),
+        ('Israel would "respond forcefully" to any breach, Netanyahu said.', "response"),
+        ('"We have received no such request," Egypt said.', "demand"),
+        (
+            "The gate, which Israel has said it will open to shorten the route, was shut.",
+            "response",
+        ),
+        ("Hamas called on countries to stop the airdrops of food.", "aid"),
+    ],
+)
+def test_conditions_threats_and_topics_make_no_event(
+    analyse: Callable[..., Doc], text: str, claim_type: str
+) -> None:
+    got = [c.rule_id for c in analyse(text)._.claims if c.claim_type == claim_type]
+    assert got == [], got
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The ceasefire took hold on Friday, Egypt said.",
+        "A deal was reached on Monday, Qatar said.",
+        "About 200 aid trucks entered Gaza on Sunday, the UN said.",
+        "Hamas responded to the proposal on Tuesday.",
+        "Hamas is open to the offer, an official said.",
+    ],
+)
+def test_the_same_events_stated_plainly_are_claims(analyse: Callable[..., Doc], text: str) -> None:
+    assert analyse(text)._.claims, text
