@@ -1178,3 +1178,19 @@ def test_conditions_threats_and_topics_make_no_event(
 )
 def test_the_same_events_stated_plainly_are_claims(analyse: Callable[..., Doc], text: str) -> None:
     assert analyse(text)._.claims, text
+
+
+@pytest.mark.parametrize(
+    ("text", "claim_type", "modality"),
+    [
+        ("Qatar puts its mediation on hold, a diplomat said.", "mediation", "negated"),
+        ("Qatar said it was suspending its mediation.", "mediation", "negated"),
+        ("About 600 aid trucks a day are supposed to enter Gaza, the UN said.", "aid", "planned"),
+        ("Israel was accused of failing to let aid trucks reach the north.", "aid", "negated"),
+    ],
+)
+def test_modality_cues_in_more_phrasings(
+    analyse: Callable[..., Doc], text: str, claim_type: str, modality: str
+) -> None:
+    got = [c.modality for c in analyse(text)._.claims if c.claim_type == claim_type]
+    assert modality in got, got
