@@ -71,6 +71,7 @@ NUMBER_QUALIFIERS = RuleSpec(
     fields={
         "phrase": Field(required=True),
         "qualifier": Field(required=True, choices=QUALIFIERS),
+        "guarded": Field(kind="bool", default=False),
         "note": Field(),
     },
     unique=("phrase",),
@@ -95,7 +96,7 @@ NUMBER_CUES = RuleSpec(
     name="number_cues",
     fields={
         "phrase": Field(required=True),
-        "kind": Field(required=True, choices=frozenset({"event", "captive"})),
+        "kind": Field(required=True, choices=frozenset({"event", "captive", "noun"})),
         "category": Field(required=True, ref="number_categories.category"),
         "note": Field(),
     },
@@ -133,6 +134,10 @@ CONTEXT_KINDS = frozenset(
         "anaphor",
         "filler",
         "age_after",
+        "qualifier_guard",
+        "carry_label",
+        "subset",
+        "partitive_det",
     }
 )
 NUMBER_CONTEXT = RuleSpec(
@@ -195,6 +200,7 @@ class NumberLexicon:
     category_units: Mapping[str, str] = field(default_factory=dict)
     default_category: str = "other"
     longest_qualifier: int = 1
+    guarded: frozenset[tuple[str, ...]] = frozenset()
 
     @classmethod
     def from_rows(cls, rows: Mapping[str, Sequence[RuleRow]]) -> NumberLexicon:
@@ -238,6 +244,9 @@ class NumberLexicon:
             },
             default_category=defaults[0] if defaults else "other",
             longest_qualifier=max((len(k) for k in qualifiers), default=1),
+            guarded=frozenset(
+                tuple(_pieces(r["phrase"])) for r in rows["number_qualifiers"] if r.get("guarded")
+            ),
         )
 
     def kind_words(self, *kinds: str) -> list[str]:
@@ -472,6 +481,10 @@ AGE_LIMIT = 120
 NOUN_WINDOW = 4
 #: Most tokens a counted phrase may run on through a list after a link word.
 LINK_WINDOW = 10
+#: Most tokens between a label word ("the tally now stands at") and its number.
+LABEL_WINDOW = 4
+#: Most tokens of an apposition between a number's phrase and its verb.
+APPOSITION_WINDOW = 10
 
 
 @dataclass
@@ -483,6 +496,7 @@ class _Counted:
     group: Noun | None = None
     end: int = 0
     found: bool = False
+    head: int = 0  # the counted noun's token
 
 
 @dataclass
@@ -521,6 +535,8 @@ class NumberTagger(RuleComponent):
         self.break_words = WordClass(frozenset())
         self.left_words: dict[str, frozenset[int]] = {}
         self.qualifier_ids: dict[tuple[int, ...], str] = {}
+        self.guarded_ids: frozenset[tuple[int, ...]] = frozenset()
+        self.guard_ids: frozenset[int] = frozenset()
 
     def compile(self) -> None:
         lex = NumberLexicon.from_rows({spec.name: self.rule_rows(spec.name) for spec in SPECS})
@@ -568,6 +584,10 @@ class NumberTagger(RuleComponent):
         self.qualifier_ids = {
             tuple(strings.add(w) for w in phrase): q for phrase, q in lex.qualifiers.items()
         }
+        self.guarded_ids = frozenset(
+            tuple(strings.add(w) for w in phrase) for phrase in lex.guarded
+        )
+        self.guard_ids = frozenset(strings.add(w) for w in lex.context["qualifier_guard"])
 
     def __call__(self, doc: Doc) -> Doc:
         doc._.quantities = list(self.quantities(doc)) if self.lexicon is not None else []
@@ -743,6 +763,8 @@ class NumberTagger(RuleComponent):
             None  # sentence and counted phrase of the last counted noun
         )
         i, last_end = 0, 0
+        last: tuple[int, str] | None = None  # sentence and category of the last quantity
+        modifiers = (0, 0)  # tokens between the last number and its counted noun
         while i < len(cores):
             core = cores[i]
             i += 1
@@ -768,22 +790,49 @@ class NumberTagger(RuleComponent):
             adjective = core.label_ == _FUSED or doc[end - 2].text == "-"
             counted, carried = self._counted(doc, end, index, adjective=adjective), ""
             if counted.found:
-                previous = (sentence, counted)
+                if not adjective:  # "the 42-day phase" counts no phases
+                    previous = (sentence, counted)
             elif (
                 parsed.unit is None
                 and previous is not None
-                and self._carries(doc, end, sentence, previous[0])
+                and (
+                    self._carries(doc, end, sentence, previous[0])
+                    or self._labelled(doc, start, sentence, previous[0])
+                )
             ):
                 counted, carried = previous[1], "+carried"
             noun = counted.noun
             if parsed.category:
                 noun = Noun(parsed.unit or "", "measure", parsed.unit, parsed.category)
-            category, reason = resolve_category(
-                noun=noun,
-                group=counted.group,
-                cue=self._nearest_cue(span, index, verb_right=self._before_verb(doc, end)),
-                default=lex.default_category,
+            own = counted.found and not carried
+            cue = self._nearest_cue(
+                span,
+                index,
+                verb_at=self._verb_after(doc, counted.end if own else end),
+                taken=modifiers,
             )
+            if cue is not None and cue.kind == "noun" and own:
+                cue = None  # a category noun nearby speaks for noun-less numbers only
+            category, reason = resolve_category(
+                noun=noun, group=counted.group, cue=cue, default=lex.default_category
+            )
+            if (
+                carried
+                and last is not None
+                and sentence - last[0] <= 1
+                and not (noun and noun.category)
+                and self._part_of_them(doc, end)
+            ):
+                # "136 people are held ..., at least 25 of them are dead": still hostages
+                category, reason = last[1], "part_of"
+            elif last is not None and last[0] == sentence and reason == "default":
+                # "18 others", "including 3,760 children": the previous count's category
+                if counted.noun is not None and lex.has("anaphor", counted.noun.word):
+                    category, reason = last[1], "anaphor"
+                elif self._subset(doc, start):
+                    category, reason = last[1], "subset"
+            last = (sentence, category)
+            modifiers = (end, counted.head) if own else (0, 0)
             people = counted.noun or counted.group
             yield Quantity(
                 sentence=sentence,
@@ -827,7 +876,14 @@ class NumberTagger(RuleComponent):
             if start > 0 and lowers[start - 1] in self.left_words[kind]:
                 start -= 1
         for n in range(min(lex.longest_qualifier, start), 0, -1):
-            if tuple(lowers[start - n : start]) in self.qualifier_ids:
+            phrase = tuple(lowers[start - n : start])
+            if phrase in self.qualifier_ids:
+                if (
+                    phrase in self.guarded_ids
+                    and start - n > 0
+                    and lowers[start - n - 1] in self.guard_ids
+                ):
+                    return start  # a particle or an adjective: "handed over four"
                 return start - n
         return start
 
@@ -867,6 +923,11 @@ class NumberTagger(RuleComponent):
         j = start
         if j < limit and lex.has("of", doc[j].lower_):
             j += 1
+            # "four of the (28) dead hostages": the count is part of the noun's group
+            if j + 1 < limit and lex.has("partitive_det", doc[j].lower_):
+                j += 1
+                if j + 1 < limit and doc[j].like_num:
+                    j += 1
         head, group = None, None
         k = j
         while k < limit and k < j + NOUN_WINDOW:
@@ -875,7 +936,11 @@ class NumberTagger(RuleComponent):
             if (
                 not token.is_alpha
                 or (lex.has("stop", lower) and not lex.has("list_joiner", lower))
-                or (lower in lex.cues and not (k + 1 < limit and doc[k + 1].lower_ in lex.nouns))
+                or (
+                    lower in lex.cues
+                    and lower not in lex.nouns
+                    and not (k + 1 < limit and doc[k + 1].lower_ in lex.nouns)
+                )
             ):
                 break  # an event word ends the phrase, unless it modifies the next noun
                 # ("28 dead hostages": hostages are counted)
@@ -925,6 +990,7 @@ class NumberTagger(RuleComponent):
             group if group is not None else (noun if noun.kind == "group" else None),
             last,
             True,
+            head,
         )
 
     def _carries(self, doc: Doc, end: int, sentence: int, prev_sentence: int) -> bool:
@@ -943,22 +1009,68 @@ class NumberTagger(RuleComponent):
         follows_nothing = end >= len(doc) or doc[end].is_punct or lex.has("stop", nxt)
         return follows_nothing and sentence == prev_sentence
 
-    def _before_verb(self, doc: Doc, end: int) -> bool:
-        """True when a number is the subject of the verb right after it ("dozens (more) were
-        wounded"): the event word after that verb is the number's, not one before it."""
+    def _verb_after(self, doc: Doc, end: int) -> int | None:
+        """Return the position of the verb a number (or its counted phrase) is the subject
+        of ("dozens (more) were wounded"; "1.9 million people, or 85%, have been displaced"):
+        the event word after that verb is the number's, not one before it. Else None."""
         lex = self.lexicon
         assert lex is not None
+        size = len(doc)
         j = end
-        while j < len(doc) and lex.has("filler", doc[j].lower_):
+        while j < size and lex.has("filler", doc[j].lower_):
             j += 1
-        return j < len(doc) and lex.has("carry_verb", doc[j].lower_)
+        if j < size and doc[j].text == ",":  # skip one apposition set off by commas
+            k = j + 1
+            while k < size and k <= j + APPOSITION_WINDOW and doc[k].text != ",":
+                if doc[k].is_sent_start or lex.has("clause_break", doc[k].lower_):
+                    return None
+                k += 1
+            if k < size and doc[k].text == "," and k <= j + APPOSITION_WINDOW:
+                j = k + 1
+        return j if j < size and lex.has("carry_verb", doc[j].lower_) else None
 
-    def _nearest_cue(self, span: Span, index: _DocIndex, *, verb_right: bool = False) -> Cue | None:
+    def _labelled(self, doc: Doc, start: int, sentence: int, prev_sentence: int) -> bool:
+        """Return True when a label word just before the number points back to the last
+        count ("put the figure at 1,500", "the tally rose to 22")."""
+        lex = self.lexicon
+        assert lex is not None
+        return sentence - prev_sentence <= 1 and any(
+            lex.has("carry_label", doc[k].lower_)
+            for k in range(max(0, start - LABEL_WINDOW), start)
+        )
+
+    def _part_of_them(self, doc: Doc, end: int) -> bool:
+        """Return True before "of them" / "of whom": a part of the last count."""
+        lex = self.lexicon
+        assert lex is not None
+        return (
+            end + 1 < len(doc)
+            and lex.has("of", doc[end].lower_)
+            and lex.has("anaphor", doc[end + 1].lower_)
+        )
+
+    def _subset(self, doc: Doc, start: int) -> bool:
+        """Return True when the number is a part of the previous count ("including 40")."""
+        lex = self.lexicon
+        assert lex is not None
+        return any(lex.has("subset", doc[k].lower_) for k in range(max(0, start - 2), start))
+
+    def _nearest_cue(
+        self,
+        span: Span,
+        index: _DocIndex,
+        *,
+        verb_at: int | None = None,
+        taken: tuple[int, int] = (0, 0),
+    ) -> Cue | None:
         """Return the closest event cue in the same clause within :data:`CUE_WINDOW` tokens.
 
-        With ``verb_right`` (the number is the subject of the verb after it) a cue on
-        the right within the window wins over a closer one on the left.
+        With ``verb_at`` (the number is the subject of the verb there) a cue on the right
+        within the window of that verb wins over a closer one on the left. A cue on the
+        left inside ``taken`` (the words between the previous number and its counted noun:
+        "76 badly wounded Palestinians and 300 others") describes that noun only.
         """
+        verb_right = verb_at is not None
         best: tuple[int, int, Cue] | None = None
         b = bisect_right(index.cue_ends, span.start) - 1
         if b >= 0:
@@ -966,11 +1078,12 @@ class NumberTagger(RuleComponent):
             if (
                 gap <= CUE_WINDOW
                 and index.breaks[span.start + 1] == index.breaks[index.cue_ends[b]]
+                and not taken[0] <= index.cue_starts[b] < taken[1]
             ):
                 best = (gap, 0, index.cues[b])
         a = bisect_left(index.cue_starts, span.end)
         if a < len(index.cue_starts):
-            gap = index.cue_starts[a] - span.end
+            gap = index.cue_starts[a] - (verb_at if verb_at is not None else span.end)
             if (
                 gap <= CUE_WINDOW
                 and index.breaks[index.cue_starts[a] + 1] == index.breaks[span.end]
