@@ -94,6 +94,8 @@ CLAIM_TRIGGERS = RuleSpec(
             choices=frozenset({"left", "possessive", "right", "none"}), default="left"
         ),  # right: only the actors after the trigger (subject_right)
         "subject_fallback": Field(choices=frozenset({"claimant", "none"}), default="none"),
+        "then_left": Field(kind="bool", default=False),  # possessive: no possessor and no
+        # subject_right actor -> the actor left of the trigger ("Hamas delivered its response")
         # left: the actor left of the trigger (the host in "Egypt, which hosted Hamas and
         # Fatah delegations": the delegations visit Egypt)
         "object": Field(
@@ -1064,18 +1066,21 @@ def _trigger_subjects(
     mode = row.get("subject", "left")
     if mode == "none":
         return [None]
-    blockers = row.get("subject_block_after", [])
-    if any(view.has(i, k) for k in blockers for i in range(max(0, hit.start - 3), hit.start)):
-        return [None]
     if mode == "right":
         return right_subjects(view, hit, sent.end, row)
     if mode == "possessive":
         owner = possessor(view, hit.start, sent.start)
         if owner is None and row.get("subject_right") is not None:
-            return right_subjects(view, hit, sent.end, row)
-        if owner is not None and row.get("each_subject"):
+            found = right_subjects(view, hit, sent.end, row)
+            if found != [None] or not row.get("then_left"):
+                return found
+        elif owner is not None and row.get("each_subject"):
             return list(coordinated(view, owner, sent.start))
-        return [owner]
+        elif owner is not None or not row.get("then_left"):
+            return [owner]
+    blockers = row.get("subject_block_after", [])
+    if any(view.has(i, k) for k in blockers for i in range(max(0, hit.start - 3), hit.start)):
+        return [None]
     agent = agent_right(
         view,
         hit.end,

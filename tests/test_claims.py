@@ -1194,3 +1194,24 @@ def test_modality_cues_in_more_phrasings(
 ) -> None:
     got = [c.modality for c in analyse(text)._.claims if c.claim_type == claim_type]
     assert modality in got, got
+
+
+@pytest.mark.parametrize(
+    ("text", "subject"),
+    [
+        ("Qatar received a positive response from Hamas on Monday.", "hamas"),
+        ("We are now waiting for the Israeli reply, Qatar said.", "israel"),
+        ("Hamas delivered its response to the mediators on Tuesday.", "hamas"),
+        ("Hamas's answer reached Cairo late on Monday.", "hamas"),
+    ],
+)
+def test_the_responder_of_a_response_noun(
+    analyse: Callable[..., Doc], text: str, subject: str
+) -> None:
+    got = _typed(analyse(text), "response", "subject_id")
+    assert (subject,) in got, got
+
+
+def test_the_recipient_of_a_response_is_not_the_responder(analyse: Callable[..., Doc]) -> None:
+    got = _typed(analyse("Egypt received a response on Monday."), "response", "subject_id")
+    assert ("egypt",) not in got, got
