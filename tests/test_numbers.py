@@ -899,3 +899,23 @@ def test_qualifier_words_and_their_guards(
     """'over' after a transfer verb is a particle, 'past' after 'the' an adjective."""
     got = [(q.text.lower(), q.qualifier, q.value) for q in quantities(numbers_nlp, text)]
     assert (span, qualifier, value) in got, got
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "qualifier"),
+    [
+        ("At most 600 trucks a day will enter.", "at most 600", "up_to"),
+        ("Aid stayed below 200 trucks a day.", "below 200", "up_to"),
+        ("Slightly more than 1,000 prisoners were freed.", "slightly more than 1,000", "more_than"),
+        ("The toll is now above 40,000.", "above 40,000", "more_than"),
+        ("A toll in the region of 30,000 was reported.", "in the region of 30,000", "about"),
+        # "over" after a word of dispute means "about", not "more than"
+        ("Talks stalled in a row over 33 hostages.", "33", "exact"),
+        ("A dispute over 50 prisoners delayed the deal.", "50", "exact"),
+    ],
+)
+def test_more_qualifier_phrases(
+    numbers_nlp: Language, text: str, span: str, qualifier: str
+) -> None:
+    got = [(q.text.lower(), q.qualifier) for q in quantities(numbers_nlp, text)]
+    assert (span, qualifier) in got, got
