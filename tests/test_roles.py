@@ -452,8 +452,9 @@ def test_is_dateline(text: str, opening: str, expected: bool) -> None:
     ],
 )
 def test_a_dateline_takes_no_role(run: Callable[..., Doc], text: str, dateline: str) -> None:
+    """A dateline is a place (the actors component drops it), never a mediator or party."""
     roles = {e.text: e.role for e in run(text)._.entities}
-    assert dateline in roles and roles[dateline] is None
+    assert roles.get(dateline) is None
     assert {r for t, r in roles.items() if t != dateline} - {None}
 
 
