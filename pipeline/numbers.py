@@ -775,9 +775,10 @@ class NumberTagger(RuleComponent):
                 continue
             start, end = got[0].start, got[0].end
             if core.label_ != "fused":
-                if self._joins_range(doc, start, end, cores, i, index):
+                ranged = self._joins_range(doc, start, end, cores, i, index)
+                if ranged:
                     end, i = cores[i].end, i + 1
-                start = self._extend_left(start, index.lowers)
+                start = self._extend_left(start, index.lowers, ranged=ranged)
                 end, no_count = self._extend_unit(doc, end)
                 if no_count:
                     continue
@@ -868,11 +869,14 @@ class NumberTagger(RuleComponent):
         joins = lex.has("range_conn", conn) or (opened and lex.has("range_close", conn))
         return joins and not self._excluded(doc, cores[i], index)
 
-    def _extend_left(self, start: int, lowers: list[int]) -> int:
-        """Return the start after taking in a currency symbol, range opener and qualifier."""
+    def _extend_left(self, start: int, lowers: list[int], *, ranged: bool = False) -> int:
+        """Return the start after taking in a currency symbol, range opener and qualifier.
+
+        A range opener is taken only before a range ("down from 200" is a plain 200).
+        """
         lex = self.lexicon
         assert lex is not None
-        for kind in ("currency", "range_open"):
+        for kind in ("currency", "range_open") if ranged else ("currency",):
             if start > 0 and lowers[start - 1] in self.left_words[kind]:
                 start -= 1
         for n in range(min(lex.longest_qualifier, start), 0, -1):

@@ -919,3 +919,19 @@ def test_more_qualifier_phrases(
 ) -> None:
     got = [(q.text.lower(), q.qualifier) for q in quantities(numbers_nlp, text)]
     assert (span, qualifier) in got, got
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "value"),
+    [
+        ("Just 98 trucks entered on Friday, down from 200 before the war.", "200", 200),
+        ("Aid rose from 100 trucks a day.", "100", 100),
+        ("Between 300 and 400 trucks are needed.", "between 300 and 400", 300),
+        ("From 20 to 30 hostages could be freed.", "from 20 to 30", 20),
+    ],
+)
+def test_range_opener_without_a_range_is_a_plain_number(
+    numbers_nlp: Language, text: str, span: str, value: float
+) -> None:
+    got = [(q.text.lower(), q.value) for q in quantities(numbers_nlp, text)]
+    assert (span, value) in got, got
