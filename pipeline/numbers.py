@@ -826,9 +826,14 @@ class NumberTagger(RuleComponent):
             ):
                 # "136 people are held ..., at least 25 of them are dead": still hostages
                 category, reason = last[1], "part_of"
-            elif last is not None and last[0] == sentence and reason == "default":
+            elif last is not None and last[0] == sentence and not (noun and noun.category):
                 # "18 others", "including 3,760 children": the previous count's category
-                if counted.noun is not None and lex.has("anaphor", counted.noun.word):
+                # (an anaphor only when no event decides: "and wounded 105,358 others")
+                if (
+                    reason == "default"
+                    and counted.noun is not None
+                    and lex.has("anaphor", counted.noun.word)
+                ):
                     category, reason = last[1], "anaphor"
                 elif self._subset(doc, start):
                     category, reason = last[1], "subset"

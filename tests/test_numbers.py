@@ -935,3 +935,27 @@ def test_range_opener_without_a_range_is_a_plain_number(
 ) -> None:
     got = [(q.text.lower(), q.value) for q in quantities(numbers_nlp, text)]
     assert (span, value) in got, got
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "category"),
+    [
+        ("Israel will free 30 Palestinian women for each hostage.", "30", "prisoners"),
+        ("Hamas is expected to free 33 Israelis in the first phase.", "33", "hostages"),
+        ("COGAT said 250 truckloads of aid entered on Sunday.", "250", "aid_trucks"),
+        ("Some 500,000 Gazans are sheltering in Rafah.", "500,000", "displaced"),
+        # people going home are not captives handed back
+        ("Some 300,000 people have returned to northern Gaza.", "300,000", "other"),
+        ("Hamas returned the bodies of four hostages.", "four", "hostages"),
+        # a part of a count keeps its category even next to a captive event
+        (
+            "Up to 1,000 prisoners would be freed, including 100 serving life terms.",
+            "100",
+            "prisoners",
+        ),
+    ],
+)
+def test_event_vocabulary_round_4(
+    numbers_nlp: Language, text: str, span: str, category: str
+) -> None:
+    assert _categories(numbers_nlp, text, span) == [category]
