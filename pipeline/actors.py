@@ -186,6 +186,25 @@ def is_place_use(doc: Doc, start: int, location_preps: frozenset[str]) -> bool:
     return start > 0 and token_table(doc).lowers[start - 1] in location_preps
 
 
+def is_dateline(text: str, start_char: int, end_char: int) -> bool:
+    """Return True when ``text[start_char:end_char]`` is an upper-case place name opening
+    a dateline ("DOHA, Nov 10 (AFP) -", "DOHA/JERUSALEM (Reuters)"): all capitals, at the
+    start of a line or after a "/" that follows another capital word, and followed by
+    punctuation rather than a word (so "HAMAS SAYS ..." in a capitals headline stays)."""
+    name = text[start_char:end_char]
+    if not name.isupper() or sum(c.isalpha() for c in name) < 3:
+        return False
+    lead = max(0, start_char - 40)
+    before = text[lead:start_char].rstrip(" \t")
+    opens_line = before.endswith("\n") or (not before and lead == 0)
+    words = before[:-1].split() if before.endswith("/") else []
+    after_slash = bool(words) and words[-1].split("/")[-1].isupper()
+    if not (opens_line or after_slash):
+        return False
+    rest = text[end_char : end_char + 3].lstrip(" ")
+    return bool(rest) and not rest[0].isalnum() and rest[0] != ":"
+
+
 class ActorTagger(RuleComponent):
     """Find actors, people and anonymous sources; write ``doc.ents`` and ``doc._.entities``."""
 
@@ -239,13 +258,18 @@ class ActorTagger(RuleComponent):
     def dictionary_matches(self, doc: Doc) -> list[tuple[int, int, Alias | PersonName]]:
         """Return the non-overlapping ACTOR and PERSON names found by the dictionaries, as
         ``(start, end, alias or name)`` in text order."""
-        lowers = token_table(doc).lowers
+        table = token_table(doc)
+        lowers = table.lowers
         words: set[str] | None = None
         candidates: list[tuple[int, int, int]] = []
         for match_id, start, end in [*self.lower_matcher(doc), *self.orth_matcher(doc)]:
             payload = self.payloads[match_id]
             if isinstance(payload, Alias):
                 if payload.kind == "capital" and is_place_use(doc, start, self.location_preps):
+                    continue
+                if not payload.cased and is_dateline(
+                    table.text, table.starts_char[start], table.ends_char[end - 1]
+                ):
                     continue
                 if payload.requires_doc:
                     words = words if words is not None else set(lowers)

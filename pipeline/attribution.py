@@ -15,7 +15,12 @@ officials and sources; the side a claimant speaks for is ``affiliation_id``. An
 attribution covers its whole sentence unless the cue introduces what follows it
 ("X said that ...", "According to X, ..."), and never a "despite ..." clause. So in a
 sentence ending "according to an AFP tally based on Israeli figures" both counts are
-AFP's (basis Israel). A sentence without a cue inherits a claimant only when the text
+AFP's (basis Israel). A speaker left of its cue is the nearest mention no preposition
+governs, except that a cue after "and" shares its clause's subject, "X, <appositive>,
+said" is X's, coordinated speakers give the first, and a participle's subject may follow
+"with"; a scope to the right of its cue ends where a later speaker begins. An unnamed
+spokesperson (a SOURCE that is not anonymous) speaks for its affiliation. A sentence
+without a cue inherits a claimant only when the text
 makes it explicit: it lies inside a quotation attributed elsewhere, or it opens a new
 quotation right after a quoted, attributed sentence.
 """
@@ -99,7 +104,7 @@ CLAIM_CUES = RuleSpec(
         "id": Field(required=True),
         "lemma": Field(),
         "text": Field(),
-        "kind": Field(required=True, choices=frozenset({"according", "verb"})),
+        "kind": Field(required=True, choices=frozenset({"according", "verb", "label"})),
         "priority": Field(kind="int", default=0),
         "inverted": Field(kind="bool", default=True),
         "requires_quote": Field(kind="bool", default=False),
@@ -188,6 +193,7 @@ class Attribution:
     priority: int = 0
     inherited: bool = False
     excluded: tuple[tuple[int, int], ...] = ()
+    turn: bool = False  # a speaker label ("NAME:"): the rest of its line is the speaker's
 
     def covers(self, token: int) -> bool:
         """True when ``token`` lies in the scope and in no excluded clause."""
@@ -344,6 +350,14 @@ def surname_mentions(words: Sequence[str], mentions: list[Mention]) -> list[Ment
     for k, m in enumerate(mentions):
         if m.label == "PERSON" and m.end - m.start == 1 and words[m.start] in full:
             mentions[k] = replace(m, person_name=full[words[m.start]])
+        elif m.label == "PERSON":  # "al-Ansari", "AL-ANSARI" after "Majed al-Ansari"
+            short = m.text.lower()
+            longer = next(
+                (p for p in persons if p.start < m.start and p.text.lower().endswith(" " + short)),
+                None,
+            )
+            if longer is not None:
+                mentions[k] = replace(m, person_name=longer.text)
     if not persons:
         return []
     covered = {i for m in mentions for i in range(m.start, m.end)}
@@ -485,6 +499,9 @@ class CueHit:
 
 def claimant_of(mention: Mention, settings: Settings) -> tuple[str, bool, str | None] | None:
     """Return ``(claimant_id, anonymous, affiliation_id)`` for a speaker mention, or None."""
+    if mention.label == "SOURCE" and not mention.anonymous and mention.affiliation_id:
+        # an unnamed spokesperson speaks on the record for the organisation
+        return mention.affiliation_id, False, mention.affiliation_id
     if mention.anonymous or mention.label == "SOURCE" and not mention.actor_id:
         return settings.anonymous_claimant, True, mention.affiliation_id
     if mention.label == "PERSON":
@@ -502,11 +519,22 @@ def is_compound(view: DocView, m: Mention) -> bool:
     return view.text(m.end) == "-" and view.has(m.end + 1, "compound_suffix")
 
 
-def is_blocked(view: DocView, m: Mention, lo: int, *, extra: frozenset[int] = frozenset()) -> bool:
+def is_blocked(
+    view: DocView,
+    m: Mention,
+    lo: int,
+    *,
+    extra: frozenset[int] = frozenset(),
+    suffixes: frozenset[str] = frozenset(),
+) -> bool:
     """True when ``m`` follows a preposition directly or through a coordination (backed
-    by X and Y), starts in ``extra`` (an object zone), or is "X-based"."""
+    by X and Y), starts in ``extra`` (an object zone), or is "X-based". A mention followed
+    by a word with one of ``suffixes`` is the subject of that participle ("with Hamas
+    staying away"), not blocked."""
     if is_compound(view, m) or m.start in extra:
         return True
+    if suffixes and any(view.text(m.end).endswith(x) for x in suffixes):
+        return False
     j = m.start - 1
     while j >= lo and view.has(j, "determiner"):
         j -= 1
@@ -522,6 +550,72 @@ def is_blocked(view: DocView, m: Mention, lo: int, *, extra: frozenset[int] = fr
     return False
 
 
+def _previous_word(view: DocView, j: int, lo: int) -> int:
+    """Return the position of the last token before ``j`` that is no space (``lo - 1``
+    when there is none in the sentence)."""
+    j -= 1
+    while j >= lo and view.space[j]:
+        j -= 1
+    return j
+
+
+def first_conjunct(view: DocView, m: Mention, lo: int) -> Mention:
+    """Return the first of coordinated speakers ending with ``m`` ("mediators Qatar and
+    the United States announced": Qatar) when the coordination opens its clause: at
+    most two plain words stand between it and the sentence start, a comma or a quote."""
+    while True:
+        j = m.start - 1
+        while j >= lo and (view.has(j, "determiner") or view.space[j]):
+            j -= 1
+        if j < lo or not (view.has(j, "coordinator") or view.text(j) == ","):
+            return m
+        prev = view.mention_end_at.get(j - 1)
+        if prev is None or prev.start < lo or prev.label != m.label:
+            return m
+        k, plain = prev.start - 1, 0
+        while k >= lo and plain <= 2:
+            if k in view.mention_end_at or view.punct[k] or view.has(k, "boundary"):
+                break
+            plain += 1
+            k -= 1
+        opens = k < lo or view.text(k) == "," or view.words[k] in _QUOTE_MARKS
+        if not opens or is_blocked(view, prev, lo):
+            return m
+        m = prev
+
+
+def clause_subject(view: DocView, lo: int, end: int) -> Mention | None:
+    """Return the first mention of the sentence before ``end`` when no preposition
+    governs it and no quotation holds it: the subject that a coordinated cue shares
+    ("Israel halted ... and said")."""
+    for m in view.mentions:
+        if m.start < lo:
+            continue
+        if m.start >= end or view.quoted[m.start] or is_blocked(view, m, lo):
+            return None
+        return m
+    return None
+
+
+def appositive_speaker(view: DocView, cue: CueHit, lo: int, settings: Settings) -> Mention | None:
+    """Return X of "X, <appositive>, said": the cue right after a comma that closes a
+    phrase opened by a comma right after X; None otherwise."""
+    c1 = _previous_word(view, cue.start, lo)
+    if c1 < lo or view.text(c1) != ",":
+        return None
+    c0 = c1 - 1
+    while c0 >= max(lo, cue.start - settings.speaker_window) and view.text(c0) != ",":
+        if view.words[c0] in _QUOTE_MARKS or view.has(c0, "boundary"):
+            return None
+        c0 -= 1
+    if c0 < lo or view.text(c0) != "," or c0 + 1 >= c1:
+        return None
+    m = view.mention_end_at.get(_previous_word(view, c0, lo))
+    if m is None or m.start < lo or is_blocked(view, m, lo):
+        return None
+    return m
+
+
 def speaker_left(
     view: DocView, cue: CueHit, lo: int, settings: Settings
 ) -> tuple[Mention | None, int | None]:
@@ -534,9 +628,23 @@ def speaker_left(
     """
     boundary, relative = view.positions("boundary"), view.positions("relative")
     complementizer = view.positions("complementizer")
+    participle = any(view.text(cue.start).endswith(x) for x in settings.active_suffixes)
+    suffixes = settings.active_suffixes if participle else frozenset()
+    before = _previous_word(view, cue.start, lo)
+    while before >= lo and view.has(before, "skip"):
+        before = _previous_word(view, before, lo)
+    if before >= lo and view.has(before, "coordinator") and before not in view.pronouns:
+        subject = clause_subject(view, lo, before)  # "Israel halted ..., and said"
+        if subject is not None:
+            return subject, None
+    appositive = appositive_speaker(view, cue, lo, settings)
+    if appositive is not None:
+        return appositive, None
     candidates: list[tuple[Mention, int]] = []
     commas = 0
     j = cue.start - 1
+    if participle and before >= lo and view.has(before, "boundary") and not view.punct[before]:
+        j = before - 1  # "staying away but saying": the participles share a subject
     stop = max(lo, cue.start - settings.speaker_window)
     while j >= stop:
         tok = view.words[j]
@@ -552,12 +660,14 @@ def speaker_left(
             candidates = [(m, c) for m, c in candidates if c != commas]
         m = view.mention_end_at.get(j)
         if m is not None:
-            if not is_blocked(view, m, lo):
+            if not is_blocked(view, m, lo, suffixes=suffixes):
                 candidates.append((m, commas))
             j = m.start - 1
             continue
         j -= 1
-    return (candidates[0][0], None) if candidates else (None, None)
+    if not candidates:
+        return None, None
+    return first_conjunct(view, candidates[0][0], lo), None
 
 
 def speaker_right(view: DocView, cue: CueHit, hi: int) -> tuple[Mention | None, int | None]:
@@ -704,8 +814,15 @@ def sentence_attributions(
                 continue
         speaker: Mention | None = None
         pronoun: int | None = None
+        closing = False
         span = set(range(cue.start, cue.end))
-        if kind == "according":
+        if kind == "label":
+            speaker = label_speaker(view, cue, lo)
+            if speaker is None:
+                continue
+            span |= set(range(speaker.start, cue.end))
+            scope, basis = (cue.end, hi), None
+        elif kind == "according":
             speaker, np_end = _claimant_after(view, cue.end, hi)
             if speaker is None:
                 continue
@@ -726,9 +843,12 @@ def sentence_attributions(
             s_start = speaker.start if speaker else pronoun or cue.start
             s_end = speaker.end if speaker else view.pronouns.get(pronoun or -1, (cue.end, ""))[0]
             participle = any(view.text(cue.start).endswith(x) for x in settings.active_suffixes)
-            if not participle:
+            shared = not inverted and _shares_subject(view, cue, lo)  # "X halted ... and said"
+            if not participle and not shared:
                 span |= set(range(s_start, s_end))
             lo_gap, hi_gap = (s_end, cue.start) if s_end <= cue.start else (cue.end, s_start)
+            if shared:
+                lo_gap = hi_gap
             span |= {
                 k
                 for k in range(lo_gap, hi_gap)
@@ -742,8 +862,13 @@ def sentence_attributions(
             if cue.row.get("final_only") and after < hi and not view.punct[after]:
                 continue
             span |= set(range(cue.end, after))
+            closing = after >= hi or all(view.punct[k] or view.space[k] for k in range(after, hi))
             if inverted:
                 scope = (lo, min(s_start, cue.start))
+                if _content_continues(view, s_end, hi):  # ", said X, among them ..."
+                    scope = (lo, hi)
+            elif _after_comma(view, s_start, lo):  # "..., two officials told the site X"
+                scope = (lo, hi)
             else:
                 content_right = (
                     after < hi
@@ -773,11 +898,82 @@ def sentence_attributions(
                 span=frozenset(span),
                 basis_id=basis,
                 quoted=quoted,
-                priority=int(cue.row.get("priority", 0)),
+                # "..., X said." closes the sentence: it outranks a cue inside the content
+                priority=int(cue.row.get("priority", 0)) + int(kind == "verb" and closing),
                 excluded=_exclusions(view, scope[0], scope[1], cue),
+                turn=kind == "label",
             )
         )
+    out = _clip_scopes(out, lo)
     out.sort(key=lambda a: -a.priority)
+    return out
+
+
+def _shares_subject(view: DocView, cue: CueHit, lo: int) -> bool:
+    """True when a coordinator stands right before the cue ("... and said"): the speaker is
+    the subject of the first clause too, so its tokens stay free for that clause's claims."""
+    j = _previous_word(view, cue.start, lo)
+    while j >= lo and view.has(j, "skip"):
+        j = _previous_word(view, j, lo)
+    return j >= lo and view.has(j, "coordinator") and j not in view.pronouns
+
+
+def opens_line(view: DocView, i: int) -> bool:
+    """True when token ``i`` is the first word of a line of the text."""
+    table = token_table(view.doc)
+    start = table.starts_char[i]
+    before = table.text[max(0, start - 40) : start].rstrip(" \t")
+    return before.endswith("\n") or (not before and start <= 40)
+
+
+def label_speaker(view: DocView, cue: CueHit, lo: int) -> Mention | None:
+    """Return the speaker of a transcript label ("AL-ANSARI: ..."): a mention that opens
+    its line and stands right before the label's colon; None otherwise."""
+    m = view.mention_end_at.get(_previous_word(view, cue.start, lo))
+    if m is None or m.start < lo or m.label == "ACTOR" or not opens_line(view, m.start):
+        return None
+    return m
+
+
+def _after_comma(view: DocView, s_start: int, lo: int) -> bool:
+    """True when a comma stands right before the speaker and content before it ("The
+    talks are stuck, an official told AFP ..."): the attribution closes its sentence."""
+    j = _previous_word(view, s_start, lo)
+    while j >= lo and view.has(j, "determiner"):
+        j = _previous_word(view, j, lo)
+    if j < lo or view.text(j) != ",":
+        return False
+    return sum(not view.punct[k] and k not in view.date_tokens for k in range(lo, j)) >= 3
+
+
+def _content_continues(view: DocView, s_end: int, hi: int) -> bool:
+    """True when the content goes on after an inverted speaker: a comma and a phrase that
+    is no appositive (none opened by a determiner, a relative word or a name)."""
+    j = s_end
+    while j < hi and (view.space[j] or j in view.date_tokens or view.has(j, "skip")):
+        j += 1
+    if j >= hi - 1 or view.text(j) != ",":
+        return False
+    k = j + 1
+    while k < hi and view.space[k]:
+        k += 1
+    if k >= hi or view.punct[k] or k in view.mention_at or k in view.pronouns:
+        return False
+    return not (view.has(k, "determiner") or view.has(k, "relative"))
+
+
+def _clip_scopes(atts: list[Attribution], lo: int) -> list[Attribution]:
+    """Return the attributions with each content-right scope ending where a later
+    speaker's attribution begins ("Qatar said ..., and a Qatari source told ...")."""
+    starts = sorted(min(a.span) for a in atts if a.span)
+    out: list[Attribution] = []
+    for a in atts:
+        head = min(a.span) if a.span else lo
+        if a.scope[0] > head:  # the content follows the speaker and cue
+            later = [s for s in starts if a.scope[0] < s < a.scope[1]]
+            if later:
+                a = replace(a, scope=(a.scope[0], later[0]))
+        out.append(a)
     return out
 
 
@@ -835,13 +1031,20 @@ def inherited_attribution(
             spanning, scope=scope, span=frozenset(), inherited=True, quoted=True, excluded=()
         )
     first = next((k for k in range(sent.start, sent.end) if not view.space[k]), None)
-    if (
-        previous is not None
-        and previous.quoted
-        and first is not None
-        and first + 1 < len(view.doc)
-        and view.quoted[first + 1]
-        and not view.quoted[first]
-    ):
+    # the sentence opens with a quotation mark, or right after one (split after the mark)
+    at_mark = after_mark = False
+    if first is not None:
+        at_mark = first + 1 < len(view.doc) and view.quoted[first + 1] and not view.quoted[first]
+        after_mark = (
+            first > 0
+            and view.quoted[first]
+            and not view.quoted[first - 1]
+            and view.words[first - 1] in _QUOTE_MARKS
+        )
+    if previous is not None and previous.quoted and (at_mark or after_mark):
+        return replace(previous, scope=scope, span=frozenset(), inherited=True, excluded=())
+    if previous is not None and previous.turn and "\n" not in view.span_text(
+        previous.scope[0], sent.start
+    ):  # the speaker's turn goes on to the end of its line
         return replace(previous, scope=scope, span=frozenset(), inherited=True, excluded=())
     return None

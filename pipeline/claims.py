@@ -18,7 +18,7 @@ import itertools
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from spacy.language import Language
@@ -82,11 +82,25 @@ CLAIM_TRIGGERS = RuleSpec(
         "near_window": Field(kind="int", default=4),
         "not_prev": Field(kind="list", default=[]),
         "not_next": Field(kind="list", default=[]),
+        "needs_before": Field(kind="list", default=[]),  # one of these words within
+        "needs_before_window": Field(kind="int", default=8),  # this many tokens left
+        "not_before": Field(kind="list", default=[]),  # none of these words within
+        "not_before_window": Field(kind="int", default=6),  # this many tokens left
+        # ("until a ceasefire takes hold", "if no deal is reached": a condition, no event)
+        # ("no release until ...", "will not disarm before ...": a condition, a demand)
         "not_after": Field(kind="list", choices=LEXICON_KINDS, default=[]),
         "subject_block_after": Field(kind="list", choices=LEXICON_KINDS, default=[]),
-        "subject": Field(choices=frozenset({"left", "possessive", "none"}), default="left"),
+        "subject": Field(
+            choices=frozenset({"left", "possessive", "right", "none"}), default="left"
+        ),  # right: only the actors after the trigger (subject_right)
         "subject_fallback": Field(choices=frozenset({"claimant", "none"}), default="none"),
-        "object": Field(choices=frozenset({"right", "any", "group", "none"}), default="right"),
+        "then_left": Field(kind="bool", default=False),  # possessive: no possessor and no
+        # subject_right actor -> the actor left of the trigger ("Hamas delivered its response")
+        # left: the actor left of the trigger (the host in "Egypt, which hosted Hamas and
+        # Fatah delegations": the delegations visit Egypt)
+        "object": Field(
+            choices=frozenset({"right", "any", "group", "left", "none"}), default="right"
+        ),
         "object_window": Field(kind="int"),
         "passive_check": Field(kind="bool", default=True),
         "each_subject": Field(kind="bool", default=False),
@@ -94,7 +108,19 @@ CLAIM_TRIGGERS = RuleSpec(
         "priority": Field(kind="int", default=0),
         "needs_quantity": Field(kind="bool", default=False),
         "link": Field(kind="bool", default=False),
-        "requires": Field(kind="list", choices=frozenset({"subject", "object"}), default=[]),
+        "requires": Field(
+            kind="list", choices=frozenset({"subject", "object", "doer"}), default=[]
+        ),
+        # doer: a subject, or a speaker with an affiliation to fall back on (subject_fallback)
+        "background_after": Field(kind="list", default=[]),  # "since the truce began, N
+        # were killed, the ministry said": after these words the event is background,
+        # not the speaker's claim (no claimant)
+        "agent_window": Field(kind="int", default=4),  # how far "by X" may follow
+        "agent_pass": Field(kind="list", default=[]),  # words between "by" and the agent
+        # ("by officials from the United States, Qatar and Egypt")
+        "subject_right": Field(kind="list"),  # no possessor: the actor(s) right after the
+        # trigger, past these words and determiners ("mediators Qatar and Egypt",
+        # "a proposal from Egyptian and Qatari mediators")
         "suppress": Field(kind="list", choices=CLAIM_TYPES, default=[]),
         "topic_window": Field(kind="int", default=12),
         "note": Field(),
@@ -116,11 +142,16 @@ CLAIM_QUANTITIES = RuleSpec(
         "modal_category": Field(),
         "modal_predicate": Field(),
         "requires_group": Field(kind="bool", default=False),
+        "group_types": Field(kind="list", choices=CLAIM_TYPES, default=[]),  # requires_group
+        # only for these adopted types (a bare count freed needs a group; meals dropped not)
         "near": Field(choices=LEXICON_KINDS),
         "near_window": Field(kind="int", default=4),
         "object": Field(choices=frozenset({"group", "right", "none"}), default="group"),
         "subject_fallback": Field(choices=frozenset({"claimant", "none"}), default="none"),
         "subject": Field(choices=frozenset({"left", "none"}), default="left"),
+        "shared": Field(kind="bool", default=False),
+        "lend_to": Field(kind="list", choices=CLAIM_TYPES, default=[]),
+        "lend_window": Field(kind="int", default=10),
         "note": Field(),
     },
     unique=("category",),
@@ -135,9 +166,11 @@ CLAIM_MODALITY = RuleSpec(
         "priority": Field(kind="int", default=0),
         "side": Field(choices=_SIDES, default="left"),
         "window": Field(kind="int"),
+        "claim_types": Field(kind="list", choices=CLAIM_TYPES, default=[]),
+        "not_own": Field(kind="bool", default=False),  # the trigger word itself: no cue
         "note": Field(),
     },
-    unique=("text",),
+    unique=("text", "claim_types"),
     description="words that make a claim expected, planned, negated, hedged...",
 )
 
@@ -357,6 +390,16 @@ def trigger_ok(view: DocView, hit: Hit) -> bool:
         view.has(i, k) for k in row.get("not_after", []) for i in range(hit.start - 3, hit.start)
     ):
         return False
+    needed = row.get("needs_before", [])
+    if needed:
+        reach = int(row.get("needs_before_window", 8))
+        if not any(view.text(i) in needed for i in range(max(0, hit.start - reach), hit.start)):
+            return False
+    barred = row.get("not_before", [])
+    if barred:
+        reach = int(row.get("not_before_window", 6))
+        if any(view.text(i) in barred for i in range(max(0, hit.start - reach), hit.start)):
+            return False
     near = row.get("near")
     if not near:
         return True
@@ -400,13 +443,16 @@ def left_subject(
     *,
     skip: frozenset[int],
     objects: frozenset[int],
+    atts: Sequence[Attribution] = (),
 ) -> Mention | None:
     """Return the nearest eligible actor left of ``pos`` in its clause.
 
     Passes over actors after a preposition or right after another trigger
     (``objects``), actors inside a closed relative clause, and continues into the
     antecedent of a relative clause that holds the trigger (an attack by X on Y that
-    left N dead: X).
+    left N dead: X). A pronoun subject ("Qatar said it hoped to ...") stands for the
+    speaker whose attribution covers it, else the nearest actor before it in the
+    sentence (:func:`pronoun_actor`).
     """
     boundary, relative = view.positions("boundary"), view.positions("relative")
     candidates: list[tuple[Mention, int]] = []
@@ -427,8 +473,14 @@ def left_subject(
                 candidates = [(m, c) for m, c in candidates if c != commas]
             elif candidates or view.has(j - 1, "blocker"):
                 break
-        if j in view.pronouns and view.pronouns[j][1] == "person" and not candidates:
-            return antecedent_person(view, j)
+        if j in view.pronouns and not candidates:
+            resolve = view.pronouns[j][1]
+            if resolve == "person":
+                return antecedent_person(view, j)
+            if resolve == "claimant":
+                found = pronoun_actor(view, j, lo, atts, settings)
+                if found is not None:
+                    return found
         m = view.mention_end_at.get(j)
         if m is not None and m.start >= stop:
             eligible = (
@@ -442,6 +494,30 @@ def left_subject(
             continue
         j -= 1
     return candidates[0][0] if candidates else None
+
+
+def pronoun_actor(
+    view: DocView, pos: int, lo: int, atts: Sequence[Attribution], settings: Settings
+) -> Mention | None:
+    """Return the actor a pronoun subject at ``pos`` stands for, as a virtual mention: the
+    side of the speaker whose attribution covers it ("Hamas said it would ..."), else the
+    nearest eligible actor before it in the same sentence ("Qatar hoped it could ...")."""
+    end = view.pronouns[pos][0]
+    text = view.span_text(pos, end)
+    att = next((a for a in atts if a.covers(pos) and a.affiliation_id and not a.inherited), None)
+    if att is not None:
+        return Mention(pos, end, text, "ACTOR", actor_id=att.affiliation_id, virtual=True)
+    sent_start = view.sents[by_sentence([pos], view.sents)[0]].start
+    for j in range(pos - 1, max(sent_start, pos - settings.subject_window) - 1, -1):
+        m = view.mention_end_at.get(j)
+        if (
+            m is not None
+            and m.label == "ACTOR"
+            and m.ref_id
+            and m.actor_type not in settings.non_subject_actor_types
+        ):
+            return replace(m, start=pos, end=end, text=text, virtual=True)
+    return None
 
 
 def floor(sent: Span, atts: Sequence[Attribution], pos: int) -> int:
@@ -460,6 +536,8 @@ def coordinated_after(view: DocView, m: Mention, hi: int) -> list[Mention]:
         if j >= hi or not (view.has(j, "coordinator") or view.text(j) == ","):
             break
         j += 1
+        while j < hi and (view.has(j, "coordinator") or view.text(j) == ","):
+            j += 1  # "together with", ", along with", ", and"
         while j < hi and view.has(j, "determiner"):
             j += 1
         nxt = view.mention_at.get(j)
@@ -480,6 +558,8 @@ def coordinated(view: DocView, m: Mention, lo: int) -> list[Mention]:
             j -= 1
         if j < lo or not (view.has(j, "coordinator") or view.text(j) in {",", "-"}):
             break
+        while j - 1 >= lo and (view.has(j - 1, "coordinator") or view.text(j - 1) == ","):
+            j -= 1  # "X, along with Y", "X together with Y"
         prev = view.mention_end_at.get(j - 1)
         if prev is None or prev.start < lo:
             break
@@ -522,9 +602,16 @@ def is_passive(view: DocView, start: int, end: int, settings: Settings) -> bool:
 
 
 def agent_right(
-    view: DocView, start: int, hi: int, window: int, skip: frozenset[int]
+    view: DocView,
+    start: int,
+    hi: int,
+    window: int,
+    skip: frozenset[int],
+    *,
+    passable: frozenset[str] = frozenset(),
 ) -> Mention | None:
-    """Return the passive agent after ``start``: "by X", or "in X's offensive"."""
+    """Return the passive agent after ``start``: "by X", or "in X's offensive"; words in
+    ``passable`` may stand between "by" and X ("by officials from X")."""
     boundary, relative = view.positions("boundary"), view.positions("relative")
     agent, possessive_agent = view.positions("agent"), view.positions("agent_possessive")
     j = start
@@ -537,7 +624,7 @@ def agent_right(
             return None
         if j in agent or j in possessive_agent:
             k = j + 1
-            while k < hi and view.has(k, "determiner"):
+            while k < hi and (view.has(k, "determiner") or view.text(k) in passable):
                 k += 1
             m = view.mention_at.get(k)
             while m is not None and is_compound(view, m):
@@ -582,12 +669,28 @@ def right_object(
     return None
 
 
-def modality_of(view: DocView, lo: int, hi: int, hits: Sequence[Hit], settings: Settings) -> str:
-    """Return the modality of the claim at tokens ``lo:hi`` (highest-priority cue in reach)."""
+def modality_of(
+    view: DocView,
+    lo: int,
+    hi: int,
+    hits: Sequence[Hit],
+    settings: Settings,
+    *,
+    claim_type: str | None = None,
+    own: tuple[int, int] | None = None,
+) -> str:
+    """Return the modality of the claim at tokens ``lo:hi`` (highest-priority cue in reach);
+    a cue with ``claim_types`` counts only for claims of those types, a ``not_own`` cue
+    not when it is the claim's own trigger ``own`` ("Egypt proposed a truce": asserted)."""
     boundary, relative = view.positions("boundary"), view.positions("relative")
     best: tuple[int, str] | None = None
     for hit in hits:
         row = hit.row
+        types = row.get("claim_types")
+        if types and claim_type not in types:
+            continue
+        if own and row.get("not_own") and own[0] <= hit.start and hit.end <= own[1]:
+            continue
         window = int(row.get("window") or settings.modality_window)
         side = row.get("side", "left")
         inside = lo <= hit.start < hi
@@ -626,6 +729,8 @@ class Draft:
     group_object: bool = False
     rule_id: str = ""
     modal: RuleRow | None = None  # a quantity rule whose category follows the modality
+    from_trigger: bool = False  # made by a trigger alone (its own word is no modality cue)
+    background: bool = False  # a background clause ("since the truce began"): no claimant
 
 
 def group_of(rules: ClaimRules, actor_id: str | None, key: str = "group") -> str | None:
@@ -733,13 +838,21 @@ def quantity_drafts(
             {qrule["claim_type"]} if qrule.get("claim_type") else set(qrule.get("adopt_types", []))
         )
         reach = _reach(view, (qs, qe), triggers, types, settings.quantity_window)
+        own = qrule.get("claim_category")
+        if own:  # "five killed and dozens more wounded": the wound trigger voices the dozens
+            reach.sort(key=lambda h: h.row.get("category") not in {None, own})
         if not reach and not qrule.get("claim_type"):
             continue
         link = next((h for h in reach if h.row.get("link")), None)
         voice = next((h for h in reach if not h.row.get("link")), None)
         lead = link or voice
         group = quantity_object(view, (qs, qe), sent.start, sent.end, None, skip)
-        if qrule.get("requires_group") and group is None:
+        gtypes = qrule.get("group_types") or []
+        ltype = lead.row["claim_type"] if lead else qrule.get("claim_type")
+        # the counted group names the count's own noun ("80 Israelis were freed"), not an
+        # actor earlier in the clause ("Hamas would free ..., two officials said")
+        grouped = group is not None and group.label == "ACTOR" and group.start >= qs
+        if qrule.get("requires_group") and not grouped and (not gtypes or ltype in gtypes):
             continue
         for h in (link, voice):
             if h is not None:
@@ -764,10 +877,16 @@ def quantity_drafts(
             ),
             fallback=qrule.get("subject_fallback", "none"),
             rule_id=f"claim_quantities:{q.category}" + (f"+{lead.row['id']}" if lead else ""),
+            background=voice is not None and in_background(view, sent, voice),
         )
         right_of_link = link is not None and link.end <= qs
+        doers: list[Mention | None] = [None]
+        if qrule.get("subject") == "none" and voice is not None:
+            # a truce length takes the doers of its own verb (Israel and Hamas agreed to a
+            # four-day truce: both; Israel resumed strikes, ending a two-month truce: Israel)
+            doers = _trigger_subjects(view, sent, voice, rules, skip, objects, atts)
         draft.subject = (
-            None
+            doers[0]
             if qrule.get("subject") == "none"
             else _quantity_subject(
                 view,
@@ -808,6 +927,8 @@ def quantity_drafts(
         if lead is None and qrule.get("modal_categories"):
             draft.modal = qrule
         yield draft
+        for doer in doers[1:]:
+            yield replace(draft, subject=doer)
 
 
 def _quantity_subject(
@@ -844,7 +965,7 @@ def _quantity_subject(
         if owner is not None:
             return owner
     bound = max(floor(sent, atts, lo), stop or 0)
-    return left_subject(view, lo, bound, settings, skip=skip, objects=objects)
+    return left_subject(view, lo, bound, settings, skip=skip, objects=objects, atts=atts)
 
 
 def trigger_drafts(
@@ -880,6 +1001,16 @@ def trigger_drafts(
             )
             if obj is not None and any(obj is s for s in subjects):
                 obj = None
+        elif omode == "left":
+            obj = left_subject(
+                view,
+                hit.start,
+                floor(sent, atts, hit.start),
+                settings,
+                skip=skip,
+                objects=objects,
+                atts=atts,
+            )
         categories = [row.get("category")]
         found_cats = [
             t.row["category"]
@@ -894,8 +1025,11 @@ def trigger_drafts(
             object_id = group_of(rules, object_id)
             if row.get("category") is None:
                 categories = [group_of(rules, object_id, "captive_category")]
+        speaker = next((a for a in atts if a.covers(hit.start) and a.affiliation_id), None)
         for subject in subjects:
             if "subject" in row.get("requires", []) and subject is None:
+                continue
+            if "doer" in row.get("requires", []) and subject is None and speaker is None:
                 continue
             if "object" in row.get("requires", []) and obj is None:
                 continue
@@ -913,6 +1047,8 @@ def trigger_drafts(
                     modality=row.get("modality"),
                     fallback=row.get("subject_fallback", "none"),
                     rule_id=row["id"],
+                    from_trigger=True,
+                    background=in_background(view, sent, hit),
                 )
 
 
@@ -930,15 +1066,29 @@ def _trigger_subjects(
     mode = row.get("subject", "left")
     if mode == "none":
         return [None]
+    if mode == "right":
+        return right_subjects(view, hit, sent.end, row)
+    if mode == "possessive":
+        owner = possessor(view, hit.start, sent.start)
+        if owner is None and row.get("subject_right") is not None:
+            found = right_subjects(view, hit, sent.end, row)
+            if found != [None] or not row.get("then_left"):
+                return found
+        elif owner is not None and row.get("each_subject"):
+            return list(coordinated(view, owner, sent.start))
+        elif owner is not None or not row.get("then_left"):
+            return [owner]
     blockers = row.get("subject_block_after", [])
     if any(view.has(i, k) for k in blockers for i in range(max(0, hit.start - 3), hit.start)):
         return [None]
-    if mode == "possessive":
-        owner = possessor(view, hit.start, sent.start)
-        if owner is not None and row.get("each_subject"):
-            return list(coordinated(view, owner, sent.start))
-        return [owner]
-    agent = agent_right(view, hit.end, sent.end, 4, skip)
+    agent = agent_right(
+        view,
+        hit.end,
+        sent.end,
+        int(row.get("agent_window", 4)),
+        skip,
+        passable=frozenset(row.get("agent_pass", [])),
+    )
     if agent is not None:
         return (
             [agent, *coordinated_after(view, agent, sent.end)]
@@ -948,12 +1098,44 @@ def _trigger_subjects(
     if row.get("passive_check", True) and is_passive(view, hit.start, hit.end, rules.settings):
         return [None]
     found = left_subject(
-        view, hit.start, floor(sent, atts, hit.start), rules.settings, skip=skip, objects=objects
+        view,
+        hit.start,
+        floor(sent, atts, hit.start),
+        rules.settings,
+        skip=skip,
+        objects=objects,
+        atts=atts,
     )
     if found is None:
         return [None]
     group = coordinated(view, found, sent.start)
-    return list(group) if row.get("each_subject") else [group[0]]
+    if not row.get("each_subject"):
+        return [group[0]]
+    # "Egypt and Qatar, along with the United States, have pledged ...": the actors
+    # coordinated after the nearest one, up to the trigger
+    return [*group, *coordinated_after(view, found, hit.start)]
+
+
+def in_background(view: DocView, sent: Span, hit: Hit, reach: int = 4) -> bool:
+    """True when one of the trigger's ``background_after`` words stands just before it
+    ("since the truce began", "since it took effect")."""
+    words = hit.row.get("background_after", [])
+    return bool(words) and any(
+        view.text(i) in words for i in range(max(sent.start, hit.start - reach), hit.start)
+    )
+
+
+def right_subjects(view: DocView, hit: Hit, hi: int, row: RuleRow) -> list[Mention | None]:
+    """Return the actors right after a trigger noun, past the row's ``subject_right`` words
+    and determiners ("mediators Qatar and Egypt": both; "a plan from X": X)."""
+    passable = set(row.get("subject_right") or [])
+    j = hit.end
+    while j < hi and (view.text(j) in passable or view.has(j, "determiner")):
+        j += 1
+    m = view.mention_at.get(j)
+    if m is None or m.start != j or not m.ref_id:
+        return [None]
+    return [m, *coordinated_after(view, m, hi)] if row.get("each_subject") else [m]
 
 
 def object_zones(view: DocView, triggers: Sequence[Hit], reach: int = 5) -> frozenset[int]:
@@ -1011,6 +1193,47 @@ def dedupe(drafts: list[Draft]) -> list[Draft]:
             out.remove(weaker)
         out.append(d)
     return out
+
+
+def share_counts(drafts: list[Draft], rules: ClaimRules) -> list[Draft]:
+    """Give a count with no doer of its own (a ``shared`` quantity rule: "a three-stage
+    draft") to the same-type trigger claims of the sentence that name their doers (drawn
+    up by X, Y and Z), and drop the count's own claim."""
+    takers = [d for d in drafts if d.quantity is None and d.subject is not None]
+    if not takers:
+        return drafts
+    out: list[Draft] = []
+    for d in drafts:
+        q = d.quantity
+        rule = rules.quantity_rules.get(q.category) if q is not None else None
+        mine = [t for t in takers if t.claim_type == d.claim_type and t.quantity is None]
+        if rule is None or not rule.get("shared") or d.subject is not None or not mine:
+            out.append(d)
+            continue
+        for t in mine:
+            t.quantity = q
+            t.category = t.category or d.category
+            t.rule_id = f"{t.rule_id}+{d.rule_id}"
+    return out
+
+
+def lend_counts(drafts: list[Draft], rules: ClaimRules) -> None:
+    """Give a count's value to the trigger claims of its sentence whose type its rule lends
+    to (``lend_to``): "Egypt proposed a two-day truce" -> the proposal is worth 2 days too;
+    the count keeps its own claim."""
+    for d in drafts:
+        rule = rules.quantity_rules.get(d.quantity.category) if d.quantity is not None else None
+        if rule is None or not rule.get("lend_to"):
+            continue
+        reach = int(rule.get("lend_window", 10))
+        for t in drafts:
+            if (
+                t.quantity is None
+                and t.claim_type in rule["lend_to"]
+                and _distance((t.lo, t.hi), (d.anchor, d.anchor + 1)) <= reach
+            ):
+                t.quantity = d.quantity
+                t.rule_id = f"{t.rule_id}+{d.rule_id}"
 
 
 def _nearest_date(
@@ -1098,6 +1321,8 @@ def iter_claims(doc: Doc, rules: ClaimRules) -> Iterator[Claim]:
             )
             if not ((d.claim_type, d.predicate) in counted and d.subject is None)
         ]
+        drafts = share_counts(drafts, rules)
+        lend_counts(drafts, rules)
         drafts.sort(key=lambda d: d.lo)
         for draft in drafts:
             yield finish(view, sent, si, draft, atts, per_sent, rules, skip, si in headlines)
@@ -1116,13 +1341,21 @@ def finish(
 ) -> Claim:
     """Return the :class:`Claim` of a draft: attribution, modality, date, chars."""
     doc = view.doc
-    att = next((a for a in atts if a.covers(d.anchor)), None)
+    att = None if d.background else next((a for a in atts if a.covers(d.anchor)), None)
     subject = d.subject
     subject_id = subject.ref_id if subject else None
     subject_text = subject.text if subject else None
     if subject_id is None and d.fallback == "claimant" and att is not None and att.affiliation_id:
         subject_id, subject_text = att.affiliation_id, att.claimant_text
-    modality = d.modality or modality_of(view, d.lo, d.hi, per_sent["modality"][si], rules.settings)
+    modality = d.modality or modality_of(
+        view,
+        d.lo,
+        d.hi,
+        per_sent["modality"][si],
+        rules.settings,
+        claim_type=d.claim_type,
+        own=(d.lo, d.hi) if d.from_trigger else None,
+    )
     predicate, category = d.predicate, d.category
     if d.modal is not None and modality in d.modal.get("modal_categories", []):
         predicate = d.modal.get("modal_predicate") or predicate

@@ -8,7 +8,8 @@ gold set (:mod:`pipeline.gold`) and returns an :class:`Evaluation` whose
   overlapping span matching (entities by label, actor_id and role; quantities
   by category and value+category; dates by value; claims by claim_type, a
   predicted claim matching a gold one when its evidence sentence contains the
-  gold ``evidence`` text and the types are equal);
+  gold ``evidence`` text and the types are equal, and by type+value+claimant,
+  where the value and the claimant must also agree: the tuple analysts use);
 - ``fields``: for aligned mentions, how often each annotated field is right;
   for claims (aligned on evidence only, so a wrong type counts) P/R/F per field;
 - ``rules``: how often each ``rule_id`` fired in annotated documents and how
@@ -117,6 +118,13 @@ TABLES: tuple[Table, ...] = (
         "dates.value", "dates", lambda m: granularity_of(m.get("value")), ("value",), needs="value"
     ),
     Table("claims.claim_type", "claims", lambda m: m.get("claim_type"), needs="claim_type"),
+    Table(
+        "claims.type+value+claimant",
+        "claims",
+        lambda m: m.get("claim_type"),
+        ("value", "claimant_id"),
+        needs="claim_type",
+    ),
 )
 
 
@@ -237,7 +245,11 @@ def label_counts(
             p: list[Item] = [x for x in pred_items if table.group(x) == group]
             for mode in modes:
                 if mode == "match":
-                    pairs = claim_pairs(g, p, same_type=True)
+                    pairs = [
+                        (gi, pi)
+                        for gi, pi in claim_pairs(g, p, same_type=True)
+                        if agrees(g[gi], p[pi], table.agree)
+                    ]
                 else:
                     pairs = span_pairs(
                         _spans(g),

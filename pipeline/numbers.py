@@ -72,6 +72,7 @@ NUMBER_QUALIFIERS = RuleSpec(
     fields={
         "phrase": Field(required=True),
         "qualifier": Field(required=True, choices=QUALIFIERS),
+        "guarded": Field(kind="bool", default=False),
         "note": Field(),
     },
     unique=("phrase",),
@@ -96,7 +97,7 @@ NUMBER_CUES = RuleSpec(
     name="number_cues",
     fields={
         "phrase": Field(required=True),
-        "kind": Field(required=True, choices=frozenset({"event", "captive"})),
+        "kind": Field(required=True, choices=frozenset({"event", "captive", "noun"})),
         "category": Field(required=True, ref="number_categories.category"),
         "note": Field(),
     },
@@ -134,6 +135,10 @@ CONTEXT_KINDS = frozenset(
         "anaphor",
         "filler",
         "age_after",
+        "qualifier_guard",
+        "carry_label",
+        "subset",
+        "partitive_det",
     }
 )
 NUMBER_CONTEXT = RuleSpec(
@@ -196,6 +201,7 @@ class NumberLexicon:
     category_units: Mapping[str, str] = field(default_factory=dict)
     default_category: str = "other"
     longest_qualifier: int = 1
+    guarded: frozenset[tuple[str, ...]] = frozenset()
 
     @classmethod
     def from_rows(cls, rows: Mapping[str, Sequence[RuleRow]]) -> NumberLexicon:
@@ -239,6 +245,9 @@ class NumberLexicon:
             },
             default_category=defaults[0] if defaults else "other",
             longest_qualifier=max((len(k) for k in qualifiers), default=1),
+            guarded=frozenset(
+                tuple(_pieces(r["phrase"])) for r in rows["number_qualifiers"] if r.get("guarded")
+            ),
         )
 
     def kind_words(self, *kinds: str) -> list[str]:
@@ -471,6 +480,10 @@ AGE_LIMIT = 120
 NOUN_WINDOW = 4
 #: Most tokens a counted phrase may run on through a list after a link word.
 LINK_WINDOW = 10
+#: Most tokens between a label word ("the tally now stands at") and its number.
+LABEL_WINDOW = 4
+#: Most tokens of an apposition between a number's phrase and its verb.
+APPOSITION_WINDOW = 10
 
 
 @dataclass
@@ -482,6 +495,7 @@ class _Counted:
     group: Noun | None = None
     end: int = 0
     found: bool = False
+    head: int = 0  # the counted noun's token
 
 
 @dataclass
@@ -520,6 +534,8 @@ class NumberTagger(RuleComponent):
         self.break_words = WordClass(frozenset())
         self.left_words: dict[str, frozenset[int]] = {}
         self.qualifier_ids: dict[tuple[int, ...], str] = {}
+        self.guarded_ids: frozenset[tuple[int, ...]] = frozenset()
+        self.guard_ids: frozenset[int] = frozenset()
 
     def compile(self) -> None:
         lex = NumberLexicon.from_rows({spec.name: self.rule_rows(spec.name) for spec in SPECS})
@@ -567,6 +583,10 @@ class NumberTagger(RuleComponent):
         self.qualifier_ids = {
             tuple(strings.add(w) for w in phrase): q for phrase, q in lex.qualifiers.items()
         }
+        self.guarded_ids = frozenset(
+            tuple(strings.add(w) for w in phrase) for phrase in lex.guarded
+        )
+        self.guard_ids = frozenset(strings.add(w) for w in lex.context["qualifier_guard"])
 
     def __call__(self, doc: Doc) -> Doc:
         doc._.quantities = list(self.quantities(doc)) if self.lexicon is not None else []
@@ -742,6 +762,8 @@ class NumberTagger(RuleComponent):
             None  # sentence and counted phrase of the last counted noun
         )
         i, last_end = 0, 0
+        last: tuple[int, str] | None = None  # sentence and category of the last quantity
+        modifiers = (0, 0)  # tokens between the last number and its counted noun
         while i < len(cores):
             core = cores[i]
             i += 1
@@ -752,9 +774,10 @@ class NumberTagger(RuleComponent):
                 continue
             start, end = got[0].start, got[0].end
             if core.label_ != "fused":
-                if self._joins_range(doc, start, end, cores, i, index):
+                ranged = self._joins_range(doc, start, end, cores, i, index)
+                if ranged:
                     end, i = cores[i].end, i + 1
-                start = self._extend_left(start, index.lowers)
+                start = self._extend_left(start, index.lowers, ranged=ranged)
                 end, no_count = self._extend_unit(doc, end)
                 if no_count:
                     continue
@@ -767,22 +790,54 @@ class NumberTagger(RuleComponent):
             adjective = core.label_ == _FUSED or doc[end - 2].text == "-"
             counted, carried = self._counted(doc, end, index, adjective=adjective), ""
             if counted.found:
-                previous = (sentence, counted)
+                if not adjective:  # "the 42-day phase" counts no phases
+                    previous = (sentence, counted)
             elif (
                 parsed.unit is None
                 and previous is not None
-                and self._carries(doc, end, sentence, previous[0])
+                and (
+                    self._carries(doc, end, sentence, previous[0])
+                    or self._labelled(doc, start, sentence, previous[0])
+                )
             ):
                 counted, carried = previous[1], "+carried"
             noun = counted.noun
             if parsed.category:
                 noun = Noun(parsed.unit or "", "measure", parsed.unit, parsed.category)
-            category, reason = resolve_category(
-                noun=noun,
-                group=counted.group,
-                cue=self._nearest_cue(span, index),
-                default=lex.default_category,
+            own = counted.found and not carried
+            cue = self._nearest_cue(
+                span,
+                index,
+                verb_at=self._verb_after(doc, counted.end if own else end),
+                taken=modifiers,
             )
+            if cue is not None and cue.kind == "noun" and own:
+                cue = None  # a category noun nearby speaks for noun-less numbers only
+            category, reason = resolve_category(
+                noun=noun, group=counted.group, cue=cue, default=lex.default_category
+            )
+            if (
+                carried
+                and last is not None
+                and sentence - last[0] <= 1
+                and not (noun and noun.category)
+                and self._part_of_them(doc, end)
+            ):
+                # "136 people are held ..., at least 25 of them are dead": still hostages
+                category, reason = last[1], "part_of"
+            elif last is not None and last[0] == sentence and not (noun and noun.category):
+                # "18 others", "including 3,760 children": the previous count's category
+                # (an anaphor only when no event decides: "and wounded 105,358 others")
+                if (
+                    reason == "default"
+                    and counted.noun is not None
+                    and lex.has("anaphor", counted.noun.word)
+                ):
+                    category, reason = last[1], "anaphor"
+                elif self._subset(doc, start):
+                    category, reason = last[1], "subset"
+            last = (sentence, category)
+            modifiers = (end, counted.head) if own else (0, 0)
             people = counted.noun or counted.group
             yield Quantity(
                 sentence=sentence,
@@ -818,15 +873,25 @@ class NumberTagger(RuleComponent):
         joins = lex.has("range_conn", conn) or (opened and lex.has("range_close", conn))
         return joins and not self._excluded(doc, cores[i], index)
 
-    def _extend_left(self, start: int, lowers: list[int]) -> int:
-        """Return the start after taking in a currency symbol, range opener and qualifier."""
+    def _extend_left(self, start: int, lowers: list[int], *, ranged: bool = False) -> int:
+        """Return the start after taking in a currency symbol, range opener and qualifier.
+
+        A range opener is taken only before a range ("down from 200" is a plain 200).
+        """
         lex = self.lexicon
         assert lex is not None
-        for kind in ("currency", "range_open"):
+        for kind in ("currency", "range_open") if ranged else ("currency",):
             if start > 0 and lowers[start - 1] in self.left_words[kind]:
                 start -= 1
         for n in range(min(lex.longest_qualifier, start), 0, -1):
-            if tuple(lowers[start - n : start]) in self.qualifier_ids:
+            phrase = tuple(lowers[start - n : start])
+            if phrase in self.qualifier_ids:
+                if (
+                    phrase in self.guarded_ids
+                    and start - n > 0
+                    and lowers[start - n - 1] in self.guard_ids
+                ):
+                    return start  # a particle or an adjective: "handed over four"
                 return start - n
         return start
 
@@ -866,6 +931,11 @@ class NumberTagger(RuleComponent):
         j = start
         if j < limit and lex.has("of", doc[j].lower_):
             j += 1
+            # "four of the (28) dead hostages": the count is part of the noun's group
+            if j + 1 < limit and lex.has("partitive_det", doc[j].lower_):
+                j += 1
+                if j + 1 < limit and doc[j].like_num:
+                    j += 1
         head, group = None, None
         k = j
         while k < limit and k < j + NOUN_WINDOW:
@@ -874,9 +944,14 @@ class NumberTagger(RuleComponent):
             if (
                 not token.is_alpha
                 or (lex.has("stop", lower) and not lex.has("list_joiner", lower))
-                or lower in lex.cues
+                or (
+                    lower in lex.cues
+                    and lower not in lex.nouns
+                    and not (k + 1 < limit and doc[k + 1].lower_ in lex.nouns)
+                )
             ):
-                break
+                break  # an event word ends the phrase, unless it modifies the next noun
+                # ("28 dead hostages": hostages are counted)
             noun = lex.nouns.get(lower)
             if noun is not None and noun.kind == "group":
                 group = noun
@@ -923,6 +998,7 @@ class NumberTagger(RuleComponent):
             group if group is not None else (noun if noun.kind == "group" else None),
             last,
             True,
+            head,
         )
 
     def _carries(self, doc: Doc, end: int, sentence: int, prev_sentence: int) -> bool:
@@ -941,8 +1017,68 @@ class NumberTagger(RuleComponent):
         follows_nothing = end >= len(doc) or doc[end].is_punct or lex.has("stop", nxt)
         return follows_nothing and sentence == prev_sentence
 
-    def _nearest_cue(self, span: Span, index: _DocIndex) -> Cue | None:
-        """Return the closest event cue in the same clause within :data:`CUE_WINDOW` tokens."""
+    def _verb_after(self, doc: Doc, end: int) -> int | None:
+        """Return the position of the verb a number (or its counted phrase) is the subject
+        of ("dozens (more) were wounded"; "1.9 million people, or 85%, have been displaced"):
+        the event word after that verb is the number's, not one before it. Else None."""
+        lex = self.lexicon
+        assert lex is not None
+        size = len(doc)
+        j = end
+        while j < size and lex.has("filler", doc[j].lower_):
+            j += 1
+        if j < size and doc[j].text == ",":  # skip one apposition set off by commas
+            k = j + 1
+            while k < size and k <= j + APPOSITION_WINDOW and doc[k].text != ",":
+                if doc[k].is_sent_start or lex.has("clause_break", doc[k].lower_):
+                    return None
+                k += 1
+            if k < size and doc[k].text == "," and k <= j + APPOSITION_WINDOW:
+                j = k + 1
+        return j if j < size and lex.has("carry_verb", doc[j].lower_) else None
+
+    def _labelled(self, doc: Doc, start: int, sentence: int, prev_sentence: int) -> bool:
+        """Return True when a label word just before the number points back to the last
+        count ("put the figure at 1,500", "the tally rose to 22")."""
+        lex = self.lexicon
+        assert lex is not None
+        return sentence - prev_sentence <= 1 and any(
+            lex.has("carry_label", doc[k].lower_)
+            for k in range(max(0, start - LABEL_WINDOW), start)
+        )
+
+    def _part_of_them(self, doc: Doc, end: int) -> bool:
+        """Return True before "of them" / "of whom": a part of the last count."""
+        lex = self.lexicon
+        assert lex is not None
+        return (
+            end + 1 < len(doc)
+            and lex.has("of", doc[end].lower_)
+            and lex.has("anaphor", doc[end + 1].lower_)
+        )
+
+    def _subset(self, doc: Doc, start: int) -> bool:
+        """Return True when the number is a part of the previous count ("including 40")."""
+        lex = self.lexicon
+        assert lex is not None
+        return any(lex.has("subset", doc[k].lower_) for k in range(max(0, start - 2), start))
+
+    def _nearest_cue(
+        self,
+        span: Span,
+        index: _DocIndex,
+        *,
+        verb_at: int | None = None,
+        taken: tuple[int, int] = (0, 0),
+    ) -> Cue | None:
+        """Return the closest event cue in the same clause within :data:`CUE_WINDOW` tokens.
+
+        With ``verb_at`` (the number is the subject of the verb there) a cue on the right
+        within the window of that verb wins over a closer one on the left. A cue on the
+        left inside ``taken`` (the words between the previous number and its counted noun:
+        "76 badly wounded Palestinians and 300 others") describes that noun only.
+        """
+        verb_right = verb_at is not None
         best: tuple[int, int, Cue] | None = None
         b = bisect_right(index.cue_ends, span.start) - 1
         if b >= 0:
@@ -950,15 +1086,16 @@ class NumberTagger(RuleComponent):
             if (
                 gap <= CUE_WINDOW
                 and index.breaks[span.start + 1] == index.breaks[index.cue_ends[b]]
+                and not taken[0] <= index.cue_starts[b] < taken[1]
             ):
                 best = (gap, 0, index.cues[b])
         a = bisect_left(index.cue_starts, span.end)
         if a < len(index.cue_starts):
-            gap = index.cue_starts[a] - span.end
+            gap = index.cue_starts[a] - (verb_at if verb_at is not None else span.end)
             if (
                 gap <= CUE_WINDOW
                 and index.breaks[index.cue_starts[a] + 1] == index.breaks[span.end]
-            ) and (best is None or gap < best[0]):
+            ) and (best is None or gap < best[0] or verb_right):
                 best = (gap, 1, index.cues[a])
         return best[2] if best else None
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from spacy.language import Language
@@ -121,6 +121,10 @@ def person_names(rows: Sequence[RuleRow]) -> PeopleTable:
             names.setdefault((pid, text), PersonName(text, pid, " " not in text, False))
         for text in row.get("short", []):
             names.setdefault((pid, text), PersonName(text, pid, True, True))
+    for (pid, text), name in list(names.items()):
+        # transcripts print speakers in capitals ("AL-ANSARI:"): a cased name matches so too
+        if name.cased and text.upper() != text:
+            names.setdefault((pid, text.upper()), replace(name, text=text.upper()))
     return PeopleTable(list(names.values()), by_person)
 
 

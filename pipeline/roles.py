@@ -7,7 +7,11 @@ else the document's). Cues from ``rules/role_cues.jsonl`` (Matcher token pattern
 lower case and lemmas) then give the mediator or guarantor role to the actor group the
 cue's scope points at (:func:`group_mentions` joins mentions separated only by
 connector phrases, so "Qatar, backed by Egypt and the United States, helped broker"
-is one group). Only the target conflict gets these roles, and its parties never do;
+is one group). A cue may also need a party mention next to it (``party_gap``: "a
+Hamas delegation") or inside it (``span_parties``: "pressing Israel and Hamas to
+agree"); partner phrases pass a left-scope role on to the partner group ("guarantees
+the deal together with Qatar", "efforts with Egypt to broker" -> the subject too).
+Only the target conflict gets these roles, and its parties never do;
 remaining mentions of the sentence conflict's parties get role "party". A person
 counts through ``affiliation_id``. ``role_rule`` names the cue (or the conflict).
 """
@@ -21,7 +25,6 @@ import numpy as np
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
-from spacy.util import filter_spans
 
 from pipeline.actors import ACTOR_TYPES, ACTORS
 from pipeline.component import RuleComponent
@@ -31,11 +34,17 @@ from pipeline.rules import Field, RuleProblem, RuleRow, RulesError, RuleSpec
 from pipeline.tokens import TokenTable, WordClass, token_table
 
 ROLES = frozenset({"mediator", "guarantor"})
-SCOPES = frozenset({"near", "before", "left", "right", "sentence", "host"})
+SCOPES = frozenset({"near", "before", "left", "right", "sentence", "host", "inside"})
 #: Role precedence when one actor gets several roles (per mention and per article).
 ROLE_RANK = {"mediator": 3, "guarantor": 2, "party": 1}
 #: How many tokens into its sentence a group may start and still be the subject.
 SUBJECT_START = 4
+#: How many tokens may lie between a cue and a partner phrase after it.
+PARTNER_GAP = 3
+#: A capitalised place opening its sentence with at least this many letters is a dateline;
+#: a dateline ends within this many tokens.
+DATELINE_MIN = 4
+DATELINE_TOKENS = 8
 
 CONFLICTS = RuleSpec(
     name="conflicts",
@@ -55,18 +64,20 @@ ROLE_CUES = RuleSpec(
     name="role_cues",
     fields={
         "id": Field(required=True),
-        "kind": Field(choices=frozenset({"cue", "connector"}), default="cue"),
+        "kind": Field(choices=frozenset({"cue", "connector", "partner"}), default="cue"),
         "role": Field(choices=ROLES),
         "scope": Field(choices=SCOPES),
         "pattern": Field(kind="any"),
         "phrase": Field(),
         "max_gap": Field(kind="int", default=8),
+        "party_gap": Field(kind="int"),
+        "span_parties": Field(kind="int", default=0),
         "requires": Field(kind="list", default=[]),
         "types": Field(kind="list", choices=ACTOR_TYPES, default=[]),
         "note": Field(),
     },
     unique=("id",),
-    description="cues that make actors mediators or guarantors; connector phrases",
+    description="cues that make actors mediators or guarantors; connector and partner phrases",
 )
 
 
@@ -91,6 +102,8 @@ class Cue:
     max_gap: int
     requires: frozenset[str]
     types: frozenset[str]
+    party_gap: int | None = None  # a party mention must lie within this many tokens
+    span_parties: int = 0  # distinct parties the cue's own tokens must mention
 
 
 @dataclass(slots=True, eq=False)  # one per entity: no frozen __init__; never modified
@@ -154,6 +167,19 @@ def group_mentions(mentions: Sequence[Mention], connector_tokens: set[int]) -> l
     return groups
 
 
+def is_dateline(text: str, opening: str) -> bool:
+    """Return whether a mention is (part of) a dateline, given the text of its sentence
+    before it: an all-capitals name opening the sentence ("CAIRO (AP) -"), or the name
+    after an all-capitals place and a comma ("SHARM EL-SHEIKH, Egypt -")."""
+    if not opening.strip():
+        return sum(c.isalpha() for c in text) >= DATELINE_MIN and text.isupper()
+    return (
+        opening.rstrip().endswith(",")
+        and opening.isupper()
+        and sum(c.isalpha() for c in opening) >= DATELINE_MIN
+    )
+
+
 def article_roles(entities: Iterable[Entity]) -> dict[str, str]:
     """Return each actor's strongest role in an article (mediator > guarantor > party)."""
     roles: dict[str, str] = {}
@@ -192,6 +218,7 @@ class RoleTagger(RuleComponent):
         ]
         self.cue_matcher = WindowMatcher(self.nlp.vocab)
         self.connector_matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+        self.partner_matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         self.connector_words: set[int] = set()  # LOWER ids of one-token connectors
         self.cues: dict[int, Cue] = {}
         problems: list[RuleProblem] = []
@@ -209,7 +236,12 @@ class RoleTagger(RuleComponent):
         )
 
     def _add_row(self, row: RuleRow) -> list[RuleProblem]:
-        """Add one cue or connector row; return what is wrong with it."""
+        """Add one cue, connector or partner row; return what is wrong with it."""
+        if row.get("kind") == "partner":
+            if not row.get("phrase"):
+                return [RuleProblem(row.path, row.line, "a partner needs a phrase")]
+            self.partner_matcher.add("PARTNER", [self.nlp.make_doc(row["phrase"])])
+            return []
         if row.get("kind") == "connector":
             if not row.get("phrase"):
                 return [RuleProblem(row.path, row.line, "a connector needs a phrase")]
@@ -233,6 +265,8 @@ class RoleTagger(RuleComponent):
             int(row.get("max_gap", 8)),
             frozenset(w.lower() for w in row.get("requires", [])),
             frozenset(row.get("types", [])),
+            row.get("party_gap"),
+            int(row.get("span_parties", 0)),
         )
         return []
 
@@ -257,6 +291,8 @@ class RoleTagger(RuleComponent):
         words = self._sentence_words(table, len(bounds))
         conflicts = sentence_conflicts(actors, words, self.conflicts)
         connectors: set[int] | None = None  # computed when a cue needs groups
+        partners: dict[int, int] | None = None  # partner phrase start -> end, likewise
+        anchored: set[str] = set()  # cues once next to a party ("the delegation" = theirs)
         roles: dict[int, tuple[str, str]] = {}
         # Only sentences that could hold a mediator are searched for cues.
         searched = [
@@ -264,21 +300,38 @@ class RoleTagger(RuleComponent):
             for s in range(len(bounds))
             if conflicts[s].target and self._candidates(by_sentence[s], conflicts[s], None)
         ]
-        cue_spans = [
-            Span(doc, start, end, label=match_id)
-            for match_id, start, end in self.cue_matcher(doc, searched)
-        ]
-        for span in filter_spans(cue_spans):
+        cue_spans = []  # the cues whose sentence and parties fit, before overlaps are resolved
+        for match_id, start, end in self.cue_matcher(doc, searched):
+            span = Span(doc, start, end, label=match_id)
+            cue = self.cues[match_id]
+            s = sent_of[start]
+            if not conflicts[s].target or (cue.requires and not cue.requires & words[s]):
+                continue
+            if self._anchored(cue, span, by_sentence[s], conflicts[s]):
+                anchored.add(cue.cue_id)
+            elif not (cue.cue_id in anchored and cue.span_parties == 0):
+                continue
+            cue_spans.append(span)
+        # Overlapping cues: the longest that gives a role wins (one that finds no actor
+        # leaves its tokens to the shorter cues inside it).
+        taken: set[int] = set()
+        applied: list[tuple[int, Cue, list[Mention]]] = []
+        for span in sorted(cue_spans, key=lambda sp: (sp.start - sp.end, sp.start)):
+            if any(i in taken for i in range(span.start, span.end)):
+                continue
             cue = self.cues[span.label]
             s = sent_of[span.start]
-            conflict = conflicts[s]
-            if not conflict.target or (cue.requires and not cue.requires & words[s]):
-                continue
-            if connectors is None and cue.scope not in {"sentence", "host"}:
+            if connectors is None and cue.scope not in {"sentence", "host", "inside"}:
                 connectors = self._connectors(table)
-            for m in self._scope(
-                cue, span, by_sentence[s], conflict, connectors or set(), bounds[s][0]
-            ):
+                partners = {a: b for _, a, b in self.partner_matcher(doc)}
+            chosen = self._scope(
+                cue, span, by_sentence[s], conflicts[s], connectors or set(), bounds[s][0], partners
+            )
+            if chosen:
+                taken.update(range(span.start, span.end))
+                applied.append((span.start, cue, chosen))
+        for _, cue, chosen in sorted(applied, key=lambda a: a[0]):
+            for m in chosen:
                 old = roles.get(m.index)
                 if old is None or ROLE_RANK[cue.role] > ROLE_RANK[old[0]]:
                     roles[m.index] = (cue.role, cue.cue_id)
@@ -299,6 +352,34 @@ class RoleTagger(RuleComponent):
             evolve(e, role=roles[i][0], role_rule=roles[i][1]) if i in roles else e
             for i, e in enumerate(entities)
         ]
+
+    @staticmethod
+    def _anchored(cue: Cue, span: Span, mentions: Sequence[Mention], conflict: Conflict) -> bool:
+        """Return whether the conflict's parties are where the cue needs them: one as the
+        closest mention on either side within ``party_gap`` tokens of the cue (or on it),
+        ``span_parties`` distinct ones inside it. (A cue
+        anchored once by ``party_gap`` stays anchored for the rest of the document: "A Hamas
+        delegation arrived ... The delegation met Egyptian officials".)"""
+        if cue.party_gap is not None:
+            near = [
+                m
+                for m in mentions
+                if m.start - span.end <= cue.party_gap and span.start - m.end <= cue.party_gap
+            ]
+            left = [m for m in near if m.end <= span.start]
+            right = [m for m in near if m.start >= span.end]
+            # the closest mention on each side owns the cue ("Turkey's delegation met Hamas")
+            owners = [m for m in near if m.start < span.end and m.end > span.start]
+            owners += [max(left, key=lambda m: m.end)] if left else []
+            owners += [min(right, key=lambda m: m.start)] if right else []
+            if not any(m.actor_id in conflict.parties for m in owners):
+                return False
+        inside = {
+            m.actor_id
+            for m in mentions
+            if m.actor_id in conflict.parties and m.start >= span.start and m.end <= span.end
+        }
+        return len(inside) >= cue.span_parties
 
     def _connectors(self, table: TokenTable) -> set[int]:
         """Return the positions of connector tokens (one-token ones and phrases)."""
@@ -321,7 +402,8 @@ class RoleTagger(RuleComponent):
     def _mentions(self, table: TokenTable, entities: Sequence[Entity]) -> list[Mention]:
         """Return the token span of each ACTOR and PERSON entity and the actor it counts for.
 
-        A role belongs to an actor in a sentence, so sources (which only claim) get none.
+        A role belongs to an actor in a sentence, so sources (which only claim) and
+        datelines (where a report was filed: "CAIRO (AP) -") get none.
         """
         found: list[Mention] = []
         for i, e in enumerate(entities):
@@ -329,6 +411,11 @@ class RoleTagger(RuleComponent):
                 continue
             span = table.token_span(e.start_char, e.end_char)
             if span is None:
+                continue
+            sent_start = table.sent_starts[e.sentence]
+            if span[0] - sent_start < DATELINE_TOKENS and is_dateline(
+                e.text, table.text[table.starts_char[sent_start] : e.start_char]
+            ):
                 continue
             found.append(
                 Mention(i, span[0], span[1], e.actor_id or e.affiliation_id, e.sentence, e.label)
@@ -356,10 +443,14 @@ class RoleTagger(RuleComponent):
         conflict: Conflict,
         connectors: set[int],
         sent_start: int,
+        partners: Mapping[int, int] | None = None,
     ) -> list[Mention]:
         """Return the mentions a cue gives its role to."""
         if cue.scope == "sentence":
             return self._candidates(mentions, conflict, cue)
+        if cue.scope == "inside":
+            inside = [m for m in mentions if m.start >= span.start and m.end <= span.end]
+            return self._candidates(inside, conflict, cue)
         if cue.scope == "host":
             if not any(m.actor_id in conflict.parties for m in mentions):
                 return []
@@ -373,7 +464,11 @@ class RoleTagger(RuleComponent):
         ]
         if cue.scope in {"left", "near", "before"} and left:
             chosen = self._candidates(left[-1], conflict, cue)
-            if chosen or cue.scope == "before":
+            if chosen:
+                return chosen + self._partnered(
+                    left[-1], span, groups, partners or {}, conflict, cue, sent_start
+                )
+            if cue.scope == "before":
                 return chosen
         if cue.scope in {"right", "near"} and right:
             chosen = self._candidates(right[0], conflict, cue)
@@ -386,8 +481,42 @@ class RoleTagger(RuleComponent):
                 if g[0].start - sent_start < SUBJECT_START and g[-1].end <= span.start
             ]
             if subject:
-                return self._candidates(subject[0], conflict, cue)
+                chosen = self._candidates(subject[0], conflict, cue)
+                if chosen:
+                    return chosen + self._partnered(
+                        subject[0], span, groups, partners or {}, conflict, cue, sent_start
+                    )
         return []
+
+    def _partnered(
+        self,
+        group: Sequence[Mention],
+        span: Span,
+        groups: Sequence[Sequence[Mention]],
+        partners: Mapping[int, int],
+        conflict: Conflict,
+        cue: Cue,
+        sent_start: int,
+    ) -> list[Mention]:
+        """Return the mediators a partner phrase adds to ``group``, which took a cue's role
+        from the left: the group right after a partner phrase that follows the cue ("which
+        guarantees the deal together with Qatar"), and the sentence's subject when ``group``
+        itself follows a partner phrase ("Qatar ... stepping up efforts with Egypt to broker")."""
+        found: list[Mention] = []
+        for start, end in partners.items():
+            if span.end <= start <= span.end + PARTNER_GAP and not any(
+                span.end <= g[0].start < start for g in groups
+            ):
+                found.extend(m for g in groups if g[0].start == end for m in g)
+            elif end == group[0].start:
+                subject = [
+                    g
+                    for g in groups
+                    if g[0].start - sent_start < SUBJECT_START and g[-1].end <= start
+                ]
+                if subject:
+                    found.extend(subject[0])
+        return self._candidates(found, conflict, cue)
 
 
 def roles_by_actor(entities: Iterable[Entity]) -> Mapping[str, set[str]]:

@@ -6,12 +6,16 @@ adds each entry to the tokenizer as a special case, so "Oct.", "U.S." and
 them. Sentence boundaries then follow two plain rules: a sentence ends after
 terminal punctuation (plus any closing quotes or brackets), and at a line break.
 A line with no terminal punctuation (headline, dateline, crosshead) is its own
-sentence and is flagged in ``doc._.headline_sents``.
+sentence and is flagged in ``doc._.headline_sents``. Hard-wrapped text
+(fixed-width lines, as in e-mail, wire feeds and text taken from PDFs) is
+recognised by :func:`soft_line_breaks`, and its line breaks inside a paragraph
+are read as spaces.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import bisect
+from collections.abc import Callable, Collection, Iterable
 from typing import Any, cast
 
 import numpy
@@ -47,8 +51,45 @@ _CLOSER_CLASS = WordClass(frozenset(get_string_id(t) for t in _CLOSERS), ORTH)
 _TERMINAL_CHARS = frozenset(".!?…")
 _CLOSER_CHARS = frozenset("".join(_CLOSERS))
 
+#: Hard wrapping: no line followed by another is longer than WRAP_MAX_WIDTH or
+#: shorter than WRAP_MIN_WIDTH characters at its widest, and at least WRAP_MIN_LINES
+#: lines of at least WRAP_SHORT of that width run on into the next line without
+#: terminal punctuation. A shorter run-on line (a headline, a dateline, a list
+#: item) still ends its sentence.
+WRAP_MIN_LINES = 3
+WRAP_MIN_WIDTH = 50
+WRAP_MAX_WIDTH = 100
+WRAP_SHORT = 0.6
 
-def sentence_starts(words: list[str]) -> list[bool]:
+
+def soft_line_breaks(text: str) -> list[int]:
+    """Return the offsets of the line breaks of ``text`` that are only hard wrapping.
+
+    Empty unless the text as a whole is hard-wrapped; then a single line break
+    after a line that is not short and does not end in terminal punctuation is
+    soft: the sentence runs on into the next line. Blank lines always separate.
+    """
+    if text.count("\n") < WRAP_MIN_LINES:
+        return []
+    lines = text.split("\n")
+    run_on: list[tuple[int, int]] = []  # (offset of the line break, length of the line)
+    widest = 0
+    position = 0
+    for line, following in zip(lines, lines[1:], strict=False):
+        position += len(line)
+        solid = line.rstrip()
+        if solid.strip() and following.strip():
+            widest = max(widest, len(solid))
+            if solid[-1] not in _TERMINAL_CHARS and solid[-1] not in _CLOSER_CHARS:
+                run_on.append((position, len(solid)))
+        position += 1
+    if not WRAP_MIN_WIDTH <= widest <= WRAP_MAX_WIDTH:
+        return []
+    offsets = [offset for offset, length in run_on if length >= WRAP_SHORT * widest]
+    return offsets if len(offsets) >= WRAP_MIN_LINES else []
+
+
+def sentence_starts(words: list[str], *, soft: Collection[int] = ()) -> list[bool]:
     """Return, for each token text, whether it starts a sentence.
 
     Abbreviations are single tokens (tokenizer special cases), so only a bare
@@ -56,6 +97,7 @@ def sentence_starts(words: list[str]) -> list[bool]:
 
     Args:
         words: token texts in order (whitespace tokens included, as spaCy makes them).
+        soft: indices of line-break tokens that are hard wrapping, not a boundary.
     """
     starts = [False] * len(words)
     if not words:
@@ -67,7 +109,7 @@ def sentence_starts(words: list[str]) -> list[bool]:
             starts[i] = True
             boundary = False
             continue
-        if "\n" in word or word in _TERMINAL:
+        if ("\n" in word and i not in soft) or word in _TERMINAL:
             boundary = True
     return starts
 
@@ -117,8 +159,12 @@ def set_sentence_starts(doc: Doc, *, terminal: WordClass, closers: WordClass) ->
     space = table.is_space
     words = table.words
     newline = numpy.zeros(n, dtype=bool)
+    soft = soft_line_breaks(doc.text) if "\n" in doc.text else []
+    starts_char = table.starts_char if soft else []
     for i in numpy.flatnonzero(space).tolist():
-        newline[i] = "\n" in words[i]
+        word = words[i]
+        if "\n" in word:
+            newline[i] = not soft or not _is_soft(word, starts_char[i], soft)
     ends = table.in_class(terminal) | newline
     closing = table.in_class(closers)
     candidates = numpy.flatnonzero(~space & ~closing)
@@ -128,6 +174,15 @@ def set_sentence_starts(doc: Doc, *, terminal: WordClass, closers: WordClass) ->
     values[0] = 1
     doc.from_array([SENT_START], cast(Ints2d, values.astype("uint64").reshape(-1, 1)))
     forget_sentences(doc)
+
+
+def _is_soft(word: str, start: int, soft: list[int]) -> bool:
+    """Return whether a whitespace token is one soft line break (and nothing more)."""
+    if word.count("\n") != 1:
+        return False
+    offset = start + word.index("\n")
+    at = bisect.bisect_left(soft, offset)
+    return at < len(soft) and soft[at] == offset
 
 
 class SentenceSplitter(RuleComponent):
@@ -170,4 +225,10 @@ def make_sentence_splitter(nlp: Language, name: str) -> SentenceSplitter:
     return SentenceSplitter(nlp, name)
 
 
-__all__ = ["SentenceSplitter", "headline_sentences", "make_sentence_splitter", "sentence_starts"]
+__all__ = [
+    "SentenceSplitter",
+    "headline_sentences",
+    "make_sentence_splitter",
+    "sentence_starts",
+    "soft_line_breaks",
+]

@@ -5,8 +5,11 @@ to", report verbs) is ``rules/sources.jsonl``; :class:`SourceFinder` finds head 
 and postmodifiers with PhraseMatchers and extends each head leftwards over modifiers,
 possessives and actor mentions (read from ``doc.ents``, set by the actor component
 first) to at most one determiner. A singular head needs a
-determiner; a plural head needs a determiner or a report verb after it ("Hamas
-officials insisted"); a bare head ("sources") needs neither. Affiliation comes from
+determiner; a plural head needs a determiner, an opener before it ("according to
+Israeli officials") or a report verb after it ("Hamas officials insisted", also past a
+place: "hospital officials in Khan Younis said"); a bare head ("sources") needs neither.
+An on-record head ("a Hamas spokesman") makes a source that is not anonymous: it
+speaks for its affiliation. Affiliation comes from
 an actor inside the phrase (an organisation beats a people: "a Palestinian official
 close to the group" -> the group), "the group" resolves to the last armed group or
 party mentioned before, and a definite source ("the official") without an
@@ -38,8 +41,14 @@ SOURCE_KINDS = frozenset(
         "report_verb",
         "group_noun",
         "blocker",
+        "opener",
+        "place_prep",
     }
 )
+
+#: How many capitalised words a place after "in" may have ("hospital officials in Khan
+#: Younis said").
+MAX_PLACE_WORDS = 4
 
 #: How far left of its head noun a source phrase may reach.
 MAX_PREMODIFIERS = 8
@@ -50,6 +59,7 @@ SOURCES = RuleSpec(
         "text": Field(required=True),
         "kind": Field(required=True, choices=SOURCE_KINDS),
         "plural": Field(kind="bool", default=False),
+        "on_record": Field(kind="bool", default=False),
         "note": Field(),
     },
     unique=("text", "kind"),
@@ -63,10 +73,13 @@ class SourceFinder:
     def __init__(self, nlp: Language, rows: Sequence[RuleRow]):
         words: dict[str, list[str]] = {kind: [] for kind in SOURCE_KINDS}
         self.plural: set[str] = set()
+        self.on_record: set[str] = set()
         for row in rows:
             words[row["kind"]].append(row["text"].lower())
             if row.get("plural"):
                 self.plural.add(row["text"].lower())
+            if row.get("on_record"):
+                self.on_record.add(row["text"].lower())
         self.words = {kind: frozenset(v) for kind, v in words.items()}
         # one matcher for head nouns (HEAD, BARE_HEAD) and postmodifiers (POST): a
         # PhraseMatcher call costs a pass over the doc
@@ -81,6 +94,7 @@ class SourceFinder:
         # postmodifier phrase and joined to a head phrase ending where they start.
         self.head_matcher.add("POST", [nlp.make_doc(w) for w in sorted(self.words["postmodifier"])])
         self.relatives = [tuple(t.lower_ for t in nlp.make_doc(r)) for r in self.words["relative"]]
+        self.openers = [tuple(t.lower_ for t in nlp.make_doc(r)) for r in self.words["opener"]]
 
     def tail_ends(
         self, doc: Doc, matches: Sequence[tuple[int, int, int]] | None = None
@@ -121,20 +135,24 @@ class SourceFinder:
         """Return the source phrases of ``doc`` (label = the matched pattern key)."""
         matches = self.head_matcher(doc)
         tail_end = self.tail_ends(doc, matches)
-        lowers = token_table(doc).lowers
-        actor = doc.vocab.strings.add("ACTOR")
-        is_actor = (doc.to_array(ENT_TYPE).reshape(-1) == actor).tolist()
+        table = token_table(doc)
+        lowers = table.lowers
+        ent_types = doc.to_array(ENT_TYPE).reshape(-1)
+        is_actor = (ent_types == doc.vocab.strings.add("ACTOR")).tolist()
+        is_person = (ent_types == doc.vocab.strings.add("PERSON")).tolist()
         candidates: list[tuple[int, int, str]] = []
         for match_id, head_start, end in matches:
             if match_id == self.post_id:
                 continue
-            if end < len(doc) and (is_actor[end] or lowers[end] in self.words["blocker"]):
-                continue
+            if end < len(doc) and (
+                is_actor[end] or is_person[end] or lowers[end] in self.words["blocker"]
+            ):
+                continue  # "an official death toll", "Hamas spokesman Hazem Qassem"
             start = self.phrase_start(doc, head_start, is_actor)
             det = "DET" if lowers[start] in self.determiners else "NODET"
             key = f"SRC_{det}_{'BARE' if doc.vocab.strings[match_id] == 'BARE_HEAD' else 'HEAD'}"
             phrase = (start, tail_end.get(end, end), key)
-            if self._acceptable(lowers, phrase):
+            if self._acceptable(table.words, lowers, phrase, is_actor):
                 candidates.append(phrase)
         return [Span(doc, start, end, label=key) for start, end, key in filter_ranges(candidates)]
 
@@ -161,14 +179,39 @@ class SourceFinder:
         """Return the head word of a source phrase (the last head or bare head in it)."""
         return next((w for w in reversed(lowers[start:end]) if w in self.heads), "")
 
-    def _acceptable(self, lowers: Sequence[str], phrase: tuple[int, int, str]) -> bool:
-        """Return True when a core phrase (plus tail) is a source by its determiner or verb."""
+    def _acceptable(
+        self,
+        words: Sequence[str],
+        lowers: Sequence[str],
+        phrase: tuple[int, int, str],
+        is_actor: Sequence[bool],
+    ) -> bool:
+        """Return True when a core phrase (plus tail) is a source: by its determiner, or for
+        a plural head by an opener before it ("according to Israeli officials") or a report
+        verb after it, also past a place ("hospital officials in Khan Younis said")."""
         start, end, key = phrase
         if key.endswith("_BARE") or key.startswith("SRC_DET"):
             return True
-        after = lowers[end] if end < len(lowers) else None
-        reports = self.words["report_verb"]
-        return self._head(lowers, start, end) in self.plural and after in reports
+        if self._head(lowers, start, end) not in self.plural:
+            return False
+        if any(tuple(lowers[max(0, start - len(o)) : start]) == o for o in self.openers):
+            return True
+        after = self._past_place(words, lowers, end, is_actor)
+        return after < len(lowers) and lowers[after] in self.words["report_verb"]
+
+    def _past_place(
+        self, words: Sequence[str], lowers: Sequence[str], end: int, is_actor: Sequence[bool]
+    ) -> int:
+        """Return the position after "in <Place>" starting at ``end`` (``end`` if none): a
+        place preposition and up to ``MAX_PLACE_WORDS`` capitalised words or actor tokens."""
+        if end >= len(lowers) or lowers[end] not in self.words["place_prep"]:
+            return end
+        k = end + 1
+        while k < len(words) and k - end <= MAX_PLACE_WORDS:
+            if not (is_actor[k] or words[k][:1].isupper()):
+                break
+            k += 1
+        return k if k > end + 1 else end
 
     def entities(
         self,
@@ -196,6 +239,7 @@ class SourceFinder:
                 affiliation = last_by_head[head]
             affiliation = affiliation or own
             last_by_head[head] = affiliation
+            on_record = head in self.on_record
             yield Entity(
                 sentence=sent_of[span.start],
                 start_char=span.start_char,
@@ -203,8 +247,8 @@ class SourceFinder:
                 text=span.text,
                 label="SOURCE",
                 affiliation_id=affiliation,
-                anonymous=True,
-                rule_id=f"source:{span.label_.lower()}",
+                anonymous=not on_record,
+                rule_id=f"source:{span.label_.lower()}{':on_record' if on_record else ''}",
             )
 
     def _own_affiliation(

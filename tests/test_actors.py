@@ -160,6 +160,14 @@ def test_person_row_follows_the_publication_date(
         ),
         ("The health ministry in Lima said so.", []),
         (
+            "In Gaza talks news, Lebanon's health ministry said three people died.",
+            [("Lebanon's health ministry", "lebanon")],
+        ),
+        (
+            "Near Gaza, the Lebanese health ministry said two died.",
+            [("Lebanese health ministry", "lebanon")],
+        ),
+        (
             "according to an Agence France-Presse (AFP) tally.",
             [("Agence France-Presse (AFP)", "afp")],
         ),

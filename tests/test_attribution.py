@@ -7,7 +7,7 @@ these tests depend only on the claim rules, not on the other components.
 from __future__ import annotations
 
 import pytest
-from claim_docs import Num, When, actor, analysed, claims_pipeline, person, source
+from claim_docs import Ent, Num, When, actor, analysed, claims_pipeline, person, source
 from spacy.language import Language
 
 from pipeline.attribution import quote_spans
@@ -254,3 +254,224 @@ def test_unnamed_sources_are_anonymous(nlp: Language) -> None:
     [claim] = doc._.claims
     assert (claim.claim_type, claim.claimant_id, claim.claimant_anonymous) == ("aid", AO, True)
     assert claim.modality == "hedged"
+
+
+SPOKESMAN = Ent("a Hamas spokesman", "SOURCE", affiliation_id="hamas", anonymous=False)
+
+
+@pytest.mark.parametrize(
+    "text, entities",
+    [
+        (
+            "A Hamas spokesman said Israeli strikes killed at least 120 Palestinians.",
+            [Ent("A Hamas spokesman", "SOURCE", affiliation_id="hamas"), ISRAEL, PALS],
+        ),
+        (
+            "Israeli strikes killed at least 120 Palestinians, a Hamas spokesman said on Monday.",
+            [SPOKESMAN, ISRAEL, PALS],
+        ),
+        (
+            "“Israeli strikes killed at least 120 Palestinians,” said a Hamas spokesman.",
+            [SPOKESMAN, ISRAEL, PALS],
+        ),
+        (
+            "Israeli strikes have killed at least 120 Palestinians, a spokesman for Hamas "
+            "told reporters.",
+            [Ent("a spokesman for Hamas", "SOURCE", affiliation_id="hamas"), ISRAEL, PALS],
+        ),
+    ],
+)
+def test_unnamed_spokesperson_speaks_for_the_organisation(
+    nlp: Language, text: str, entities: list
+) -> None:
+    doc = analysed(nlp, text, entities=entities, numbers=[KILLED])
+    [claim] = doc._.claims
+    assert (claim.claimant_id, claim.claimant_anonymous, claim.claimant_affiliation_id) == (
+        "hamas",
+        False,
+        "hamas",
+    )
+    assert claim.claimant_text is not None and "spokesman" in claim.claimant_text
+
+
+@pytest.mark.parametrize(
+    "text, entities, claimant",
+    [
+        # a cue after "and" shares the subject of its clause
+        (
+            "The health ministry updated its figures on Monday and said Israeli strikes killed "
+            "at least 120 Palestinians.",
+            [MINISTRY, ISRAEL, PALS],
+            "gaza_health_ministry",
+        ),
+        (
+            "Hamas on Sunday rejected the plan by Egypt, and later said Israeli strikes killed "
+            "at least 120 Palestinians.",
+            [actor("Hamas", "hamas", "armed_group"), actor("Egypt", "egypt"), ISRAEL, PALS],
+            "hamas",
+        ),
+        # an appositive between speaker and cue: the speaker is the name before it
+        (
+            "Diaa Rashwan, the head of Egypt's information service, said Israeli strikes killed "
+            "at least 120 Palestinians.",
+            [person("Diaa Rashwan", "egypt"), actor("Egypt", "egypt"), ISRAEL, PALS],
+            "Diaa Rashwan",
+        ),
+        (
+            "Hamas, speaking after talks with Qatar, said Israeli strikes killed at least 120 "
+            "Palestinians.",
+            [actor("Hamas", "hamas", "armed_group"), actor("Qatar", "qatar"), ISRAEL, PALS],
+            "hamas",
+        ),
+        # coordinated speakers: the first stands for them
+        (
+            "Israeli strikes killed at least 120 Palestinians, Qatar and Egypt said.",
+            [ISRAEL, PALS, actor("Qatar", "qatar"), actor("Egypt", "egypt")],
+            "qatar",
+        ),
+        (
+            "Israeli strikes killed at least 120 Palestinians, mediators Qatar and the "
+            "United States announced.",
+            [ISRAEL, PALS, actor("Qatar", "qatar"), actor("United States", "united_states")],
+            "qatar",
+        ),
+        # ... but not an object coordinated with the speaker across a verb
+        (
+            "Egypt condemned Turkey and Qatar said Israeli strikes killed at least 120 "
+            "Palestinians.",
+            [
+                actor("Egypt", "egypt"),
+                actor("Turkey", "turkey"),
+                actor("Qatar", "qatar"),
+                ISRAEL,
+                PALS,
+            ],
+            "qatar",
+        ),
+        # a participle's subject after "with"
+        (
+            "Mediators resumed talks in Doha, with Hamas staying away but saying Israeli strikes "
+            "killed at least 120 Palestinians.",
+            [actor("Hamas", "hamas", "armed_group"), ISRAEL, PALS],
+            "hamas",
+        ),
+        (
+            "Talks resumed in Cairo, with Hamas saying that Israeli strikes killed at least 120 "
+            "Palestinians.",
+            [actor("Hamas", "hamas", "armed_group"), ISRAEL, PALS],
+            "hamas",
+        ),
+        (
+            "Hamas rejected the plan by Egypt, saying Israeli strikes killed at least 120 "
+            "Palestinians.",
+            [actor("Hamas", "hamas", "armed_group"), actor("Egypt", "egypt"), ISRAEL, PALS],
+            "hamas",
+        ),
+    ],
+)
+def test_speaker_of_the_cue(nlp: Language, text: str, entities: list, claimant: str) -> None:
+    doc = analysed(nlp, text, entities=entities, numbers=[KILLED])
+    [claim] = [c for c in doc._.claims if c.claim_type == "casualties"]
+    assert claim.claimant_id == claimant
+
+
+@pytest.mark.parametrize(
+    "text, entities, claimant",
+    [
+        # a speaker after a comma closes the sentence, whatever the addressee is
+        (
+            "Israeli strikes killed at least 120 Palestinians, two Hamas officials told the "
+            "news site Axios.",
+            [
+                ISRAEL,
+                PALS,
+                source("two Hamas officials", "hamas"),
+                actor("Axios", "axios", "media"),
+            ],
+            AO,
+        ),
+        # a later speaker ends the scope of an earlier one ...
+        (
+            "Qatar said it would keep mediating, and a Hamas official told AFP that Israeli "
+            "strikes killed at least 120 Palestinians.",
+            [actor("Qatar", "qatar"), source("a Hamas official", "hamas"), AFP, ISRAEL, PALS],
+            AO,
+        ),
+        # ... in both orders
+        (
+            "A Hamas official said Israeli strikes killed at least 120 Palestinians, and Qatar "
+            "said it would keep pressing both sides.",
+            [source("A Hamas official", "hamas"), ISRAEL, PALS, actor("Qatar", "qatar")],
+            AO,
+        ),
+        # the content runs on past an inverted speaker when no appositive follows
+        (
+            "The toll rose again overnight, said a Hamas official, among them at least 120 "
+            "Palestinians killed by Israeli strikes.",
+            [source("a Hamas official", "hamas"), PALS, ISRAEL],
+            AO,
+        ),
+    ],
+)
+def test_scope_of_the_attribution(nlp: Language, text: str, entities: list, claimant: str) -> None:
+    doc = analysed(nlp, text, entities=entities, numbers=[KILLED])
+    casualties = [c for c in doc._.claims if c.claim_type == "casualties"]
+    assert [c.claimant_id for c in casualties] == [claimant]
+
+
+def test_appositive_after_an_inverted_speaker_is_not_content(nlp: Language) -> None:
+    text = (
+        "Israeli strikes killed at least 120 Palestinians, said Diaa Rashwan, the head of "
+        "Egypt's information service."
+    )
+    doc = analysed(
+        nlp,
+        text,
+        entities=[ISRAEL, PALS, person("Diaa Rashwan", "egypt"), actor("Egypt", "egypt")],
+        numbers=[KILLED],
+    )
+    assert [c.claimant_id for c in doc._.claims] == ["Diaa Rashwan"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the opening quote mark ends the previous sentence when the splitter cuts after it
+        "“We are close,” a diplomat told Reuters, speaking on condition of anonymity. "
+        "“Israeli strikes killed at least 120 Palestinians.”",
+        '"We are close," a diplomat told Reuters on Monday. '
+        '"But Israeli strikes killed at least 120 Palestinians."',
+    ],
+)
+def test_quote_after_a_quoted_speaker_inherits_it(nlp: Language, text: str) -> None:
+    doc = analysed(
+        nlp,
+        text,
+        entities=[source("a diplomat"), actor("Reuters", "reuters", "media"), ISRAEL, PALS],
+        numbers=[KILLED],
+    )
+    [claim] = doc._.claims
+    assert (claim.claimant_id, claim.quoted) == (AO, True)
+
+
+@pytest.mark.parametrize(
+    "text, cue",
+    [
+        ("The health ministry put the toll at 120.", "put the toll at"),
+        ("On Monday the health ministry put the death toll at 120.", "put the death toll at"),
+    ],
+)
+def test_toll_cues(nlp: Language, text: str, cue: str) -> None:
+    doc = analysed(nlp, text, entities=[MINISTRY], numbers=[Num("120", 120, "killed")])
+    [claim] = doc._.claims
+    assert (claim.claimant_id, claim.cue) == ("gaza_health_ministry", cue)
+
+
+def test_describe_as_is_an_attribution(nlp: Language) -> None:
+    text = "An Israeli official described the Hamas reply as a rejection of the plan."
+    doc = analysed(
+        nlp,
+        text,
+        entities=[source("An Israeli official", "israel"), actor("Hamas", "hamas", "armed_group")],
+    )
+    assert doc._.claims and {c.claimant_id for c in doc._.claims} == {AO}

@@ -414,3 +414,804 @@ def test_gold_f1(analyse: Callable[..., Doc], set_name: str) -> None:
     type_f1, strict_f1 = gold_score(analyse, set_name)
     assert type_f1 >= 0.9
     assert strict_f1 >= 0.85
+
+
+# --- whole pipeline: mechanisms on short invented passages ----------------------------
+
+
+def _pairs(doc: Doc, *fields: str) -> list[tuple[object, ...]]:
+    return [tuple(getattr(c, f) for f in fields) for c in doc._.claims]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Five people were killed and dozens more were wounded.", ("wound", "injured")),
+        ("Twelve people died and dozens more were injured, medics said.", ("wound", "injured")),
+        ("Three soldiers were wounded and two more were killed.", ("kill", "killed")),
+    ],
+)
+def test_each_count_takes_the_verb_of_its_own_event(
+    analyse: Callable[..., Doc], text: str, expected: tuple[str, str]
+) -> None:
+    got = _pairs(analyse(text), "predicate", "category")
+    assert expected in got and len(set(got)) == 2, got
+
+
+@pytest.mark.parametrize(
+    ("text", "claim_type", "subject"),
+    [
+        ("Qatar said it hoped to reopen talks between Israel and Hamas.", "mediation", "qatar"),
+        ("Qatar said on Monday that it hoped to revive talks with Hamas.", "mediation", "qatar"),
+        ("Egypt hoped it could resume talks between the two sides.", "mediation", "egypt"),
+        ("Hamas rejected the offer, saying it would study any new proposal.", "response", "hamas"),
+        (
+            "In a statement, Hamas said it had received the proposal and would study it.",
+            "response",
+            "hamas",
+        ),
+    ],
+)
+def test_pronoun_subject_is_the_speaker_or_the_actor_before_it(
+    analyse: Callable[..., Doc], text: str, claim_type: str, subject: str
+) -> None:
+    got = _pairs(analyse(text), "claim_type", "subject_id")
+    assert (claim_type, subject) in got, got
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "It was not clear whether talks would resume.",
+        "It is unclear when the talks could restart.",
+    ],
+)
+def test_pronoun_without_an_antecedent_in_the_sentence_gives_no_subject(
+    analyse: Callable[..., Doc], text: str
+) -> None:
+    assert [c for c in analyse(text)._.claims if c.subject_id is not None] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "claim_type", "modality"),
+    [
+        # the terms of a plan with "would": proposed
+        ("Under a framework, Hamas would free around 40 hostages.", "captives", "proposed"),
+        (
+            "In the first stage, 33 hostages would be released, the official said.",
+            "captives",
+            "proposed",
+        ),
+        ("Israel, in return, would release 150 Palestinian prisoners.", "captives", "proposed"),
+        ("The deal would halt the fighting in Gaza for six weeks.", "ceasefire", "proposed"),
+        (
+            "Israel has offered Hamas a pause in fighting of up to two months.",
+            "ceasefire",
+            "proposed",
+        ),
+        # an actor's own intention with "would", and "will" anywhere: planned
+        ("Hamas said it would study the proposal.", "response", "planned"),
+        ("Under the plan, Israel will release 250 prisoners.", "captives", "planned"),
+        # no agreement on the truce: negated, on either side of the duration
+        ("Talks ended without agreement on a truce of at least 45 days.", "ceasefire", "negated"),
+        (
+            "Talks in Doha ended on Monday without agreement on a 45-day truce.",
+            "ceasefire",
+            "negated",
+        ),
+        ("Under the framework, the fighting would stop for six weeks.", "ceasefire", "proposed"),
+        (
+            "Under the proposal, 50 hostages are released in the first phase.",
+            "captives",
+            "proposed",
+        ),
+    ],
+)
+def test_modality_of_plan_terms(
+    analyse: Callable[..., Doc], text: str, claim_type: str, modality: str
+) -> None:
+    got = _pairs(analyse(text), "claim_type", "modality")
+    assert (claim_type, modality) in got, got
+
+
+@pytest.mark.parametrize(
+    ("text", "subjects", "value"),
+    [
+        (
+            "The draft, drawn up by Qatar, Egypt and the United States, sets out a "
+            "three-stage truce, according to a Palestinian official.",
+            ["egypt", "qatar", "united_states"],
+            3,
+        ),
+        ("A proposal prepared by Qatar and Egypt was handed to Hamas.", ["egypt", "qatar"], None),
+        ("The plan, drafted by Egypt, comprises three stages.", ["egypt"], 3),
+    ],
+)
+def test_each_drafter_of_a_plan_proposes_it(
+    analyse: Callable[..., Doc], text: str, subjects: list[str], value: float | None
+) -> None:
+    got = [(c.subject_id, c.value) for c in analyse(text)._.claims if c.claim_type == "proposal"]
+    assert sorted(got, key=repr) == sorted([(s, value) for s in subjects], key=repr), got
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["The letter was written by Hamas leaders.", "Egypt prepared a field hospital in Rafah."],
+)
+def test_drafting_without_a_plan_is_no_proposal(analyse: Callable[..., Doc], text: str) -> None:
+    assert "proposal" not in [c.claim_type for c in analyse(text)._.claims]
+
+
+# -- round 3 (blind2 error list): mediation, demands, truce events, responses ------------
+
+
+def _typed(doc: Doc, claim_type: str, *fields: str) -> list[tuple]:
+    return sorted(
+        (tuple(getattr(c, f) for f in fields) for c in doc._.claims if c.claim_type == claim_type),
+        key=repr,
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "subjects", "predicate"),
+    [
+        ("The talks in Doha, hosted by Qatar, resumed on Monday.", ["qatar"], "host"),
+        ("Leaders met at the summit, which Egypt hosted in Sharm el-Sheikh.", ["egypt"], "host"),
+        (
+            "Egypt, which hosted Hamas and Fatah delegations, is pressing them, an official said.",
+            ["egypt"],
+            "host",
+        ),
+        ("Turkey will host a meeting of foreign ministers next month.", ["turkey"], "host"),
+        (
+            "The deal, guaranteed by Egypt, Qatar and the United States, took effect.",
+            ["egypt", "qatar", "united_states"],
+            "guarantee",
+        ),
+        (
+            "The leaders of Egypt, Qatar and Turkey signed a document guaranteeing the ceasefire.",
+            ["egypt", "qatar", "turkey"],
+            "guarantee",
+        ),
+        (
+            "Egypt and Qatar, along with the United States, have pledged to guarantee the deal.",
+            ["egypt", "qatar", "united_states"],
+            "guarantee",
+        ),
+        ("The truce was brokered by Qatar together with Egypt.", ["egypt", "qatar"], "broker"),
+        (
+            "Hamas handed its reply to mediators Qatar and Egypt on Monday.",
+            ["egypt", "qatar"],
+            "mediate",
+        ),
+        (
+            "Talks resume next week, mediators Qatar and Egypt said in a statement.",
+            ["egypt", "qatar"],
+            "mediate",
+        ),
+        ("The text was handed to the mediators, Qatar and Egypt.", ["egypt", "qatar"], "mediate"),
+        ("Qatar was still in contact with both sides, an official said.", ["qatar"], "mediate"),
+    ],
+)
+def test_mediators_hosts_and_guarantors(
+    analyse: Callable[..., Doc], text: str, subjects: list[str], predicate: str
+) -> None:
+    got = _typed(analyse(text), "mediation", "subject_id", "predicate")
+    assert got == sorted(((s, predicate) for s in subjects), key=repr), got
+
+
+@pytest.mark.parametrize(
+    ("text", "modality"),
+    [
+        ("Egypt and Qatar have pledged to guarantee the deal.", "planned"),
+        ("Turkey will host the next round of talks in Istanbul.", "planned"),
+        ("Egypt hosted the talks in Cairo.", "asserted"),
+    ],
+)
+def test_mediation_modality(analyse: Callable[..., Doc], text: str, modality: str) -> None:
+    got = _typed(analyse(text), "mediation", "modality")
+    assert got and all(m == modality for (m,) in got), got
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Hamas dropped its demand that Israel commit to a permanent ceasefire, sources said.",
+            ("hamas", "ceasefire", "negated"),
+        ),
+        (
+            "Hamas has abandoned its demand for a full withdrawal, an official said.",
+            ("hamas", "withdrawal", "negated"),
+        ),
+        (
+            "The group asked for guarantees that the ceasefire would hold, Hamas said.",
+            ("hamas", "ceasefire", "asserted"),
+        ),
+        (
+            '"There will be no release of prisoners unless the aggression ends and the occupation '
+            'withdraws," Hamas said.',
+            ("hamas", "withdrawal", "asserted"),
+        ),
+        (
+            "Israeli officials say the group must give up its weapons first.",
+            ("israel", "other", "asserted"),
+        ),
+        (
+            '"We need Israel to allow in more aid," the United Nations said.',
+            ("united_nations", "aid", "asserted"),
+        ),
+    ],
+)
+def test_demands_in_more_phrasings(
+    analyse: Callable[..., Doc], text: str, expected: tuple[str, str, str]
+) -> None:
+    got = _typed(analyse(text), "demand", "subject_id", "category", "modality")
+    assert expected in got, got
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Both sides want a deal, but neither wants to be seen giving ground.",
+        "The ceasefire must hold.",  # no speaker: no one to demand it
+        "Gaza needs more aid.",
+    ],
+)
+def test_no_demand_without_a_demander(analyse: Callable[..., Doc], text: str) -> None:
+    assert "demand" not in [c.claim_type for c in analyse(text)._.claims]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Israel is prepared to offer a one-week pause, officials said.",
+            ("propose", "proposed", 7.0),
+        ),
+        (
+            "Hamas responded to the latest proposal for a 60-day ceasefire.",
+            ("propose", "proposed", 60.0),
+        ),
+        ("Israel resumes Gaza strikes, ending two-month truce", ("violate", "violated", 60.0)),
+        (
+            "Hamas would free five hostages in return for a 50-day extension.",
+            ("extend", "extended", 50.0),
+        ),
+        (
+            "Israeli strikes killed 400 people, shattering a truce that had held since January.",
+            ("violate", "violated", None),
+        ),
+        ("Israel accused Hamas of breaching the deal.", ("violate", "violated", None)),
+        ("Hamas accused Israel of overturning the agreement.", ("violate", "violated", None)),
+    ],
+)
+def test_truce_events_by_their_verb(
+    analyse: Callable[..., Doc], text: str, expected: tuple[str, str, float | None]
+) -> None:
+    got = _typed(analyse(text), "ceasefire", "predicate", "category", "value")
+    assert expected in got, got
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Hamas accepts truce proposal; Israel says terms fall short",
+            ("israel", "respond", "asserted"),
+        ),
+        ("Hamas has not given its answer to the framework.", ("hamas", "respond", "negated")),
+        (
+            'Netanyahu said the changes Hamas was seeking were "not acceptable".',
+            ("israel", "reject", "asserted"),
+        ),
+        ("Hamas is ready to discuss freezing its weapons.", ("hamas", "consider", "asserted")),
+        (
+            "Israel said it was willing to negotiate over the details.",
+            ("israel", "consider", "asserted"),
+        ),
+    ],
+)
+def test_responses_in_more_phrasings(
+    analyse: Callable[..., Doc], text: str, expected: tuple[str, str, str]
+) -> None:
+    got = _typed(analyse(text), "response", "subject_id", "category", "modality")
+    assert expected in got, got
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Egypt has refused to reopen its side of the crossing.",
+        "The group was open to offers, a Hamas official said.",
+    ],
+)
+def test_no_response_without_a_proposal(analyse: Callable[..., Doc], text: str) -> None:
+    got = [(c.claim_type, c.category) for c in analyse(text)._.claims]
+    assert ("response", "reject") not in got and ("proposal", None) not in got, got
+
+
+@pytest.mark.parametrize(
+    ("text", "subjects"),
+    [
+        (
+            "Hamas accepted a ceasefire proposal from Egyptian and Qatari mediators.",
+            ["egypt", "qatar"],
+        ),
+        ("Hamas studied the plan from Qatar.", ["qatar"]),
+    ],
+)
+def test_proposal_from_its_drafters(
+    analyse: Callable[..., Doc], text: str, subjects: list[str]
+) -> None:
+    got = _typed(analyse(text), "proposal", "subject_id")
+    assert got == sorted(((s,) for s in subjects), key=repr), got
+
+
+@pytest.mark.parametrize(
+    ("text", "modality"),
+    [
+        ("Hamas is to release 33 hostages in stages.", "planned"),
+        ("Israel is to free 250 Palestinian prisoners next week.", "planned"),
+    ],
+)
+def test_is_to_is_planned(analyse: Callable[..., Doc], text: str, modality: str) -> None:
+    got = _typed(analyse(text), "captives", "modality")
+    assert got and got[0][0] == modality, got
+
+
+@pytest.mark.parametrize(
+    ("text", "subjects"),
+    [
+        ("Israel and Hamas have agreed to a four-day truce, Qatar said.", ["hamas", "israel"]),
+        ("Hamas and Israel agreed on a six-week ceasefire.", ["hamas", "israel"]),
+        ("Israel resumes Gaza strikes, ending two-month truce", ["israel"]),
+    ],
+)
+def test_truce_length_takes_the_doers_of_its_verb(
+    analyse: Callable[..., Doc], text: str, subjects: list[str]
+) -> None:
+    got = [c.subject_id for c in analyse(text)._.claims if c.claim_type == "ceasefire"]
+    assert sorted(got) == subjects, got
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "modality"),
+    [
+        ("Egypt has proposed a two-day truce in Gaza.", 2.0, "asserted"),
+        ("Israel has offered Hamas a pause in fighting of up to two months.", 60.0, "asserted"),
+        ("Qatar proposed a 60-day ceasefire on Monday.", 60.0, "asserted"),
+    ],
+)
+def test_proposal_verb_is_asserted_and_worth_the_truce_length(
+    analyse: Callable[..., Doc], text: str, value: float, modality: str
+) -> None:
+    got = [(c.value, c.modality) for c in analyse(text)._.claims if c.claim_type == "proposal"]
+    assert (value, modality) in got, got
+
+
+def test_a_far_truce_length_is_not_lent(analyse: Callable[..., Doc]) -> None:
+    text = (
+        "Cairo is proposing an agreement that would include the formation of a committee "
+        "of regional mediators to monitor any conditions agreed during a truce of 60 days."
+    )
+    got = [c.value for c in analyse(text)._.claims if c.claim_type == "proposal"]
+    assert got == [None], got
+
+
+@pytest.mark.parametrize(
+    ("text", "subjects"),
+    [
+        ("The talks follow a three-phase plan that Egypt laid out in May.", ["egypt"]),
+        ("The framework was hammered out by Qatar and Egypt.", ["egypt", "qatar"]),
+    ],
+)
+def test_plan_laid_out_by(analyse: Callable[..., Doc], text: str, subjects: list[str]) -> None:
+    got = sorted(c.subject_id for c in analyse(text)._.claims if c.claim_type == "proposal")
+    assert got == subjects, got
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Trump said he hopes a deal can be reached next week.", ("agree", "agreed")),
+        ("Officials said Israel would not agree to end the war.", ("agree", "agreed")),
+    ],
+)
+def test_deal_reached_and_end_the_war(
+    analyse: Callable[..., Doc], text: str, expected: tuple[str, str]
+) -> None:
+    got = _typed(analyse(text), "ceasefire", "predicate", "category")
+    assert expected in got, got
+
+
+@pytest.mark.parametrize(
+    ("text", "subjects"),
+    [
+        (
+            "The framework, hammered out in Paris last month by officials from the United States, "
+            "Qatar and Egypt, would see 40 hostages released.",
+            ["egypt", "qatar", "united_states"],
+        ),
+        (
+            "The draft, prepared by negotiators from Egypt and Qatar, was sent to Hamas.",
+            ["egypt", "qatar"],
+        ),
+    ],
+)
+def test_plan_drafted_by_officials_from(
+    analyse: Callable[..., Doc], text: str, subjects: list[str]
+) -> None:
+    got = sorted(c.subject_id for c in analyse(text)._.claims if c.claim_type == "proposal")
+    assert got == subjects, got
+
+
+@pytest.mark.parametrize(
+    ("text", "subjects"),
+    [
+        (
+            "Egypt and Qatar, along with the United States, have pledged to guarantee the deal.",
+            ["egypt", "qatar", "united_states"],
+        ),
+        ("Qatar, together with Egypt, is mediating the talks.", ["egypt", "qatar"]),
+    ],
+)
+def test_coordinated_after_the_nearest_doer(
+    analyse: Callable[..., Doc], text: str, subjects: list[str]
+) -> None:
+    got = sorted(c.subject_id for c in analyse(text)._.claims if c.claim_type == "mediation")
+    assert got == subjects, got
+
+
+@pytest.mark.parametrize(
+    ("text", "claimant"),
+    [
+        (
+            "Since the truce began on Friday, 19 Palestinians have been killed, the ministry said.",
+            None,
+        ),
+        ("Israel says Hamas has violated the truce since it took effect on Oct. 10.", None),
+        ("The truce began on Friday, the Gaza health ministry said.", "gaza_health_ministry"),
+    ],
+)
+def test_a_truce_start_in_a_since_clause_is_background(
+    analyse: Callable[..., Doc], text: str, claimant: str | None
+) -> None:
+    got = [
+        c.claimant_id
+        for c in analyse(text)._.claims
+        if c.claim_type == "ceasefire" and c.predicate == "begin"
+    ]
+    assert got == [claimant], got
+
+
+@pytest.mark.parametrize(
+    ("text", "claim_type", "value"),
+    [
+        ("Harris called for an immediate ceasefire of at least six weeks.", "demand", 42.0),
+        ("Israel is prepared to offer a one-week pause, officials said.", "proposal", 7.0),
+    ],
+)
+def test_truce_length_lent_to_demands_and_offers(
+    analyse: Callable[..., Doc], text: str, claim_type: str, value: float
+) -> None:
+    got = [c.value for c in analyse(text)._.claims if c.claim_type == claim_type]
+    assert value in got, got
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Israel said it would send a delegation to Cairo.", ("israel", "planned")),
+        ("Hamas sent its negotiators to Doha on Monday.", ("hamas", "asserted")),
+    ],
+)
+def test_sending_a_delegation_is_a_visit(
+    analyse: Callable[..., Doc], text: str, expected: tuple[str, str]
+) -> None:
+    got = _typed(analyse(text), "meeting", "subject_id", "modality")
+    assert expected in got, got
+
+
+def test_offering_troops_is_no_proposal(analyse: Callable[..., Doc]) -> None:
+    text = "Indonesia and Morocco have offered troops for the stabilisation force."
+    assert "proposal" not in [c.claim_type for c in analyse(text)._.claims]
+
+
+@pytest.mark.parametrize(
+    ("text", "subject"),
+    [
+        (
+            "An Israeli official said there would be no further withdrawal until the last "
+            "hostage is returned.",
+            "israel",
+        ),
+        ("Hamas has said it will not disarm before a Palestinian state is established.", "hamas"),
+        ('"We will never hand over our weapons until the occupation ends," Hamas said.', "hamas"),
+    ],
+)
+def test_a_refusal_until_a_condition_is_a_demand(
+    analyse: Callable[..., Doc], text: str, subject: str
+) -> None:
+    got = _typed(analyse(text), "demand", "subject_id")
+    assert (subject,) in got, got
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Netanyahu said fighting would continue until Hamas is defeated.",
+        "The talks will run until Friday, Egypt said.",
+        "Hamas agreed to the truce before the holiday, Qatar said.",
+    ],
+)
+def test_until_without_a_refusal_is_no_demand(analyse: Callable[..., Doc], text: str) -> None:
+    got = [c.rule_id for c in analyse(text)._.claims if c.claim_type == "demand"]
+    assert got == [], got
+
+
+@pytest.mark.parametrize(
+    ("text", "visits"),
+    [
+        (
+            "Egypt, which hosted Hamas and Fatah delegations, is pressing them, an aide said.",
+            [("fatah", "egypt"), ("hamas", "egypt")],
+        ),
+        (
+            "Qatar hosted Hamas and Israeli delegations on Monday, a diplomat said.",
+            [("hamas", "qatar"), ("israel", "qatar")],
+        ),
+    ],
+)
+def test_hosted_delegations_visit_the_host(
+    analyse: Callable[..., Doc], text: str, visits: list[tuple[str, str]]
+) -> None:
+    got = _typed(analyse(text), "meeting", "subject_id", "object_id")
+    assert got == visits, got
+
+
+def test_hosting_without_delegations_is_no_visit(analyse: Callable[..., Doc]) -> None:
+    got = _typed(analyse("Egypt hosted the talks in Cairo."), "meeting", "subject_id")
+    assert got == [], got
+
+
+# -- round 4: general lexicon coverage, several phrasings per group --------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("About 150 aid trucks crossed into Gaza on Sunday, the UN said.", (150.0, "enter")),
+        ("Some 90 trucks carrying flour reached northern Gaza, Egypt said.", (90.0, "enter")),
+        ("Only 60 convoys of aid have arrived since Friday, Hamas said.", (60.0, "enter")),
+        (
+            "Jordanian aircraft dropped more than 10,000 meals over Gaza, the army said.",
+            (10000.0, "deliver"),
+        ),
+        ("A ship unloaded nearly 300 tonnes of food at the pier, Qatar said.", (300.0, "deliver")),
+    ],
+)
+def test_aid_movement_verbs_anchor_counts(
+    analyse: Callable[..., Doc], text: str, expected: tuple[float, str]
+) -> None:
+    got = _typed(analyse(text), "aid", "value", "predicate")
+    assert expected in got, got
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "About 150 journalists arrived in Cairo for the summit, Egypt said.",
+        "The delegation arrived in Doha on Monday, Hamas said.",
+    ],
+)
+def test_arrivals_without_aid_are_no_aid(analyse: Callable[..., Doc], text: str) -> None:
+    got = [c.rule_id for c in analyse(text)._.claims if c.claim_type == "aid"]
+    assert not any("aid_moves" in r for r in got), got
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Israel closed the Kerem Shalom crossing on Sunday.", ("open", "negated")),
+        ("The Rafah crossing remains shut, Egypt said.", ("open", "negated")),
+        ("Israel said it would no longer approve food convoys to the north.", ("open", "negated")),
+        ("Israel says it places no limit on aid.", ("open", "asserted")),
+    ],
+)
+def test_crossings_and_permits(
+    analyse: Callable[..., Doc], text: str, expected: tuple[str, str]
+) -> None:
+    got = _typed(analyse(text), "aid", "predicate", "modality")
+    assert expected in got, got
+
+
+@pytest.mark.parametrize(
+    ("text", "mediators"),
+    [
+        (
+            "The deal was brokered by Qatar in coordination with Egypt, a source said.",
+            ["egypt", "qatar"],
+        ),
+        ('"We are still talking to both sides," Qatar said.', ["qatar"]),
+        ("Egypt and Qatar are in contact with both sides to save the deal.", ["egypt", "qatar"]),
+        (
+            "Qatar said it would suspend its mediation until the parties show seriousness.",
+            ["qatar"],
+        ),
+        ("Egypt facilitated the talks in Cairo, officials said.", ["egypt"]),
+        ("The United States will oversee the ceasefire, an official said.", ["united_states"]),
+    ],
+)
+def test_mediation_phrasings(analyse: Callable[..., Doc], text: str, mediators: list[str]) -> None:
+    got = sorted({s for (s,) in _typed(analyse(text), "mediation", "subject_id")})
+    assert got == mediators, got
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hamas said it was talking to its members about the war.",
+        "The talks took place in Cairo, officials said.",
+    ],
+)
+def test_no_mediation_without_a_mediating_act(analyse: Callable[..., Doc], text: str) -> None:
+    assert "mediation" not in [c.claim_type for c in analyse(text)._.claims]
+
+
+@pytest.mark.parametrize(
+    ("text", "proposer"),
+    [
+        (
+            "The resolution, which was drafted by the United Arab Emirates, failed.",
+            "united_arab_emirates",
+        ),
+        ("Trump's idea, floated last month, drew criticism from Egypt.", "united_states"),
+        ("A draft resolution circulated by the United States calls for calm.", "united_states"),
+        ("Egypt presented Hamas with a new proposal on Saturday.", "egypt"),
+        ("Mediators from Qatar floated a new plan, officials said.", "qatar"),
+    ],
+)
+def test_proposal_verbs_and_nouns(analyse: Callable[..., Doc], text: str, proposer: str) -> None:
+    got = _typed(analyse(text), "proposal", "subject_id")
+    assert (proposer,) in got, got
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The United States vetoed the resolution on Friday.", ("united_states", "reject")),
+        ("Hamas turned down the proposal, officials said.", ("hamas", "reject")),
+        ("Last month Hamas turned down a U.S.-backed proposal.", ("hamas", "reject")),
+        ("Britain abstained, diplomats said.", ("united_kingdom", "consider")),
+        ("Israel is weighing the offer, an official said.", ("israel", "consider")),
+        ("Hamas was studying the paper positively, a source said.", ("hamas", "consider")),
+        ("Israel's cabinet ratified the agreement overnight.", ("israel", "accept")),
+    ],
+)
+def test_response_phrasings(
+    analyse: Callable[..., Doc], text: str, expected: tuple[str, str]
+) -> None:
+    got = _typed(analyse(text), "response", "subject_id", "category")
+    assert expected in got, got
+
+
+def test_discussing_ideas_is_no_response(analyse: Callable[..., Doc]) -> None:
+    text = '"We are discussing ideas, not a finished deal," a Hamas official said.'
+    assert "response" not in [c.claim_type for c in analyse(text)._.claims]
+
+
+@pytest.mark.parametrize(
+    ("text", "subject"),
+    [
+        ("Hamas called on countries to open the land crossings.", "hamas"),
+        (
+            "A deal will be possible only when all hostages are returned, Netanyahu's office said.",
+            "israel",
+        ),
+        ("Israel says it will reopen the crossing only once the remains are back.", "israel"),
+        (
+            '"Our operations will not stop as long as the aggression continues," Hamas said.',
+            "hamas",
+        ),
+        ("Egypt appealed for an immediate ceasefire on Monday.", "egypt"),
+    ],
+)
+def test_demand_and_condition_phrasings(
+    analyse: Callable[..., Doc], text: str, subject: str
+) -> None:
+    got = _typed(analyse(text), "demand", "subject_id")
+    assert (subject,) in got, got
+
+
+def test_a_condition_needs_a_doer(analyse: Callable[..., Doc]) -> None:
+    text = "The market opens only when the trucks arrive."
+    assert "demand" not in [c.claim_type for c in analyse(text)._.claims]
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("The ceasefire took hold on Friday morning, Qatar said.", "began"),
+        ("The truce broke down on Saturday, Egypt said.", "violated"),
+        ("Hamas accused Israel of breaching the terms, the group said.", "violated"),
+        ("Egypt urged Hamas to accept an extension of the first phase.", "extended"),
+    ],
+)
+def test_ceasefire_verb_phrasings(analyse: Callable[..., Doc], text: str, category: str) -> None:
+    got = [c.category for c in analyse(text)._.claims if c.claim_type == "ceasefire"]
+    assert category in got, got
+
+
+@pytest.mark.parametrize(
+    ("text", "claim_type"),
+    [
+        ("Hamas said it would keep fighting until a ceasefire takes hold in Gaza.", "ceasefire"),
+        ("Qatar said it would halt its mediation if no deal was reached.", "ceasefire"),
+        ("Houthis vowed attacks unless aid trucks enter Gaza freely.", "aid"),
+        ("Israel approved the list only after Qatari mediators stepped in.", "demand"),
+        ('Israel would "respond forcefully" to any breach, Netanyahu said.', "response"),
+        ('"We have received no such request," Egypt said.', "demand"),
+        (
+            "The gate, which Israel has said it will open to shorten the route, was shut.",
+            "response",
+        ),
+        ("Hamas called on countries to stop the airdrops of food.", "aid"),
+    ],
+)
+def test_conditions_threats_and_topics_make_no_event(
+    analyse: Callable[..., Doc], text: str, claim_type: str
+) -> None:
+    got = [c.rule_id for c in analyse(text)._.claims if c.claim_type == claim_type]
+    assert got == [], got
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The ceasefire took hold on Friday, Egypt said.",
+        "A deal was reached on Monday, Qatar said.",
+        "About 200 aid trucks entered Gaza on Sunday, the UN said.",
+        "Hamas responded to the proposal on Tuesday.",
+        "Hamas is open to the offer, an official said.",
+    ],
+)
+def test_the_same_events_stated_plainly_are_claims(analyse: Callable[..., Doc], text: str) -> None:
+    assert analyse(text)._.claims, text
+
+
+@pytest.mark.parametrize(
+    ("text", "claim_type", "modality"),
+    [
+        ("Qatar puts its mediation on hold, a diplomat said.", "mediation", "negated"),
+        ("Qatar said it was suspending its mediation.", "mediation", "negated"),
+        ("About 600 aid trucks a day are supposed to enter Gaza, the UN said.", "aid", "planned"),
+        ("Israel was accused of failing to let aid trucks reach the north.", "aid", "negated"),
+    ],
+)
+def test_modality_cues_in_more_phrasings(
+    analyse: Callable[..., Doc], text: str, claim_type: str, modality: str
+) -> None:
+    got = [c.modality for c in analyse(text)._.claims if c.claim_type == claim_type]
+    assert modality in got, got
+
+
+@pytest.mark.parametrize(
+    ("text", "subject"),
+    [
+        ("Qatar received a positive response from Hamas on Monday.", "hamas"),
+        ("We are now waiting for the Israeli reply, Qatar said.", "israel"),
+        ("Hamas delivered its response to the mediators on Tuesday.", "hamas"),
+        ("Hamas's answer reached Cairo late on Monday.", "hamas"),
+    ],
+)
+def test_the_responder_of_a_response_noun(
+    analyse: Callable[..., Doc], text: str, subject: str
+) -> None:
+    got = _typed(analyse(text), "response", "subject_id")
+    assert (subject,) in got, got
+
+
+def test_the_recipient_of_a_response_is_not_the_responder(analyse: Callable[..., Doc]) -> None:
+    got = _typed(analyse("Egypt received a response on Monday."), "response", "subject_id")
+    assert ("egypt",) not in got, got

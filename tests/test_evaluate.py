@@ -118,6 +118,48 @@ def test_claims_match_on_evidence_and_type() -> None:
     assert claim_pairs(gold, [wrong_type], same_type=False) == [(0, 0)]
 
 
+@pytest.mark.parametrize(
+    "pred_data, counted",
+    [
+        ({"value": 21320, "claimant_id": "gaza_health_ministry"}, (1, 0, 0)),
+        ({"value": 21320, "claimant_id": None}, (0, 1, 1)),  # the outlet's own claim
+        ({"value": 2132, "claimant_id": "gaza_health_ministry"}, (0, 1, 1)),
+    ],
+)
+def test_the_claim_tuple_needs_type_value_and_claimant(
+    pred_data: dict[str, Any], counted: tuple[int, int, int]
+) -> None:
+    gold = {
+        "d": [
+            g(
+                None,
+                None,
+                claim_type="casualties",
+                evidence="killed at least 21,320",
+                value=21320,
+                claimant_id="gaza_health_ministry",
+                subject_id="israel",
+            )
+        ]
+    }
+    pred = {
+        "d": [
+            p(
+                0,
+                1,
+                claim_type="casualties",
+                evidence="Israel has killed at least 21,320 people, the ministry said.",
+                subject_id="hamas",  # not part of the tuple
+                **pred_data,
+            )
+        ]
+    }
+    total = label_counts(TABLE["claims.type+value+claimant"], gold, pred)["*"]["match"]
+    assert (total.tp, total.fp, total.fn) == counted
+    typed = label_counts(TABLE["claims.claim_type"], gold, pred)["*"]["match"]
+    assert (typed.tp, typed.fp, typed.fn) == (1, 0, 0)
+
+
 def test_claim_fields_are_scored_one_by_one() -> None:
     gold = {
         "d": [

@@ -234,7 +234,7 @@ def test_parse_number_rejects(lexicon: NumberLexicon, text: str) -> None:
         ("week-long", 7, "days", "duration", "exact"),
         ("three-stage", 3, "stages", "plan_parts", "exact"),
         ("20-point", 20, "points", "plan_parts", "exact"),
-        ("$5 billion", 5_000_000_000, "usd", "money", "exact"),
+        ("$5 billion", 5_000_000_000, "usd", "other", "exact"),
         ("up to 10 weeks", 70, "days", "duration", "up_to"),
     ],
 )
@@ -391,7 +391,7 @@ PASSAGES = [
         "$5 billion",
         5_000_000_000,
         "exact",
-        "money",
+        "other",
         None,
     ),
     (
@@ -704,17 +704,11 @@ def test_heldout_f1(numbers_nlp: Language) -> None:
     assert f1 >= 0.9, misses
 
 
-@pytest.mark.xfail(
-    reason="the event cue sits beyond an appositive with its own number", strict=True
-)
 def test_cue_beyond_appositive(numbers_nlp: Language) -> None:
     text = "Around 1.9 million people, roughly 90 percent of the population, have been displaced."
     assert quantities(numbers_nlp, text)[0].category == "displaced"
 
 
-@pytest.mark.xfail(
-    reason="the counted noun comes before the number (number of trucks ... fell to N)", strict=True
-)
 def test_noun_before_number(numbers_nlp: Language) -> None:
     text = "The number of trucks entering Gaza fell to between 80 and 100 a day."
     assert quantities(numbers_nlp, text)[0].category == "aid_trucks"
@@ -725,3 +719,243 @@ def test_full_pipeline_wiring(analyse: Any) -> None:
         "Since Oct. 7, strikes have killed at least 21,320 Palestinians.", published="2023-12-28"
     )
     assert [(q.text, q.category) for q in doc._.quantities] == [("at least 21,320", "killed")]
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "category"),
+    [
+        ("Five people were killed and dozens more were wounded.", "dozens", "injured"),
+        ("Twelve people died and dozens more were injured, medics said.", "dozens", "injured"),
+        ("Three soldiers were wounded and two more were killed in the blast.", "two", "killed"),
+        ("At least 20 people were killed on Monday, and 50 were wounded.", "50", "injured"),
+        ("Eight civilians died in the raid; scores more were hurt.", "scores", "injured"),
+    ],
+)
+def test_subject_of_a_verb_takes_the_event_after_the_verb(
+    numbers_nlp: Language, text: str, span: str, category: str
+) -> None:
+    """'N (more) were VERB': the event word after the verb categorises N, not a nearer one
+    before the number."""
+    got = {q.text.lower(): q.category for q in quantities(numbers_nlp, text)}
+    assert [c for t, c in got.items() if span in t] == [category], got
+
+
+def test_number_before_a_verb_keeps_the_event_before_it(numbers_nlp: Language) -> None:
+    text = "Israeli strikes killed 40 people, who were buried on Tuesday."
+    assert [q.category for q in quantities(numbers_nlp, text)] == ["killed"]
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "category"),
+    [
+        ("The remains of the 28 dead hostages are still in Gaza.", "28", "hostages"),
+        ("Hamas returned four dead hostages on Thursday.", "four", "hostages"),
+        ("The bodies of 12 killed Palestinians were returned.", "12", "killed"),
+        ("At least 30 people were dead after the strike.", "30", "killed"),
+    ],
+)
+def test_event_word_before_a_counted_noun_modifies_it(
+    numbers_nlp: Language, text: str, span: str, category: str
+) -> None:
+    """'N dead hostages': the event adjective does not end the counted phrase; the noun
+    decides when it has a category of its own, else the event word does."""
+    got = {q.text.lower(): q.category for q in quantities(numbers_nlp, text)}
+    assert [c for t, c in got.items() if span in t] == [category], got
+
+
+# -- round 4: categories decided by nouns, anaphors, parts and appositions ---------------
+
+
+def _categories(nlp: Language, text: str, span: str) -> list[str]:
+    return [q.category for q in quantities(nlp, text) if span in q.text.lower()]
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "category"),
+    [
+        # things, not people: the noun makes the count "other" whatever event is near
+        ("Officials said Israel had committed 194 violations, killing 236 people.", "194", "other"),
+        ("The army said it had struck 60 targets and killed five fighters.", "60", "other"),
+        ("Aircraft dropped more than 46,000 meals over the north.", "46,000", "other"),
+        ("A ship unloaded nearly 200 tonnes of food, and 20 pallets of flour.", "200", "other"),
+        (
+            "Thirteen votes were cast in favour; the wounded were not discussed.",
+            "thirteen",
+            "other",
+        ),
+        ("About 85% of the population have been displaced.", "85", "other"),
+        ("Some 53 percent of the wounded were children.", "53", "other"),
+        ("Donors pledged $5 billion for the families of those killed.", "5 billion", "other"),
+        # people nouns keep the event category
+        ("Strikes killed 40 civilians overnight.", "40", "killed"),
+        ("Twelve people drowned trying to reach aid parcels.", "twelve", "killed"),
+        ("Hamas will hand over two batches of hostages.", "two", "plan_parts"),
+    ],
+)
+def test_counted_noun_decides_the_category(
+    numbers_nlp: Language, text: str, span: str, category: str
+) -> None:
+    assert _categories(numbers_nlp, text, span) == [category]
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "category"),
+    [
+        ("Hamas says some 50 of the hostages it holds have been killed.", "50", "hostages"),
+        ("Only four of the 28 dead hostages were handed over.", "four", "hostages"),
+        ("Two of its prisoners were killed in custody.", "two", "prisoners"),
+        ("Ten of the trucks were looted.", "ten", "aid_trucks"),
+        # no determiner and no noun: the event decides
+        ("Five of them were killed in the strike.", "five", "killed"),
+    ],
+)
+def test_partitive_takes_the_noun_after_of_the(
+    numbers_nlp: Language, text: str, span: str, category: str
+) -> None:
+    """'N of the (M) ... noun': N counts members of the noun's group."""
+    assert _categories(numbers_nlp, text, span) == [category]
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "category"),
+    [
+        ("The death toll rose to 9,061, including 3,760 children.", "3,760", "killed"),
+        ("Strikes killed 120 people, among them 40 women.", "40", "killed"),
+        ("Ten living hostages and the bodies of 18 others would be handed over.", "18", "hostages"),
+        ("Twelve people drowned, and six others were crushed in a stampede.", "six", "killed"),
+        (
+            "Hamas still holds 136 people in captivity, and at least 25 of them are dead.",
+            "25",
+            "hostages",
+        ),
+        (
+            "Some 136 people are still held, and officials say 25 of them are dead.",
+            "25",
+            "hostages",
+        ),
+        # a new sentence starts afresh
+        ("The toll rose to 9,061. Including the north, 3,760 homes were hit.", "3,760", "other"),
+    ],
+)
+def test_part_of_a_count_keeps_its_category(
+    numbers_nlp: Language, text: str, span: str, category: str
+) -> None:
+    """'including N', 'N others', 'N of them' count a part of the previous quantity."""
+    assert _categories(numbers_nlp, text, span) == [category]
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "category"),
+    [
+        ("The army puts the number of hostages at 240.", "240", "hostages"),
+        ("Fewer than 200 trucks arrived on Sunday, against the 340 promised.", "340", "aid_trucks"),
+        (
+            "Around 4,200 aid trucks entered last week. The U.N. put the figure at 1,500.",
+            "1,500",
+            "aid_trucks",
+        ),
+        ("Israel released 39 prisoners. The tally now stands at 240.", "240", "prisoners"),
+        # a number with its own people noun is not taken by a nearby category noun
+        ("He discussed the remaining hostages, two Israeli officials said.", "two", "other"),
+        (
+            "Nearly 1.9 million people, or about 85% of the population, have been displaced.",
+            "1.9 million",
+            "displaced",
+        ),
+        # a cue inside the previous number's phrase describes that noun only
+        (
+            "Egypt let 76 badly wounded Palestinians and over 300 passport holders leave.",
+            "300",
+            "other",
+        ),
+        ("Strikes killed 12 Palestinians and 30 Israelis.", "30", "killed"),
+    ],
+)
+def test_category_from_context_around_a_nounless_number(
+    numbers_nlp: Language, text: str, span: str, category: str
+) -> None:
+    assert _categories(numbers_nlp, text, span) == [category]
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "qualifier", "value"),
+    [
+        ("Hamas handed over four hostages on Monday.", "four", "exact", 4),
+        ("Hamas would hand over 18 bodies in five stages.", "18", "exact", 18),
+        ("The group turned over 12 bodies to the Red Cross.", "12", "exact", 12),
+        ("Over the past 10 days, aid fell.", "10 days", "exact", 10),
+        ("Over 500 trucks entered Gaza.", "over 500", "more_than", 500),
+        ("It has killed over 300 people.", "over 300", "more_than", 300),
+        ("Gaza toll passes 9,000 as talks stall.", "passes 9,000", "more_than", 9000),
+        ("The death toll climbed past 17,400.", "past 17,400", "more_than", 17400),
+        ("The toll topped 30,000 on Thursday.", "topped 30,000", "more_than", 30000),
+        ("The U.N. put the figure at nearer 1,500.", "nearer 1,500", "about", 1500),
+        ("Officials said it was closer to 2,000.", "closer to 2,000", "about", 2000),
+    ],
+)
+def test_qualifier_words_and_their_guards(
+    numbers_nlp: Language, text: str, span: str, qualifier: str, value: float
+) -> None:
+    """'over' after a transfer verb is a particle, 'past' after 'the' an adjective."""
+    got = [(q.text.lower(), q.qualifier, q.value) for q in quantities(numbers_nlp, text)]
+    assert (span, qualifier, value) in got, got
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "qualifier"),
+    [
+        ("At most 600 trucks a day will enter.", "at most 600", "up_to"),
+        ("Aid stayed below 200 trucks a day.", "below 200", "up_to"),
+        ("Slightly more than 1,000 prisoners were freed.", "slightly more than 1,000", "more_than"),
+        ("The toll is now above 40,000.", "above 40,000", "more_than"),
+        ("A toll in the region of 30,000 was reported.", "in the region of 30,000", "about"),
+        # "over" after a word of dispute means "about", not "more than"
+        ("Talks stalled in a row over 33 hostages.", "33", "exact"),
+        ("A dispute over 50 prisoners delayed the deal.", "50", "exact"),
+    ],
+)
+def test_more_qualifier_phrases(
+    numbers_nlp: Language, text: str, span: str, qualifier: str
+) -> None:
+    got = [(q.text.lower(), q.qualifier) for q in quantities(numbers_nlp, text)]
+    assert (span, qualifier) in got, got
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "value"),
+    [
+        ("Just 98 trucks entered on Friday, down from 200 before the war.", "200", 200),
+        ("Aid rose from 100 trucks a day.", "100", 100),
+        ("Between 300 and 400 trucks are needed.", "between 300 and 400", 300),
+        ("From 20 to 30 hostages could be freed.", "from 20 to 30", 20),
+    ],
+)
+def test_range_opener_without_a_range_is_a_plain_number(
+    numbers_nlp: Language, text: str, span: str, value: float
+) -> None:
+    got = [(q.text.lower(), q.value) for q in quantities(numbers_nlp, text)]
+    assert (span, value) in got, got
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "category"),
+    [
+        ("Israel will free 30 Palestinian women for each hostage.", "30", "prisoners"),
+        ("Hamas is expected to free 33 Israelis in the first phase.", "33", "hostages"),
+        ("COGAT said 250 truckloads of aid entered on Sunday.", "250", "aid_trucks"),
+        ("Some 500,000 Gazans are sheltering in Rafah.", "500,000", "displaced"),
+        # people going home are not captives handed back
+        ("Some 300,000 people have returned to northern Gaza.", "300,000", "other"),
+        ("Hamas returned the bodies of four hostages.", "four", "hostages"),
+        # a part of a count keeps its category even next to a captive event
+        (
+            "Up to 1,000 prisoners would be freed, including 100 serving life terms.",
+            "100",
+            "prisoners",
+        ),
+    ],
+)
+def test_event_vocabulary_round_4(
+    numbers_nlp: Language, text: str, span: str, category: str
+) -> None:
+    assert _categories(numbers_nlp, text, span) == [category]

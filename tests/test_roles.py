@@ -20,6 +20,7 @@ from pipeline.roles import (
     actors_with_role,
     article_roles,
     group_mentions,
+    is_dateline,
     sentence_conflicts,
 )
 
@@ -121,7 +122,7 @@ SEED_ROLES = {
     "000": ({"egypt", "qatar", "united_states"}, set()),
     "001": ({"egypt", "qatar", "united_states"}, set()),
     "002": ({"egypt", "qatar", "united_states"}, {"turkey", "russia", "france"}),
-    "003": ({"egypt"}, set()),
+    "003": ({"egypt", "united_states"}, set()),
     "004": ({"egypt", "qatar", "turkey", "united_states"}, set()),
 }
 
@@ -266,3 +267,315 @@ def test_a_mediator_mention_elsewhere_has_no_role(run: Callable[..., Doc]) -> No
     doc = run("Qatar mediated the Gaza truce. Qatar Airways resumed flights to Qatar.")
     roles = [(e.sentence, e.role) for e in doc._.entities if e.actor_id == "qatar"]
     assert roles[0] == (0, "mediator") and all(role is None for s, role in roles if s == 1)
+
+
+# -- round 3 mechanisms (own sentences) -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, mediators",
+    [
+        # host scope: a party's delegation (near it, or named earlier) and a counterpart
+        ("A Hamas delegation met Egyptian officials in Cairo to discuss the truce.", {"egypt"}),
+        ("Israeli negotiators held talks with Qatari officials on the Gaza hostages.", {"qatar"}),
+        (
+            "A delegation from the militant group, Hamas, arrived in Cairo for talks with "
+            "Egyptian officials on the Gaza truce.",
+            {"egypt"},
+        ),
+        (
+            "A Hamas delegation arrived in Cairo on Sunday. Hamas officials said the delegation "
+            "met the head of Egyptian intelligence to discuss the truce.",
+            {"egypt"},
+        ),
+    ],
+)
+def test_host_needs_a_party_delegation(
+    run: Callable[..., Doc], text: str, mediators: set[str]
+) -> None:
+    assert actors_with_role(run(text)._.entities, "mediator") == mediators
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "CAIRO, Egypt (AP) - Israel approved a Gaza deal with Hamas after negotiators signed it.",
+        "DOHA, Qatar - Negotiators signed the Gaza agreement, Israel and Hamas said.",
+        "Israel and Hamas said their negotiators would study the Gaza ceasefire text.",
+        "Turkey's delegation met Qatari officials on Gaza, Israel said.",
+    ],
+)
+def test_host_without_a_party_delegation_marks_nobody(run: Callable[..., Doc], text: str) -> None:
+    assert actors_with_role(run(text)._.entities, "mediator") == set()
+
+
+@pytest.mark.parametrize(
+    "text, mediators",
+    [
+        (
+            "Talks in Cairo between the heads of the CIA, Mossad and Egyptian intelligence "
+            "ended without a Gaza deal.",
+            {"united_states", "egypt"},
+        ),
+        (
+            "Negotiations between Qatari, Egyptian and Israeli officials on the hostages "
+            "resumed on Monday.",
+            {"qatar", "egypt"},
+        ),
+        ("Talks between Israel and Hamas on the Gaza hostages stalled.", set()),
+    ],
+)
+def test_talks_between_give_non_parties_the_mediator_role(
+    run: Callable[..., Doc], text: str, mediators: set[str]
+) -> None:
+    assert actors_with_role(run(text)._.entities, "mediator") == mediators
+
+
+@pytest.mark.parametrize(
+    "text, mediators",
+    [
+        ("CIA director William Burns travelled to Cairo for the Gaza talks.", {"united_states"}),
+        ("Qatar's prime minister flew to Paris on Friday for hostage negotiations.", {"qatar"}),
+        (
+            "Steve Witkoff, the US Middle East envoy, had joined the Gaza talks in recent days.",
+            {"united_states"},
+        ),
+        ("Egyptian officials will attend the meeting on the Gaza hostages.", {"egypt"}),
+        ("A Hamas delegation travelled to Doha for the hostage talks.", set()),
+    ],
+)
+def test_travelling_to_or_joining_talks(
+    run: Callable[..., Doc], text: str, mediators: set[str]
+) -> None:
+    assert actors_with_role(run(text)._.entities, "mediator") == mediators
+
+
+@pytest.mark.parametrize(
+    "text, mediators",
+    [
+        (
+            "A senior Egyptian official said Cairo would keep pressing Israel and Hamas to agree.",
+            {"egypt"},
+        ),
+        ("Qatar urged Hamas to accept the Gaza proposal.", {"qatar"}),
+        (
+            "The plan included Egypt requesting that Hamas agree to a phased hostage release.",
+            {"egypt"},
+        ),
+        ("Israel pressed Hamas to accept the Gaza hostage deal.", set()),
+        ("Egypt urged residents of Gaza to agree to nothing.", set()),
+    ],
+)
+def test_pressing_a_named_party(run: Callable[..., Doc], text: str, mediators: set[str]) -> None:
+    assert actors_with_role(run(text)._.entities, "mediator") == mediators
+
+
+@pytest.mark.parametrize(
+    "text, mediators",
+    [
+        ("Egypt had not yet received a response from Hamas on the Gaza plan.", {"egypt"}),
+        (
+            "Hamas' response, which reached Egypt and Qatar and was seen by the United States, "
+            "included an offer on the hostages.",
+            {"egypt", "qatar", "united_states"},
+        ),
+        ("Hamas handed its reply to Qatar on Tuesday, a Gaza official said.", {"qatar"}),
+        ("Israel received Hamas's response on the hostages.", set()),
+    ],
+)
+def test_a_party_response_goes_to_mediators(
+    run: Callable[..., Doc], text: str, mediators: set[str]
+) -> None:
+    assert actors_with_role(run(text)._.entities, "mediator") == mediators
+
+
+@pytest.mark.parametrize(
+    "text, mediators, guarantors",
+    [
+        (
+            "Egypt, which guarantees the Gaza deal together with Qatar, "
+            "said it would host a summit.",
+            set(),
+            {"egypt", "qatar"},
+        ),
+        ("Qatar brokered the Gaza truce along with Egypt.", {"qatar", "egypt"}, set()),
+        (
+            "Separately, Qatar said it was stepping up efforts with Egypt "
+            "to broker a deal on Gaza.",
+            {"qatar", "egypt"},
+            set(),
+        ),
+        (
+            "The United States worked with Cairo to broker the hostage deal.",
+            {"united_states", "egypt"},
+            set(),
+        ),
+        ("Qatar brokered the Gaza truce with Hamas and Israel.", {"qatar"}, set()),
+    ],
+)
+def test_partner_phrases_share_the_role(
+    run: Callable[..., Doc], text: str, mediators: set[str], guarantors: set[str]
+) -> None:
+    entities = run(text)._.entities
+    assert actors_with_role(entities, "mediator") == mediators
+    assert actors_with_role(entities, "guarantor") == guarantors
+
+
+@pytest.mark.parametrize(
+    "text, opening, expected",
+    [
+        ("CAIRO", "", True),
+        ("JERUSALEM", " ", True),
+        ("CAIRO", "Talks in ", False),
+        ("Cairo", "", False),
+        ("US", "", False),
+        ("CIA", "", False),
+        ("Egypt", "SHARM EL-SHEIKH, ", True),
+        ("Qatar", "DOHA, ", True),
+        ("Egypt", "UN, ", False),
+        ("Egypt", "Qatar, ", False),
+    ],
+)
+def test_is_dateline(text: str, opening: str, expected: bool) -> None:
+    assert is_dateline(text, opening) is expected
+
+
+@pytest.mark.parametrize(
+    "text, dateline",
+    [
+        (
+            "DOHA (Reuters) - Qatar said talks on a Gaza truce mediated by Egypt would resume.",
+            "DOHA",
+        ),
+        ("CAIRO, Jan 5 (AFP) - Egypt is working to secure a Gaza ceasefire deal.", "CAIRO"),
+        ("JERUSALEM - Israel said Hamas had rejected the Gaza proposal.", "JERUSALEM"),
+    ],
+)
+def test_a_dateline_takes_no_role(run: Callable[..., Doc], text: str, dateline: str) -> None:
+    """A dateline is a place (the actors component drops it), never a mediator or party."""
+    roles = {e.text: e.role for e in run(text)._.entities}
+    assert roles.get(dateline) is None
+    assert {r for t, r in roles.items() if t != dateline} - {None}
+
+
+@pytest.mark.parametrize(
+    "text, mediators",
+    [
+        (
+            "Trump told the Gaza summit, which Egypt hosted in the Red Sea resort, it was over.",
+            {"egypt"},
+        ),
+        ("The Gaza talks that Qatar convened last week ended without a deal.", {"qatar"}),
+        (
+            "The hostage deal is based on a plan that President Joe Biden laid out in May.",
+            {"united_states"},
+        ),
+        ("Hamas rejected proposals from Egypt to extend the Gaza truce.", {"egypt"}),
+        ("Israel accepted the plan, which Hamas presented on Gaza.", set()),
+        (
+            "Haniyeh arrived in Cairo for talks with Egyptian intelligence chief "
+            "Abbas Kamel on Gaza.",
+            {"egypt"},
+        ),
+        ("The current round on the hostages, hosted by Qatar, ended on Monday.", {"qatar"}),
+        (
+            "The Gaza framework was hammered out in Paris last month by officials "
+            "from Qatar and Egypt.",
+            {"qatar", "egypt"},
+        ),
+        (
+            "Egypt, which hosted Hamas and Israeli delegations in Cairo, is pressing "
+            "the two factions to agree.",
+            {"egypt"},
+        ),
+        ("Egypt has proposed a two-day truce in Gaza.", {"egypt"}),
+        ("Qatar's envoy has been shuttling between the two sides on Gaza hostages.", {"qatar"}),
+        (
+            "Turkey will host a meeting of the mediating countries on the Gaza ceasefire.",
+            {"turkey"},
+        ),
+    ],
+)
+def test_hosts_venues_and_proposers(
+    run: Callable[..., Doc], text: str, mediators: set[str]
+) -> None:
+    assert actors_with_role(run(text, "2024-06-01")._.entities, "mediator") == mediators
+
+
+def test_a_dateline_country_takes_no_role(run: Callable[..., Doc]) -> None:
+    doc = run(
+        "SHARM EL-SHEIKH, Egypt - The leaders of Egypt and Qatar signed a document guaranteeing "
+        "the Gaza ceasefire."
+    )
+    roles = [(e.text, e.role) for e in doc._.entities if e.actor_id == "egypt"]
+    assert roles == [("Egypt", None), ("Egypt", "guarantor")]
+
+
+@pytest.mark.parametrize(
+    "text, mediators",
+    [
+        (
+            "Trump told the summit, which Egypt hosted in the Red Sea resort, that it was over.",
+            {"egypt"},
+        ),
+        (
+            "Negotiators met in the Red Sea resort, hosted by Egypt, to finalise the hostage deal.",
+            {"egypt"},
+        ),
+    ],
+)
+def test_red_sea_is_no_yemen_marker(
+    run: Callable[..., Doc], text: str, mediators: set[str]
+) -> None:
+    assert actors_with_role(run(text, "2025-10-14")._.entities, "mediator") == mediators
+
+
+@pytest.mark.parametrize(
+    "text, mediators",
+    [
+        (
+            "Egyptian intelligence chief Hassan Rashad met Hamas leaders in Cairo to discuss "
+            "the truce.",
+            {"egypt"},
+        ),
+        (
+            "Turkish officials met Hamas negotiators on Saturday to discuss the hostages.",
+            {"turkey"},
+        ),
+        ("Qatar hosted Israeli officials at talks on the hostage deal.", {"qatar"}),
+        ("Hamas officials met Israeli envoys in Cairo on the hostage deal.", set()),
+        ("Egypt's intelligence chief will travel to Israel to push for a deal.", {"egypt"}),
+        ("Qatar is pressing for a compromise on the hostages, a Qatari source said.", {"qatar"}),
+        ("The Israeli army chief is pushing for a deal on the hostages.", set()),
+        ("The European Union called for a Gaza ceasefire.", set()),
+    ],
+)
+def test_meeting_a_party_and_pushing_for_a_deal(
+    run: Callable[..., Doc], text: str, mediators: set[str]
+) -> None:
+    assert actors_with_role(run(text)._.entities, "mediator") == mediators
+
+
+@pytest.mark.parametrize(
+    "text, mediators",
+    [
+        (
+            "Hamas said it was studying a proposal put forward by U.S. envoy Steve Witkoff.",
+            {"united_states"},
+        ),
+        ("The truce plan, presented by Egypt last week, has three stages for Gaza.", {"egypt"}),
+        (
+            "Trump announced a 20-point plan for Gaza that includes the release of hostages.",
+            {"united_states"},
+        ),
+        ("Qatar outlined a proposal for a Gaza truce to both sides.", {"qatar"}),
+        ("Hamas put forward a counter-proposal on the Gaza truce.", set()),  # a party
+        ("The plan, announced by Israel on Sunday, would expand the Gaza operation.", set()),
+    ],
+)
+def test_putting_forward_a_plan_is_mediating(
+    run: Callable[..., Doc], text: str, mediators: set[str]
+) -> None:
+    """An actor outside the conflict that puts forward its plan takes the mediator role."""
+    entities = run(text, published="2025-10-10")._.entities  # Trump in office
+    assert actors_with_role(entities, "mediator") == mediators

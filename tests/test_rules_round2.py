@@ -48,62 +48,46 @@ def _needs_code(reason: str) -> pytest.MarkDecorator:
 
 # --- sources ---------------------------------------------------------------------------
 
-_SPOKES = _needs_code(
-    "the heldout gold takes a spokesperson as the voice of the organisation "
-    "(claimant israel/qatar/un), the blind list wants a SOURCE entity; a "
-    "SOURCE whose claimant resolves to its affiliation needs code in "
-    "sources/attribution"
-)
-
 SOURCE_CASES = [
     (
         "Hospital officials said 12 people were killed in the strike on Rafah.",
         "hospital officials",
         None,
     ),
-    pytest.param(
+    (
         "At least nine people died, hospital officials in Khan Younis said.",
         "hospital officials",
         None,
-        marks=_needs_code(
-            "a plural head needs the report verb right after it; 'in <place>' "
-            "between them is no postmodifier"
-        ),
     ),
     (
         "Medical officials said the bodies of 30 people had been brought in.",
         "medical officials",
         None,
     ),
-    pytest.param(
+    (
         "An Israeli military spokesman said troops had killed 20 militants.",
         "an israeli military spokesman",
         "israel",
-        marks=_SPOKES,
     ),
-    pytest.param(
+    (
         "The talks are stuck, an Israeli government spokesman told reporters.",
         "an israeli government spokesman",
         "israel",
-        marks=_SPOKES,
     ),
-    pytest.param(
+    (
         "A Hamas spokesman said the group had rejected the proposal.",
         "a hamas spokesman",
         "hamas",
-        marks=_SPOKES,
     ),
-    pytest.param(
+    (
         "The movement will respond on Sunday, a Hamas spokeswoman said.",
         "a hamas spokeswoman",
         "hamas",
-        marks=_SPOKES,
     ),
-    pytest.param(
+    (
         "A Qatari foreign ministry spokesperson said talks would resume.",
         "a qatari foreign ministry spokesperson",
         "qatar",
-        marks=_SPOKES,
     ),
     (
         "A diplomat briefed on the talks said Egypt had tabled a new draft.",
@@ -138,11 +122,6 @@ ACCORDING_CASES = [
 ]
 
 
-@_needs_code(
-    "'according to' should open a source phrase: a plural head after it "
-    "('According to Israeli officials') has no determiner or report verb; a "
-    "comma as report verb made 'killed 21,320 people, mostly ...' a source"
-)
 @pytest.mark.parametrize("text", ACCORDING_CASES)
 def test_according_to_officials_is_anonymous(analyse: Analyse, text: str) -> None:
     doc = analyse(text)
@@ -249,13 +228,7 @@ def test_mediator_role(analyse: Analyse, text: str, mediators: list[str]) -> Non
 TRIGGER_CASES = [
     # mediation
     ("Egyptian and Qatari mediators resumed talks with Hamas in Cairo on Monday.", "mediation"),
-    pytest.param(
-        "Qatar said it hoped to reopen talks between Israel and Hamas.",
-        "mediation",
-        marks=_needs_code(
-            "requires=subject is checked before subject_fallback=claimant, and 'it' is not resolved"
-        ),
-    ),
+    ("Qatar said it hoped to reopen talks between Israel and Hamas.", "mediation"),
     ("Qatar and Egypt moved to reopen talks between Israel and Hamas.", "mediation"),
     ("The talks between Israel and Hamas were chaired by Egypt.", "mediation"),
     ("The truce is guaranteed by Egypt, Qatar and the United States.", "mediation"),
@@ -319,6 +292,8 @@ NEGATIVE_TRIGGER_CASES = [
     ("The roof of the building collapsed after the strike.", "ceasefire"),
     ("Egypt reopened its embassy in Damascus.", "aid"),
     ("The company resumed talks with its unions over pay.", "mediation"),
+    # talks that merely take place in a capital: no host or mediator is stated
+    ("Talks between Israel and Hamas in Cairo ended without agreement.", "mediation"),
 ]
 
 
@@ -349,14 +324,10 @@ MODALITY_CASES = [
         "mediation",
         "negated",
     ),
-    pytest.param(
-        "Talks between Israel and Hamas in Cairo ended without agreement.",
-        "mediation",
+    (
+        "Talks in Cairo ended without agreement on a truce of at least 45 days.",
+        "ceasefire",
         "negated",
-        marks=_needs_code(
-            "talks that merely take place in a capital make no claim; the trigger "
-            "needs a host or mediator"
-        ),
     ),
 ]
 
@@ -371,24 +342,8 @@ def test_modality(analyse: Analyse, text: str, claim_type: str, modality: str) -
 # --- quantity categories ---------------------------------------------------------------
 
 QUANTITY_CASES = [
-    pytest.param(
-        "Five people were killed and dozens more were wounded.",
-        "dozens",
-        "injured",
-        marks=_needs_code(
-            "carry_verb ('N more were') gives the previous quantity's category "
-            "before the event word after the verb"
-        ),
-    ),
-    pytest.param(
-        "Twelve people died and dozens more were injured, medics said.",
-        "dozens",
-        "injured",
-        marks=_needs_code(
-            "carry_verb ('N more were') gives the previous quantity's category "
-            "before the event word after the verb"
-        ),
-    ),
+    ("Five people were killed and dozens more were wounded.", "dozens", "injured"),
+    ("Twelve people died and dozens more were injured, medics said.", "dozens", "injured"),
     ("Dozens more were wounded in strikes on Khan Younis.", "dozens", "injured"),
     ("The health ministry put the toll at fourteen.", "fourteen", "killed"),
     ("Medics put the death toll at 27 on Monday.", "27", "killed"),

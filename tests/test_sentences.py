@@ -6,7 +6,7 @@ import pytest
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from pipeline.sentences import sentence_starts
+from pipeline.sentences import sentence_starts, soft_line_breaks
 
 
 @pytest.mark.parametrize(
@@ -93,3 +93,71 @@ def headlines_by_span_text(doc: Doc) -> set[int]:
 def test_headlines_match_their_definition(nlp: Language, text: str) -> None:
     doc = nlp(text)
     assert doc._.headline_sents == headlines_by_span_text(doc)
+
+
+WRAPPED = (
+    "Gaza truce talks resume in Cairo\n"
+    "\n"
+    "CAIRO, March 3 - Egyptian mediators met a Hamas delegation on Monday as\n"
+    "negotiators tried to close the gaps over a six-week truce, two officials\n"
+    "briefed on the talks said. The delegation is expected to travel on to\n"
+    "Doha later this week.\n"
+    "\n"
+    "Israel has not yet sent its own team, the officials added, and aid\n"
+    "deliveries into the enclave remain far below what agencies say is needed."
+)
+
+
+def test_hard_wrapped_lines_run_on(nlp: Language) -> None:
+    doc = nlp(WRAPPED)
+    assert [" ".join(s.text.split()) for s in doc.sents] == [
+        "Gaza truce talks resume in Cairo",
+        "CAIRO, March 3 - Egyptian mediators met a Hamas delegation on Monday as negotiators "
+        "tried to close the gaps over a six-week truce, two officials briefed on the talks said.",
+        "The delegation is expected to travel on to Doha later this week.",
+        "Israel has not yet sent its own team, the officials added, and aid deliveries into "
+        "the enclave remain far below what agencies say is needed.",
+    ]
+    assert doc._.headline_sents == {0}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param(
+            "Hamas delegation arrives in Egypt\nDiscussions expected to focus on aid\n"
+            "CAIRO\nA delegation arrived.",
+            id="headline lines",
+        ),
+        pytest.param(
+            "Egypt says truce talks will resume in Cairo next week after a pause\n"
+            "Qatar's prime minister to join the talks, according to two officials\n"
+            "A Hamas delegation is expected in the Egyptian capital on Sunday.",
+            id="two long headline lines",
+        ),
+        pytest.param(
+            "- hostages freed in the first phase of the deal announced in January\n"
+            "- prisoners released in return, in batches over the following weeks\n"
+            "- aid trucks allowed in daily, rising to six hundred at the peak\n"
+            "- troops withdrawn from populated areas of the Gaza Strip over time\n"
+            + "a very long line " * 10
+            + "\nThe end.",
+            id="a line too wide for wrapping",
+        ),
+        pytest.param("One line only, with no break at all", id="no line break"),
+    ],
+)
+def test_text_that_is_not_wrapped_keeps_its_line_breaks(text: str) -> None:
+    assert soft_line_breaks(text) == []
+
+
+def test_soft_line_breaks_are_offsets_of_newlines() -> None:
+    offsets = soft_line_breaks(WRAPPED)
+    assert offsets and all(WRAPPED[o] == "\n" for o in offsets)
+    assert WRAPPED.index("\n") not in offsets  # the headline ends its sentence
+
+
+def test_sentence_starts_pure_with_soft_breaks() -> None:
+    words = ["the", "ministry", "\n", "said", "so", ".", "\n", "Next"]
+    starts = sentence_starts(words, soft={2})
+    assert [w for w, start in zip(words, starts, strict=True) if start] == ["the", "Next"]
