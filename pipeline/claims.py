@@ -1071,9 +1071,9 @@ def _trigger_subjects(
     if mode == "possessive":
         owner = possessor(view, hit.start, sent.start)
         if owner is None and row.get("subject_right") is not None:
-            found = right_subjects(view, hit, sent.end, row)
-            if found != [None] or not row.get("then_left"):
-                return found
+            rightward = right_subjects(view, hit, sent.end, row)
+            if rightward != [None] or not row.get("then_left"):
+                return rightward
         elif owner is not None and row.get("each_subject"):
             return list(coordinated(view, owner, sent.start))
         elif owner is not None or not row.get("then_left"):
@@ -1097,7 +1097,7 @@ def _trigger_subjects(
         )
     if row.get("passive_check", True) and is_passive(view, hit.start, hit.end, rules.settings):
         return [None]
-    found = left_subject(
+    nearest = left_subject(
         view,
         hit.start,
         floor(sent, atts, hit.start),
@@ -1106,14 +1106,14 @@ def _trigger_subjects(
         objects=objects,
         atts=atts,
     )
-    if found is None:
+    if nearest is None:
         return [None]
-    group = coordinated(view, found, sent.start)
+    group = coordinated(view, nearest, sent.start)
     if not row.get("each_subject"):
         return [group[0]]
     # "Egypt and Qatar, along with the United States, have pledged ...": the actors
     # coordinated after the nearest one, up to the trigger
-    return [*group, *coordinated_after(view, found, hit.start)]
+    return [*group, *coordinated_after(view, nearest, hit.start)]
 
 
 def in_background(view: DocView, sent: Span, hit: Hit, reach: int = 4) -> bool:

@@ -159,7 +159,8 @@ def set_sentence_starts(doc: Doc, *, terminal: WordClass, closers: WordClass) ->
     space = table.is_space
     words = table.words
     newline = numpy.zeros(n, dtype=bool)
-    soft = soft_line_breaks(doc.text) if "\n" in doc.text else []
+    text = table.text
+    soft = soft_line_breaks(text) if "\n" in text else []
     starts_char = table.starts_char if soft else []
     for i in numpy.flatnonzero(space).tolist():
         word = words[i]

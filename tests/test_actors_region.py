@@ -35,17 +35,46 @@ def _ids(doc: Doc) -> list[tuple[str, str | None]]:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("Oman, which hosted talks with Yemen's Houthis, urged calm.", [("Oman", "oman"), ("Yemen", "yemen"), ("Houthis", "houthis")]),
-        ("Omani mediators met Houthi rebels, and Muscat's envoy spoke.", [("Omani", "oman"), ("Houthi rebels", "houthis"), ("Muscat", "oman")]),
-        ("Five Thai nationals were freed, Thailand said.", [("Thai", "thailand"), ("Thailand", "thailand")]),
-        ("A World Central Kitchen ship docked; Doctors Without Borders warned of famine.", [("World Central Kitchen", "world_central_kitchen"), ("Doctors Without Borders", "msf")]),
-        ("Gaza's civil defence said 12 people died in Gaza.", [("Gaza's civil defence", "gaza_civil_defence")]),
-        ("The National Security Council said the White House backs the plan.", [("National Security Council", "united_states"), ("White House", "united_states")]),
-        ("OCHA and the World Food Programme said trucks were stuck.", [("OCHA", "united_nations"), ("World Food Programme", "united_nations")]),
-        ("The Lebanese army deployed as the Lebanese presidency welcomed it.", [("Lebanese army", "lebanon"), ("Lebanese presidency", "lebanon")]),
+        (
+            "Oman, which hosted talks with Yemen's Houthis, urged calm.",
+            [("Oman", "oman"), ("Yemen", "yemen"), ("Houthis", "houthis")],
+        ),
+        (
+            "Omani mediators met Houthi rebels, and Muscat's envoy spoke.",
+            [("Omani", "oman"), ("Houthi rebels", "houthis"), ("Muscat", "oman")],
+        ),
+        (
+            "Five Thai nationals were freed, Thailand said.",
+            [("Thai", "thailand"), ("Thailand", "thailand")],
+        ),
+        (
+            "A World Central Kitchen ship docked; Doctors Without Borders warned of famine.",
+            [
+                ("World Central Kitchen", "world_central_kitchen"),
+                ("Doctors Without Borders", "msf"),
+            ],
+        ),
+        (
+            "Gaza's civil defence said 12 people died in Gaza.",
+            [("Gaza's civil defence", "gaza_civil_defence")],
+        ),
+        (
+            "The National Security Council said the White House backs the plan.",
+            [("National Security Council", "united_states"), ("White House", "united_states")],
+        ),
+        (
+            "OCHA and the World Food Programme said trucks were stuck.",
+            [("OCHA", "united_nations"), ("World Food Programme", "united_nations")],
+        ),
+        (
+            "The Lebanese army deployed as the Lebanese presidency welcomed it.",
+            [("Lebanese army", "lebanon"), ("Lebanese presidency", "lebanon")],
+        ),
     ],
 )
-def test_regional_actors(analyse: Callable[..., Doc], text: str, expected: list[tuple[str, str]]) -> None:
+def test_regional_actors(
+    analyse: Callable[..., Doc], text: str, expected: list[tuple[str, str]]
+) -> None:
     got = _ids(analyse(text))
     for item in expected:
         assert item in got
@@ -70,7 +99,9 @@ def test_dateline_capitals_are_places(analyse: Callable[..., Doc], text: str, ab
         ("Prime Minister Benjamin Netanyahu spoke.\nNETANYAHU: We will not stop.", "NETANYAHU"),
     ],
 )
-def test_speaker_label_in_capitals_is_the_person(analyse: Callable[..., Doc], text: str, label: str) -> None:
+def test_speaker_label_in_capitals_is_the_person(
+    analyse: Callable[..., Doc], text: str, label: str
+) -> None:
     labels = [(e.text, e.label) for e in analyse(text)._.entities]
     assert (label, "PERSON") in labels
 

@@ -15,9 +15,12 @@ def _claimants(doc: Doc, claim_type: str) -> list[str | None]:
 @pytest.mark.parametrize(
     "text",
     [
-        "Briefing by spokesman Majed al-Ansari.\nAL-ANSARI: Israeli strikes killed 30 Palestinians on Monday.",
-        "Briefing by spokesman Majed al-Ansari.\nAL-ANSARI: We spoke to both sides. Israeli strikes killed 30 Palestinians on Monday.",
-        "Majed al-Ansari briefed reporters.\nAL-ANSARI: Thank you. Israeli strikes killed 30 Palestinians on Monday. That is all.",
+        "Briefing by spokesman Majed al-Ansari.\nAL-ANSARI: Israeli strikes "
+        "killed 30 Palestinians on Monday.",
+        "Briefing by spokesman Majed al-Ansari.\nAL-ANSARI: We spoke to both "
+        "sides. Israeli strikes killed 30 Palestinians on Monday.",
+        "Majed al-Ansari briefed reporters.\nAL-ANSARI: Thank you. Israeli "
+        "strikes killed 30 Palestinians on Monday. That is all.",
     ],
 )
 def test_speaker_label_covers_its_line(analyse: Callable[..., Doc], text: str) -> None:
@@ -27,11 +30,14 @@ def test_speaker_label_covers_its_line(analyse: Callable[..., Doc], text: str) -
 @pytest.mark.parametrize(
     "text",
     [
-        "Majed al-Ansari briefed reporters.\nAL-ANSARI: Thank you.\nIsraeli strikes killed 30 Palestinians on Monday.",
+        "Majed al-Ansari briefed reporters.\nAL-ANSARI: Thank you.\nIsraeli "
+        "strikes killed 30 Palestinians on Monday.",
         "Transcript: Israeli strikes killed 30 Palestinians on Monday.",
     ],
 )
-def test_label_ends_with_its_line_and_needs_a_speaker(analyse: Callable[..., Doc], text: str) -> None:
+def test_label_ends_with_its_line_and_needs_a_speaker(
+    analyse: Callable[..., Doc], text: str
+) -> None:
     assert _claimants(analyse(text), "casualties") == [None]
 
 
@@ -46,8 +52,16 @@ def test_short_name_takes_the_full_name(analyse: Callable[..., Doc]) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("Qatar has told Hamas that Israeli strikes killed 30 Palestinians, a diplomatic source said.", "anonymous_official"),
-        ("Egypt told Israel that Israeli strikes killed 30 Palestinians, an Egyptian official said on Monday.", "anonymous_official"),
+        (
+            "Qatar has told Hamas that Israeli strikes killed 30 Palestinians, a "
+            "diplomatic source said.",
+            "anonymous_official",
+        ),
+        (
+            "Egypt told Israel that Israeli strikes killed 30 Palestinians, an "
+            "Egyptian official said on Monday.",
+            "anonymous_official",
+        ),
         ("Qatar said Israeli strikes killed 30 Palestinians.", "qatar"),
     ],
 )
