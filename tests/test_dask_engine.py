@@ -17,6 +17,7 @@ import dask.dataframe as dd
 import pandas as pd
 import pytest
 from distributed import Client, LocalCluster, WorkerPlugin
+from fragile import break_last_pipe
 from typer.testing import CliRunner
 
 from pipeline import dask_engine
@@ -267,16 +268,7 @@ def test_pipeline_errors_are_rejected_as_by_the_local_engine(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     nlp = cached_model(model_dir)
-    name, original = nlp.pipeline[-1]
-
-    def fragile(doc: Any) -> Any:
-        if "Istanbul" in doc.text:
-            raise RuntimeError("cannot handle Istanbul")
-        return original(doc)
-
-    # The pipe, not its class's __call__: a class compiled by mypyc (setup.py) keeps its own.
-    components = [*nlp._components[:-1], (name, fragile)]
-    monkeypatch.setattr(nlp, "_components", components)
+    break_last_pipe(nlp, monkeypatch, "Istanbul")
     monkeypatch.setattr(dask_engine, "_MODELS", {})  # the in-process workers load it too
     monkeypatch.setattr(dask_engine, "load_model", lambda path: nlp)
     local_summary = extract(inputs, tmp_path / "local", model_dir=model_dir)

@@ -12,6 +12,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
+from fragile import break_last_pipe
 
 from pipeline import extract as extract_module
 from pipeline.corpus import RawDoc
@@ -272,16 +273,7 @@ def test_document_that_makes_a_component_raise_is_rejected(
     corpus: Path, tmp_path: Path, model_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     nlp = cached_model(model_dir)
-    name, original = nlp.pipeline[-1]
-
-    def fragile(doc: Any) -> Any:
-        if "BOOM" in doc.text:
-            raise RuntimeError("cannot handle BOOM")
-        return original(doc)
-
-    # The pipe, not its class's __call__: a class compiled by mypyc (setup.py) keeps its own.
-    components = [*nlp._components[:-1], (name, fragile)]
-    monkeypatch.setattr(nlp, "_components", components)
+    break_last_pipe(nlp, monkeypatch, "BOOM")
     (corpus / "bad.txt").write_text("date 2024-02-08\nHamas said BOOM.")
     out = tmp_path / "out"
     summary = run(corpus, out, model_dir)
