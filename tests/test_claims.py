@@ -1242,22 +1242,27 @@ def test_mediation_in_everyday_phrasings(
     assert got == set(subjects), got
 
 
+NO_SEEK_TRIGGER = pytest.mark.xfail(
+    reason="no seek / demand-noun trigger: it cost claimant attribution"
+)
+
+
 @pytest.mark.parametrize(
     ("text", "subject"),
     [
         ("Israel conditioned any truce on the release of all hostages.", "israel"),
         pytest.param(
             "Hamas is seeking a permanent ceasefire.", "hamas",
-            marks=pytest.mark.xfail(reason="no seek / demand-noun trigger: it cost claimant attribution"),
+            marks=NO_SEEK_TRIGGER,
         ),
         pytest.param(
             "Hamas sought guarantees that the war would not resume.", "hamas",
-            marks=pytest.mark.xfail(reason="no seek / demand-noun trigger: it cost claimant attribution"),
+            marks=NO_SEEK_TRIGGER,
         ),
         ("Israel has made the return of all hostages a condition for any deal.", "israel"),
         pytest.param(
             "Hamas renewed its demand for a full withdrawal of Israeli forces.", "hamas",
-            marks=pytest.mark.xfail(reason="no seek / demand-noun trigger: it cost claimant attribution"),
+            marks=NO_SEEK_TRIGGER,
         ),
         ("Hamas wants guarantees that the war will end.", "hamas"),
     ],
@@ -1300,7 +1305,12 @@ def test_wanting_guarantees_is_no_guarantee(analyse: Callable[..., Doc]) -> None
         ("Egypt received a Hamas delegation on Sunday.", "hamas", "egypt", None),
         ("An Israeli delegation is due in Cairo on Monday.", "israel", None, "expected"),
         ("Israel sent negotiators to Doha on Sunday.", "israel", None, None),
-        ("The United States will send envoys to the region next week.", "united_states", None, None),
+        (
+            "The United States will send envoys to the region next week.",
+            "united_states",
+            None,
+            None,
+        ),
         ("A Hamas delegation arrived in Cairo on Sunday, but Israel stayed away.", "israel", None,
          "negated"),
     ],
