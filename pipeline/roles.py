@@ -528,7 +528,7 @@ class RoleTagger(RuleComponent):
             subject = [
                 g
                 for g in groups
-                if g[0].start - sent_start < SUBJECT_START and g[-1].end <= span.start
+                if 0 <= g[0].start - sent_start < SUBJECT_START and g[-1].end <= span.start
             ]
             if subject:
                 chosen = self._candidates(subject[0], conflict, cue)
@@ -562,7 +562,7 @@ class RoleTagger(RuleComponent):
                 subject = [
                     g
                     for g in groups
-                    if g[0].start - sent_start < SUBJECT_START and g[-1].end <= start
+                    if 0 <= g[0].start - sent_start < SUBJECT_START and g[-1].end <= start
                 ]
                 if subject:
                     found.extend(subject[0])
