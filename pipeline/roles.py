@@ -447,7 +447,8 @@ class RoleTagger(RuleComponent):
         """Return the token span of each ACTOR and PERSON entity and the actor it counts for.
 
         A role belongs to an actor in a sentence, so sources (which only claim) and
-        datelines (where a report was filed: "CAIRO (AP) -") get none.
+        datelines (where a report was filed: "CAIRO (AP) -") get none; a person in capitals
+        opening a sentence is a transcript's speaker ("AL-ANSARI: ..."), not a dateline.
         """
         found: list[Mention] = []
         titles = table.in_class(self.title_class) if self.title_words else None
@@ -458,7 +459,7 @@ class RoleTagger(RuleComponent):
             if span is None:
                 continue
             sent_start = table.sent_starts[e.sentence]
-            if span[0] - sent_start < DATELINE_TOKENS and is_dateline(
+            if e.label == "ACTOR" and span[0] - sent_start < DATELINE_TOKENS and is_dateline(
                 e.text, table.text[table.starts_char[sent_start] : e.start_char]
             ):
                 continue
