@@ -73,7 +73,9 @@ ROLE_CUES = RuleSpec(
     name="role_cues",
     fields={
         "id": Field(required=True),
-        "kind": Field(choices=frozenset({"cue", "connector", "partner", "title", "dash"}), default="cue"),
+        "kind": Field(
+            choices=frozenset({"cue", "connector", "partner", "title", "dash"}), default="cue"
+        ),
         "role": Field(choices=ROLES),
         "scope": Field(choices=SCOPES),
         "pattern": Field(kind="any"),
@@ -88,8 +90,7 @@ ROLE_CUES = RuleSpec(
         "note": Field(),
     },
     unique=("id",),
-    description="cues that make actors mediators or guarantors; connector, partner and title "
-    "words",
+    description="cues that make actors mediators or guarantors; connector, partner and title words",
 )
 
 
@@ -459,8 +460,10 @@ class RoleTagger(RuleComponent):
             if span is None:
                 continue
             sent_start = table.sent_starts[e.sentence]
-            if e.label == "ACTOR" and span[0] - sent_start < DATELINE_TOKENS and is_dateline(
-                e.text, table.text[table.starts_char[sent_start] : e.start_char]
+            if (
+                e.label == "ACTOR"
+                and span[0] - sent_start < DATELINE_TOKENS
+                and is_dateline(e.text, table.text[table.starts_char[sent_start] : e.start_char])
             ):
                 continue
             end = span[1]
@@ -468,7 +471,9 @@ class RoleTagger(RuleComponent):
                 limit = min(table.sent_ends[e.sentence], end + TITLE_TOKENS)
                 while end < limit and titles[end]:
                     end += 1
-            found.append(Mention(i, span[0], end, e.actor_id or e.affiliation_id, e.sentence, e.label))
+            found.append(
+                Mention(i, span[0], end, e.actor_id or e.affiliation_id, e.sentence, e.label)
+            )
         return found
 
     def _candidates(

@@ -733,7 +733,10 @@ def test_proposing_and_attributed_proposals(
             "claimed credit for the Gaza deal.",
             {"united_states"},
         ),
-        ("Egypt and Qatar are in contact with both sides to save the Gaza deal.", {"egypt", "qatar"}),
+        (
+            "Egypt and Qatar are in contact with both sides to save the Gaza deal.",
+            {"egypt", "qatar"},
+        ),
         ("Qatar is talking to both sides about the hostages.", {"qatar"}),
         (
             "Biden said the United States, along with Turkey, Egypt and Qatar, would make "
@@ -786,3 +789,47 @@ def test_a_speaker_alone_takes_no_role(run: Callable[..., Doc]) -> None:
     )
     roles = [(e.sentence, e.role) for e in doc._.entities if e.actor_id == "egypt"]
     assert roles and all(role is None for _, role in roles)
+
+
+@pytest.mark.parametrize(
+    "text, mediators, guarantors",
+    [
+        ("Qatar has been acting as a go-between for Israel and Hamas.", {"qatar"}, set()),
+        ("Egypt serves as a conduit for messages on the Gaza hostages.", {"egypt"}, set()),
+        (
+            "Egypt and Qatar are trying to narrow differences between Israel and Hamas.",
+            {"egypt", "qatar"},
+            set(),
+        ),
+        ("Cairo is seeking to convince Hamas to accept the Gaza proposal.", {"egypt"}, set()),
+        ("Egyptian officials tried to persuade Hamas to release more hostages.", {"egypt"}, set()),
+        (
+            "Washington has been pressuring Israel to agree to a hostage deal.",
+            {"united_states"},
+            set(),
+        ),
+        ("Qatar conveyed Israel's latest offer to Hamas.", {"qatar"}, set()),
+        ("Egypt has drafted a new truce plan for Gaza.", {"egypt"}, set()),
+        (
+            "US Secretary of State Antony Blinken, on his ninth trip to the region, is pressing "
+            "for a Gaza ceasefire deal.",
+            {"united_states"},
+            set(),
+        ),
+        ("Turkey said it was ready to guarantee any Gaza deal.", set(), {"turkey"}),
+        (
+            "Saudi Arabia called on the world to pressure Israel to stop the war in Gaza.",
+            set(),
+            set(),
+        ),
+        ("Egyptian officials took part in a meeting with UN aid agencies on Gaza.", set(), set()),
+        ("Officials from Egypt and Jordan discussed aid to Gaza.", set(), set()),
+        ("Egypt has proposed sending troops to an international force in Gaza.", set(), set()),
+    ],
+)
+def test_go_betweens_persuasion_and_drafts(
+    run: Callable[..., Doc], text: str, mediators: set[str], guarantors: set[str]
+) -> None:
+    entities = run(text)._.entities
+    assert actors_with_role(entities, "mediator") == mediators
+    assert actors_with_role(entities, "guarantor") == guarantors
