@@ -9,8 +9,12 @@ cue's scope points at (:func:`group_mentions` joins mentions separated only by
 connector phrases, so "Qatar, backed by Egypt and the United States, helped broker"
 is one group). A cue may also need a party mention next to it (``party_gap``: "a
 Hamas delegation") or inside it (``span_parties``: "pressing Israel and Hamas to
-agree"); partner phrases pass a left-scope role on to the partner group ("guarantees
-the deal together with Qatar", "efforts with Egypt to broker" -> the subject too).
+agree"), or a party in the group it picks (``with_party``: "negotiators from the United
+States, Israel and Qatar"); partner phrases pass a left-scope role on to the partner group
+("guarantees the deal together with Qatar", "efforts with Egypt to broker" -> the subject
+too). An actor mention carries the title words after it ("Qatari Prime Minister Sheikh
+Mohammed ...", "CIA chief"), so the title joins it to the person or the next name; the
+sentence subject is looked for after a dateline ("DOHA (AFP) - Qatar said ...").
 Only the target conflict gets these roles, and its parties never do;
 remaining mentions of the sentence conflict's parties get role "party". A person
 counts through ``affiliation_id``. ``role_rule`` names the cue (or the conflict).
@@ -45,6 +49,11 @@ PARTNER_GAP = 3
 #: a dateline ends within this many tokens.
 DATELINE_MIN = 4
 DATELINE_TOKENS = 8
+#: A sentence opening without lower-case letters ("DOHA, Nov 10 (AFP) -", "14:55 GMT -")
+#: ends at a dash token within this many tokens: the subject comes after it.
+OPENING_TOKENS = 14
+#: At most this many title tokens are carried by the actor mention before them.
+TITLE_TOKENS = 5
 
 CONFLICTS = RuleSpec(
     name="conflicts",
@@ -64,7 +73,9 @@ ROLE_CUES = RuleSpec(
     name="role_cues",
     fields={
         "id": Field(required=True),
-        "kind": Field(choices=frozenset({"cue", "connector", "partner"}), default="cue"),
+        "kind": Field(
+            choices=frozenset({"cue", "connector", "partner", "title", "dash"}), default="cue"
+        ),
         "role": Field(choices=ROLES),
         "scope": Field(choices=SCOPES),
         "pattern": Field(kind="any"),
@@ -72,12 +83,14 @@ ROLE_CUES = RuleSpec(
         "max_gap": Field(kind="int", default=8),
         "party_gap": Field(kind="int"),
         "span_parties": Field(kind="int", default=0),
+        "with_party": Field(kind="bool", default=False),
+        "stack": Field(kind="bool", default=False),
         "requires": Field(kind="list", default=[]),
         "types": Field(kind="list", choices=ACTOR_TYPES, default=[]),
         "note": Field(),
     },
     unique=("id",),
-    description="cues that make actors mediators or guarantors; connector and partner phrases",
+    description="cues that make actors mediators or guarantors; connector, partner and title words",
 )
 
 
@@ -104,6 +117,8 @@ class Cue:
     types: frozenset[str]
     party_gap: int | None = None  # a party mention must lie within this many tokens
     span_parties: int = 0  # distinct parties the cue's own tokens must mention
+    with_party: bool = False  # the group the cue picks must hold a party mention
+    stack: bool = False  # applied even where a longer cue overlaps it
 
 
 @dataclass(slots=True, eq=False)  # one per entity: no frozen __init__; never modified
@@ -220,6 +235,8 @@ class RoleTagger(RuleComponent):
         self.connector_matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         self.partner_matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         self.connector_words: set[int] = set()  # LOWER ids of one-token connectors
+        self.title_words: set[str] = set()  # lower-case words an actor mention carries
+        self.dash_words: set[str] = set()  # tokens that end a dateline opening
         self.cues: dict[int, Cue] = {}
         problems: list[RuleProblem] = []
         for row in self.rule_rows("role_cues"):
@@ -227,6 +244,7 @@ class RoleTagger(RuleComponent):
         if problems:
             raise RulesError(problems)
         self.connector_class = WordClass(frozenset(self.connector_words))
+        self.title_class = WordClass.of(self.nlp.vocab.strings, self.title_words)
         strings = self.nlp.vocab.strings
         # Only these words of a sentence matter: conflict markers and cue requirements.
         self.context_words = WordClass.of(
@@ -241,6 +259,13 @@ class RoleTagger(RuleComponent):
             if not row.get("phrase"):
                 return [RuleProblem(row.path, row.line, "a partner needs a phrase")]
             self.partner_matcher.add("PARTNER", [self.nlp.make_doc(row["phrase"])])
+            return []
+        if row.get("kind") in {"title", "dash"}:
+            phrase = self.nlp.make_doc(row.get("phrase") or "")
+            if len(phrase) != 1:
+                return [RuleProblem(row.path, row.line, f"a {row['kind']} is one token")]
+            words = self.title_words if row["kind"] == "title" else self.dash_words
+            words.add(phrase[0].lower_)
             return []
         if row.get("kind") == "connector":
             if not row.get("phrase"):
@@ -267,6 +292,8 @@ class RoleTagger(RuleComponent):
             frozenset(row.get("types", [])),
             row.get("party_gap"),
             int(row.get("span_parties", 0)),
+            bool(row.get("with_party")),
+            bool(row.get("stack")),
         )
         return []
 
@@ -317,18 +344,25 @@ class RoleTagger(RuleComponent):
         taken: set[int] = set()
         applied: list[tuple[int, Cue, list[Mention]]] = []
         for span in sorted(cue_spans, key=lambda sp: (sp.start - sp.end, sp.start)):
-            if any(i in taken for i in range(span.start, span.end)):
-                continue
             cue = self.cues[span.label]
+            if not cue.stack and any(i in taken for i in range(span.start, span.end)):
+                continue
             s = sent_of[span.start]
             if connectors is None and cue.scope not in {"sentence", "host", "inside"}:
                 connectors = self._connectors(table)
                 partners = {a: b for _, a, b in self.partner_matcher(doc)}
             chosen = self._scope(
-                cue, span, by_sentence[s], conflicts[s], connectors or set(), bounds[s][0], partners
+                cue,
+                span,
+                by_sentence[s],
+                conflicts[s],
+                connectors or set(),
+                self._subject_start(table, bounds[s]),
+                partners,
             )
-            if chosen:
+            if chosen and not cue.stack:
                 taken.update(range(span.start, span.end))
+            if chosen:
                 applied.append((span.start, cue, chosen))
         for _, cue, chosen in sorted(applied, key=lambda a: a[0]):
             for m in chosen:
@@ -381,6 +415,17 @@ class RoleTagger(RuleComponent):
         }
         return len(inside) >= cue.span_parties
 
+    def _subject_start(self, table: TokenTable, bound: tuple[int, int]) -> int:
+        """Return where a sentence's subject may start: after the dash of an opening
+        without lower-case letters ("DOHA, Nov 10 (AFP) - Qatar said"), else its start."""
+        start, end = bound
+        if start >= end or any(c.islower() for c in table.doc[start].text):
+            return start
+        for i in range(start + 1, min(end, start + OPENING_TOKENS)):
+            if table.lowers[i] in self.dash_words:
+                return i + 1
+        return start
+
     def _connectors(self, table: TokenTable) -> set[int]:
         """Return the positions of connector tokens (one-token ones and phrases)."""
         found = set(np.flatnonzero(table.in_class(self.connector_class)).tolist())
@@ -403,9 +448,11 @@ class RoleTagger(RuleComponent):
         """Return the token span of each ACTOR and PERSON entity and the actor it counts for.
 
         A role belongs to an actor in a sentence, so sources (which only claim) and
-        datelines (where a report was filed: "CAIRO (AP) -") get none.
+        datelines (where a report was filed: "CAIRO (AP) -") get none; a person in capitals
+        opening a sentence is a transcript's speaker ("AL-ANSARI: ..."), not a dateline.
         """
         found: list[Mention] = []
+        titles = table.in_class(self.title_class) if self.title_words else None
         for i, e in enumerate(entities):
             if e.label == "SOURCE":
                 continue
@@ -413,12 +460,19 @@ class RoleTagger(RuleComponent):
             if span is None:
                 continue
             sent_start = table.sent_starts[e.sentence]
-            if span[0] - sent_start < DATELINE_TOKENS and is_dateline(
-                e.text, table.text[table.starts_char[sent_start] : e.start_char]
+            if (
+                e.label == "ACTOR"
+                and span[0] - sent_start < DATELINE_TOKENS
+                and is_dateline(e.text, table.text[table.starts_char[sent_start] : e.start_char])
             ):
                 continue
+            end = span[1]
+            if titles is not None and e.label == "ACTOR":  # "Qatari Prime Minister", "CIA chief"
+                limit = min(table.sent_ends[e.sentence], end + TITLE_TOKENS)
+                while end < limit and titles[end]:
+                    end += 1
             found.append(
-                Mention(i, span[0], span[1], e.actor_id or e.affiliation_id, e.sentence, e.label)
+                Mention(i, span[0], end, e.actor_id or e.affiliation_id, e.sentence, e.label)
             )
         return found
 
@@ -456,6 +510,8 @@ class RoleTagger(RuleComponent):
                 return []
             return self._candidates(mentions, conflict, cue)
         groups = group_mentions(mentions, connectors)
+        if cue.with_party:  # only a group that names a party ("negotiators from the US, Israel")
+            groups = [g for g in groups if any(m.actor_id in conflict.parties for m in g)]
         left = [
             g for g in groups if g[-1].end <= span.start and span.start - g[-1].end <= cue.max_gap
         ]
@@ -478,7 +534,7 @@ class RoleTagger(RuleComponent):
             subject = [
                 g
                 for g in groups
-                if g[0].start - sent_start < SUBJECT_START and g[-1].end <= span.start
+                if 0 <= g[0].start - sent_start < SUBJECT_START and g[-1].end <= span.start
             ]
             if subject:
                 chosen = self._candidates(subject[0], conflict, cue)
@@ -512,7 +568,7 @@ class RoleTagger(RuleComponent):
                 subject = [
                     g
                     for g in groups
-                    if g[0].start - sent_start < SUBJECT_START and g[-1].end <= start
+                    if 0 <= g[0].start - sent_start < SUBJECT_START and g[-1].end <= start
                 ]
                 if subject:
                     found.extend(subject[0])

@@ -579,3 +579,257 @@ def test_putting_forward_a_plan_is_mediating(
     """An actor outside the conflict that puts forward its plan takes the mediator role."""
     entities = run(text, published="2025-10-10")._.entities  # Trump in office
     assert actors_with_role(entities, "mediator") == mediators
+
+
+# -- round 4: cue families of the blind2-4 errors (own sentences) -----------------------------
+
+
+def mediators_of(run: Callable[..., Doc], text: str, published: str = "2024-02-08") -> set[str]:
+    return actors_with_role(run(text, published)._.entities, "mediator")
+
+
+@pytest.mark.parametrize(
+    "text, mediators",
+    [
+        ("Mossad chief, Egyptian spy chief push new framework for a Gaza truce.", {"egypt"}),
+        ("CIA chief, Qatari PM push Paris framework for Gaza pause.", {"united_states", "qatar"}),
+        (
+            "Qatari Prime Minister Sheikh Mohammed bin Abdulrahman Al Thani and Egypt are "
+            "pushing a proposal for a Gaza truce.",
+            {"qatar", "egypt"},
+        ),
+        ("Egypt is promoting its plan for the hostages in Gaza.", {"egypt"}),
+        ("Israel is pushing its own plan for Gaza.", set()),
+    ],
+)
+def test_titles_join_names_and_promoting_a_plan(
+    run: Callable[..., Doc], text: str, mediators: set[str]
+) -> None:
+    """Title words ride on the actor before them, so 'CIA chief, Qatari PM' is one group."""
+    assert mediators_of(run, text) == mediators
+
+
+@pytest.mark.parametrize(
+    "text, mediators",
+    [
+        (
+            "Negotiators from the United States, Israel, Qatar and Egypt agreed on a Gaza deal.",
+            {"united_states", "qatar", "egypt"},
+        ),
+        (
+            "Delegations from Hamas, Egypt and Qatar met in Cairo on the hostages.",
+            {"egypt", "qatar"},
+        ),
+        ("Officials from Qatar and Egypt arrived in Gaza with aid.", set()),  # no party named
+        (
+            "CIA Director William Burns hosted the meeting with Mossad chief David Barnea and "
+            "Egyptian intelligence head Abbas Kamel on the hostages.",
+            {"united_states", "egypt"},
+        ),
+        ("The meeting with Qatar's emir covered gas prices and Gaza.", set()),
+    ],
+)
+def test_a_group_naming_a_party(run: Callable[..., Doc], text: str, mediators: set[str]) -> None:
+    """'negotiators from' and 'meeting with' pick a group only when it names a party."""
+    assert mediators_of(run, text) == mediators
+
+
+@pytest.mark.parametrize(
+    "text, mediators",
+    [
+        (
+            "Qatar's prime minister said the talks went well and that the proposal would be "
+            "passed to Hamas.",
+            {"qatar"},
+        ),
+        ("Egypt relayed the Israeli response to Hamas on Gaza.", {"egypt"}),
+        ("Turkey has been passing messages between Israel and Hamas.", {"turkey"}),
+        ("Qatar is relaying messages back and forth on the Gaza hostages.", {"qatar"}),
+        ("The Red Cross handed the hostages to Israel in Gaza.", set()),  # no proposal
+        ("Hamas passed the proposal to its leaders in Gaza.", set()),  # a party
+    ],
+)
+def test_passing_proposals_and_messages(
+    run: Callable[..., Doc], text: str, mediators: set[str]
+) -> None:
+    assert mediators_of(run, text) == mediators
+
+
+@pytest.mark.parametrize(
+    "text, mediators",
+    [
+        (
+            "Riyadh valued the efforts of Qatar, Egypt and Turkey as well as the United States "
+            "in reaching the Gaza deal.",
+            {"qatar", "egypt", "turkey", "united_states"},
+        ),
+        (
+            "Netanyahu's office said it appreciated the U.S. efforts on the hostage deal.",
+            {"united_states"},
+        ),
+        ("Hamas thanked Egypt's diplomacy over the hostages.", {"egypt"}),
+        (
+            "Qatar will resume its efforts with partners when the parties show willingness "
+            "to end the Gaza war.",
+            {"qatar"},
+        ),
+        (
+            "DOHA, Nov 10 (AFP) - Qatar has told Israel and Hamas that it is suspending its "
+            "efforts to mediate a Gaza deal.",
+            {"qatar"},
+        ),
+        (
+            "The Qatari prime minister warned that the escalation could derail efforts to free "
+            "the remaining hostages.",
+            {"qatar"},
+        ),
+        ("The efforts of Jordan to deliver aid to Gaza were praised.", set()),
+        ("The U.N. efforts to deliver aid to Gaza were praised.", set()),
+        ("Israel's efforts to free the hostages have failed, Hamas said.", set()),
+    ],
+)
+def test_efforts_of_a_mediator(run: Callable[..., Doc], text: str, mediators: set[str]) -> None:
+    assert mediators_of(run, text) == mediators
+
+
+@pytest.mark.parametrize(
+    "text, mediators",
+    [
+        ("Egypt has proposed a new timeline for the hostages in Gaza.", {"egypt"}),
+        ("What did the U.S. propose on Gaza?", {"united_states"}),
+        ("Witkoff had proposed that Hamas free five hostages in Gaza.", {"united_states"}),
+        ("Hamas responded positively to the Egyptian idea on Gaza.", {"egypt"}),
+        (
+            "Israel halted aid to Gaza to press Hamas to accept an extension, a proposal it "
+            "attributes to U.S. envoy Steve Witkoff.",
+            {"united_states"},
+        ),
+        (
+            "A draft resolution circulated by the United States would back the Gaza plan.",
+            {"united_states"},
+        ),
+        ("Israel has proposed a new map for the Gaza withdrawal.", set()),
+        ("The proposed deal for Gaza was rejected by Hamas.", set()),
+    ],
+)
+def test_proposing_and_attributed_proposals(
+    run: Callable[..., Doc], text: str, mediators: set[str]
+) -> None:
+    """README: an actor outside the conflict that proposes something to the parties mediates."""
+    assert mediators_of(run, text, "2025-03-03") == mediators
+
+
+@pytest.mark.parametrize(
+    "text, mediators",
+    [
+        (
+            "Its intelligence chief, Turkey's Ibrahim Kalin, took part in the talks that sealed "
+            "the Gaza deal.",
+            {"turkey"},
+        ),
+        ("Egyptian officials participated in the negotiations on the hostages.", {"egypt"}),
+        (
+            "President-elect Donald Trump, whose envoy Steve Witkoff joined the final round, "
+            "claimed credit for the Gaza deal.",
+            {"united_states"},
+        ),
+        (
+            "Egypt and Qatar are in contact with both sides to save the Gaza deal.",
+            {"egypt", "qatar"},
+        ),
+        ("Qatar is talking to both sides about the hostages.", {"qatar"}),
+        (
+            "Biden said the United States, along with Turkey, Egypt and Qatar, would make "
+            '"another push" for a Gaza ceasefire.',
+            {"united_states", "turkey", "egypt", "qatar"},
+        ),
+        ("Egypt will host the signing ceremony of the Gaza deal.", {"egypt"}),
+        ("Turkey is in contact with all sides on Gaza.", set()),  # general diplomacy
+        ("Israel took part in the talks on the hostages in Gaza.", set()),
+    ],
+)
+def test_taking_part_contact_and_pushes(
+    run: Callable[..., Doc], text: str, mediators: set[str]
+) -> None:
+    assert mediators_of(run, text, "2025-01-16") == mediators
+
+
+def test_sharm_el_sheikh_is_no_sudan_marker(run: Callable[..., Doc]) -> None:
+    doc = run(
+        "Hostages remain in Gaza. Turkey was one of four countries, along with Egypt, Qatar and "
+        "the United States, that signed a declaration guaranteeing the truce at Sharm el-Sheikh."
+    )
+    assert actors_with_role(doc._.entities, "guarantor") == {
+        "turkey",
+        "egypt",
+        "qatar",
+        "united_states",
+    }
+
+
+def test_el_fasher_stays_a_sudan_marker(run: Callable[..., Doc]) -> None:
+    doc = run("Egypt and Qatar mediated talks on El Fasher between the army and the RSF.")
+    assert actors_with_role(doc._.entities, "mediator") == set()
+
+
+def test_a_transcript_speaker_is_no_dateline(run: Callable[..., Doc]) -> None:
+    doc = run(
+        "Spokesman Majed al-Ansari of Qatar spoke on Gaza.\nAL-ANSARI: Yesterday the mediators, "
+        "Qatar and Egypt, received a response from Hamas."
+    )
+    roles = {e.text: e.role for e in doc._.entities}
+    assert roles["AL-ANSARI"] == "mediator"
+
+
+def test_a_speaker_alone_takes_no_role(run: Callable[..., Doc]) -> None:
+    """Roles belong to a sentence: a mediator's official quoted on the deal's terms has none."""
+    doc = run(
+        "Qatar mediated the Gaza truce. Israel will free 150 prisoners, an Egyptian official "
+        "said. What about Egypt?"
+    )
+    roles = [(e.sentence, e.role) for e in doc._.entities if e.actor_id == "egypt"]
+    assert roles and all(role is None for _, role in roles)
+
+
+@pytest.mark.parametrize(
+    "text, mediators, guarantors",
+    [
+        ("Qatar has been acting as a go-between for Israel and Hamas.", {"qatar"}, set()),
+        ("Egypt serves as a conduit for messages on the Gaza hostages.", {"egypt"}, set()),
+        (
+            "Egypt and Qatar are trying to narrow differences between Israel and Hamas.",
+            {"egypt", "qatar"},
+            set(),
+        ),
+        ("Cairo is seeking to convince Hamas to accept the Gaza proposal.", {"egypt"}, set()),
+        ("Egyptian officials tried to persuade Hamas to release more hostages.", {"egypt"}, set()),
+        (
+            "Washington has been pressuring Israel to agree to a hostage deal.",
+            {"united_states"},
+            set(),
+        ),
+        ("Qatar conveyed Israel's latest offer to Hamas.", {"qatar"}, set()),
+        ("Egypt has drafted a new truce plan for Gaza.", {"egypt"}, set()),
+        (
+            "US Secretary of State Antony Blinken, on his ninth trip to the region, is pressing "
+            "for a Gaza ceasefire deal.",
+            {"united_states"},
+            set(),
+        ),
+        ("Turkey said it was ready to guarantee any Gaza deal.", set(), {"turkey"}),
+        (
+            "Saudi Arabia called on the world to pressure Israel to stop the war in Gaza.",
+            set(),
+            set(),
+        ),
+        ("Egyptian officials took part in a meeting with UN aid agencies on Gaza.", set(), set()),
+        ("Officials from Egypt and Jordan discussed aid to Gaza.", set(), set()),
+        ("Egypt has proposed sending troops to an international force in Gaza.", set(), set()),
+    ],
+)
+def test_go_betweens_persuasion_and_drafts(
+    run: Callable[..., Doc], text: str, mediators: set[str], guarantors: set[str]
+) -> None:
+    entities = run(text)._.entities
+    assert actors_with_role(entities, "mediator") == mediators
+    assert actors_with_role(entities, "guarantor") == guarantors
