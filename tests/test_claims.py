@@ -1243,7 +1243,7 @@ def test_mediation_in_everyday_phrasings(
 
 
 NO_SEEK_TRIGGER = pytest.mark.xfail(
-    reason="no seek / demand-noun trigger: it cost claimant attribution"
+    reason="seek counts as a demand only before a truce word: guarantees are not one"
 )
 
 
@@ -1251,19 +1251,13 @@ NO_SEEK_TRIGGER = pytest.mark.xfail(
     ("text", "subject"),
     [
         ("Israel conditioned any truce on the release of all hostages.", "israel"),
-        pytest.param(
-            "Hamas is seeking a permanent ceasefire.", "hamas",
-            marks=NO_SEEK_TRIGGER,
-        ),
+        ("Hamas is seeking a permanent ceasefire.", "hamas"),
         pytest.param(
             "Hamas sought guarantees that the war would not resume.", "hamas",
             marks=NO_SEEK_TRIGGER,
         ),
         ("Israel has made the return of all hostages a condition for any deal.", "israel"),
-        pytest.param(
-            "Hamas renewed its demand for a full withdrawal of Israeli forces.", "hamas",
-            marks=NO_SEEK_TRIGGER,
-        ),
+        ("Hamas renewed its demand for a full withdrawal of Israeli forces.", "hamas"),
         ("Hamas wants guarantees that the war will end.", "hamas"),
     ],
 )
@@ -1337,3 +1331,102 @@ def test_meetings_in_everyday_phrasings(
 def test_no_meeting_without_a_visit_or_talks(analyse: Callable[..., Doc], text: str) -> None:
     got = _typed(analyse(text), "meeting", "subject_id")
     assert got == [], got
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Hamas reiterated its demand for a permanent ceasefire, the withdrawal of Israeli "
+            "forces and the return of the displaced.",
+            [("hamas", "ceasefire"), ("hamas", "other"), ("hamas", "withdrawal")],
+        ),
+        ("Israel renewed its call for the release of all hostages.", [("israel", "prisoners")]),
+        ("The group is seeking a lasting truce, Hamas officials said.", [("hamas", "ceasefire")]),
+        ("Hamas is still seeking a permanent ceasefire.", [("hamas", "ceasefire")]),
+    ],
+)
+def test_renewed_and_sought_demands(
+    analyse: Callable[..., Doc], text: str, expected: list[tuple[str | None, str]]
+) -> None:
+    assert _typed(analyse(text), "demand", "subject_id", "category") == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hamas dropped its demand for a permanent ceasefire.",
+        "Israel is seeking to destroy Hamas, the minister said.",
+        "Reuters sought comment from the Israeli army.",
+    ],
+)
+def test_no_standing_demand_from_dropped_or_other_seeking(
+    analyse: Callable[..., Doc], text: str
+) -> None:
+    got = _typed(analyse(text), "demand", "subject_id", "modality")
+    assert all(m == "negated" for _, m in got), got
+
+
+@pytest.mark.parametrize(
+    ("text", "subjects", "predicate"),
+    [
+        ("Israel said it appreciated the U.S. efforts.", ["united_states"], "mediate"),
+        (
+            "Hamas said it valued the efforts of Qatar, Egypt and Turkey.",
+            ["egypt", "qatar", "turkey"],
+            "mediate",
+        ),
+        ("The Egyptian-mediated ceasefire held on Sunday.", ["egypt"], "broker"),
+        pytest.param(
+            "The Egyptian-brokered ceasefire held on Sunday.", ["egypt"], "broker",
+            marks=pytest.mark.xfail(
+                reason="'brokered' is a compound suffix: 'X-brokered' keeps X out of subjects"
+            ),
+        ),
+        pytest.param(
+            "The U.S.-brokered ceasefire held on Sunday.", ["united_states"], "broker",
+            marks=pytest.mark.xfail(reason="the tokenizer keeps 'U.S.-brokered' as one token"),
+        ),
+        ("Officials hailed the Qatari-mediated deal.", ["qatar"], "broker"),
+    ],
+)
+def test_praised_efforts_and_compound_brokers(
+    analyse: Callable[..., Doc], text: str, subjects: list[str], predicate: str
+) -> None:
+    got = _typed(analyse(text), "mediation", "subject_id", "predicate")
+    assert got == [(s, predicate) for s in subjects]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The UN Security Council adopted a US-backed resolution.",
+        "Israel said its military efforts would continue.",
+    ],
+)
+def test_no_mediation_from_backing_or_war_efforts(analyse: Callable[..., Doc], text: str) -> None:
+    assert _typed(analyse(text), "mediation", "subject_id") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "subject", "obj", "modality"),
+    [
+        ("Hamas, which did not attend the Doha session, issued a statement.", "hamas", "qatar",
+         "negated"),
+        ("An Israeli delegation attended the Doha talks.", "israel", "qatar", None),
+        ("CIA Director William Burns is expected back in Israel next week.", "united_states",
+         "israel", "expected"),
+        pytest.param(
+            "CIA Director William Burns is expected back in Cairo next week.", "united_states",
+            "egypt", "expected",
+            marks=pytest.mark.xfail(reason="'in Cairo' is a place, not an actor: no object"),
+        ),
+    ],
+)
+def test_attendance_and_returns_are_meetings(
+    analyse: Callable[..., Doc], text: str, subject: str, obj: str, modality: str | None
+) -> None:
+    got = _typed(analyse(text), "meeting", "subject_id", "object_id", "modality")
+    assert any(
+        (s, o) == (subject, obj) and (modality is None or m == modality) for s, o, m in got
+    ), got
