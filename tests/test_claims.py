@@ -1430,3 +1430,32 @@ def test_attendance_and_returns_are_meetings(
     assert any(
         (s, o) == (subject, obj) and (modality is None or m == modality) for s, o, m in got
     ), got
+
+
+@pytest.mark.parametrize(
+    ("text", "claim_type", "subject"),
+    [
+        ("Qatar said it would keep working with Egypt to bridge the gaps.", "mediation", "qatar"),
+        ("Egyptian officials are trying to narrow the differences.", "mediation",
+         "egypt"),
+        ("The proposal would be passed to Hamas, a Qatari official said.", "mediation", "qatar"),
+        ("The Security Council on Monday adopted a resolution backing the plan.", "response",
+         "un_security_council"),
+    ],
+)
+def test_relaying_bridging_and_adopting(
+    analyse: Callable[..., Doc], text: str, claim_type: str, subject: str
+) -> None:
+    assert (subject,) in _typed(analyse(text), claim_type, "subject_id")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The proposal was passed to Hamas on Monday.",
+        "The Knesset passed a law on Monday.",
+        "The gaps between the two sides remain wide.",
+    ],
+)
+def test_no_mediation_without_a_relaying_actor(analyse: Callable[..., Doc], text: str) -> None:
+    assert _typed(analyse(text), "mediation", "subject_id") == []
