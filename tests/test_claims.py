@@ -1459,3 +1459,17 @@ def test_relaying_bridging_and_adopting(
 )
 def test_no_mediation_without_a_relaying_actor(analyse: Callable[..., Doc], text: str) -> None:
     assert _typed(analyse(text), "mediation", "subject_id") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Gaza's health ministry said ceasefire breaches had killed 12 people.", ["violate"]),
+        ("Hamas accused Israel of truce violations on Sunday.", ["violate"]),
+        ("The truce monitors met on Sunday, Egyptian officials said.", []),
+    ],
+)
+def test_truce_violations_as_a_compound(
+    analyse: Callable[..., Doc], text: str, expected: list[str]
+) -> None:
+    assert [p for (p,) in _typed(analyse(text), "ceasefire", "predicate")] == expected
