@@ -1473,3 +1473,33 @@ def test_truce_violations_as_a_compound(
     analyse: Callable[..., Doc], text: str, expected: list[str]
 ) -> None:
     assert [p for (p,) in _typed(analyse(text), "ceasefire", "predicate")] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "subjects"),
+    [
+        ("Mediators from Egypt, Qatar and Turkey met on Sunday.", ["egypt", "qatar", "turkey"]),
+        ("The truce was reached with the help of Egypt and the United States.",
+         ["egypt", "united_states"]),
+        ("The talks are held under the auspices of the United States.", ["united_states"]),
+    ],
+)
+def test_mediators_named_after_a_preposition(
+    analyse: Callable[..., Doc], text: str, subjects: list[str]
+) -> None:
+    assert _typed(analyse(text), "mediation", "subject_id") == [(s,) for s in subjects]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Witkoff later headed to Qatar, the White House said.", [("united_states", "qatar")]),
+        ("The Israeli team will not return to Egypt for now.", [("israel", "egypt")]),
+        ("The hostages returned to Israel on Monday.", []),
+        ("Israel said it would return to fighting.", []),
+    ],
+)
+def test_heading_to_a_state_is_a_visit(
+    analyse: Callable[..., Doc], text: str, expected: list[tuple[str, str]]
+) -> None:
+    assert _typed(analyse(text), "meeting", "subject_id", "object_id") == expected
