@@ -1067,11 +1067,12 @@ def trigger_drafts(
                 atts=atts,
             )
         categories = [row.get("category")]
+        claim_type: str = row["claim_type"]
+        topic_end: int = hit.end + int(row.get("topic_window", 12))
         found_cats = [
             t.row["category"]
             for t in topics
-            if t.row["claim_type"] == row["claim_type"]
-            and hit.end <= t.start < hit.end + int(row.get("topic_window", 12))
+            if t.row["claim_type"] == claim_type and hit.end <= t.start < topic_end
         ]
         if found_cats:
             categories = list(dict.fromkeys(found_cats))
@@ -1081,17 +1082,23 @@ def trigger_drafts(
             if row.get("category") is None:
                 categories = [group_of(rules, object_id, "captive_category")]
         speaker = next((a for a in atts if a.covers(hit.start) and a.affiliation_id), None)
+        requires: list[str] = row.get("requires", [])
+        predicate: str = row["predicate"]
+        modality: str | None = row.get("modality")
+        fallback: str = row.get("subject_fallback", "none")
+        rule_id: str = row["id"]
+        background: bool = in_background(view, sent, hit)
         for subject in subjects:
-            if "subject" in row.get("requires", []) and subject is None:
+            if "subject" in requires and subject is None:
                 continue
-            if "doer" in row.get("requires", []) and subject is None and speaker is None:
+            if "doer" in requires and subject is None and speaker is None:
                 continue
-            if "object" in row.get("requires", []) and obj is None:
+            if "object" in requires and obj is None:
                 continue
             for cat in categories:
                 yield Draft(
-                    row["claim_type"],
-                    row["predicate"],
+                    claim_type,
+                    predicate,
                     hit.start,
                     hit.end,
                     hit.start,
@@ -1099,11 +1106,11 @@ def trigger_drafts(
                     obj=obj,
                     object_id=object_id,
                     category=cat,
-                    modality=row.get("modality"),
-                    fallback=row.get("subject_fallback", "none"),
-                    rule_id=row["id"],
+                    modality=modality,
+                    fallback=fallback,
+                    rule_id=rule_id,
                     from_trigger=True,
-                    background=in_background(view, sent, hit),
+                    background=background,
                 )
 
 
@@ -1331,14 +1338,16 @@ def iter_claims(doc: Doc, rules: ClaimRules) -> Iterator[Claim]:
         for item, si in zip(items, by_sentence([h.start for h in items], sents), strict=True):
             per_sent[name][si].append(item)
     table = token_table(doc)
+    bounds: list[int] = [s.end for s in sents]  # by_sentence, without a bounds list per call
+    last: int = len(bounds) - 1
     for q in doc._.quantities or []:
         span = table.token_span(q.start_char, q.end_char)
         if span is not None:
-            per_sent["q"][by_sentence([span[0]], sents)[0]].append((q, *span))
+            per_sent["q"][min(bisect_right(bounds, span[0]), last)].append((q, *span))
     for d in doc._.dates or []:
         span = table.token_span(d.start_char, d.end_char)
         if span is not None:
-            per_sent["dates"][by_sentence([span[0]], sents)[0]].append((d.value, *span))
+            per_sent["dates"][min(bisect_right(bounds, span[0]), last)].append((d.value, *span))
     mention_sents = set(by_sentence([m.start for m in view.mentions if not m.virtual], sents))
     attributions = document_attributions(view, per_sent["cues"], rules.settings)
     for si, sent in enumerate(sents):
