@@ -38,6 +38,7 @@ from pipeline.records import Entity
 from pipeline.rules import Field, RuleRow, RuleSpec
 from pipeline.tokens import token_table
 
+
 class Row:
     """A validated rule row as the run-time code reads it: ``row["key"]`` and
     ``row.get("key", default)`` like :class:`~pipeline.rules.RuleRow`, but a class of

@@ -758,9 +758,7 @@ class NumberTagger(RuleComponent):
         def joined(i: int, step: int) -> bool:
             j = i + step
             k = i + 2 * step
-            return (
-                0 <= k < len(doc) and 0 <= j < len(doc) and words[j] == "-" and doc[k].like_num
-            )
+            return 0 <= k < len(doc) and 0 <= j < len(doc) and words[j] == "-" and doc[k].like_num
 
         left = joined(span.start, -1)
         right = joined(span.end - 1, 1)
