@@ -812,9 +812,10 @@ def quantity_object(
         m = view.mention_at.get(j)
         if m is not None and j not in skip and not is_compound(view, m):
             return m
+    boundary, relative = view.positions("boundary"), view.positions("relative")
     j = qs - 1
     while j >= lo:
-        if view.has(j, "boundary") and not view.has(j, "relative"):
+        if j in boundary and j not in relative:
             break
         m = view.mention_end_at.get(j)
         if (
