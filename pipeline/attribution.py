@@ -160,6 +160,7 @@ CLAIM_SETTINGS = RuleSpec(
                     "modality_window",
                     "inherit_window",
                     "active_suffixes",
+                    "place_object_types",
                 }
             ),
         ),
@@ -244,6 +245,7 @@ class Settings:
     modality_window: int = 5
     inherit_window: int = 1
     active_suffixes: frozenset[str] = frozenset()
+    place_object_types: frozenset[str] = frozenset()
 
 
 def settings_from_rows(rows: Iterable[RuleRow]) -> Settings:

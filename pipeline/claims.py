@@ -26,6 +26,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.vocab import Vocab
 
+from pipeline.actors import ACTOR_ALIASES
 from pipeline.attribution import (
     CLAIM_ANAPHORS,
     CLAIM_CUES,
@@ -212,6 +213,7 @@ SPECS: tuple[RuleSpec, ...] = (
     CLAIM_ANAPHORS,
     CLAIM_CUES,
     CLAIM_SETTINGS,
+    ACTOR_ALIASES,  # capitals: "arrived in Cairo" visits the state (place_object_types)
 )
 
 
@@ -289,6 +291,10 @@ def compile_claim_rules(nlp: Language, rows: Mapping[str, list[RuleRow]]) -> Cla
         for i, row in enumerate(rows.get(name, [])):
             phrases.add(f"{name}:{i}", [nlp.make_doc(row["text"])])
             labels.append(f"{name}:{i}")
+    for i, row in enumerate(rows.get("actor_aliases", [])):
+        if row.get("kind") == "capital" and row.get("actor_id"):
+            phrases.add(f"actor_aliases:{i}", [nlp.make_doc(row["text"].lower())])
+            labels.append(f"actor_aliases:{i}")
     if problems:
         raise RulesError(problems)
     native = {k: [Row(r) for r in v] for k, v in rows.items()}
@@ -372,6 +378,8 @@ class DocHits:
     cues: list[CueHit] = field(default_factory=list)
     modality: list[Hit] = field(default_factory=list)
     topics: list[Hit] = field(default_factory=list)
+    #: capitals, by start token: ``(end, actor_id)`` (a capital that is no entity is a place)
+    places: dict[int, tuple[int, str]] = field(default_factory=dict)
 
 
 def doc_hits(doc: Doc, rules: ClaimRules) -> DocHits:
@@ -399,6 +407,8 @@ def doc_hits(doc: Doc, rules: ClaimRules) -> DocHits:
             hits.modality.append(Hit(start, end, row))
         elif name == "claim_topics":
             hits.topics.append(Hit(start, end, row))
+        elif name == "actor_aliases":
+            hits.places[start] = (end, row["actor_id"])
     _drop_nested_cues(hits)
     return hits
 
@@ -724,6 +734,23 @@ def right_object(
     return None
 
 
+def place_object(
+    view: DocView, places: Mapping[int, tuple[int, str]], start: int, hi: int, window: int
+) -> str | None:
+    """Return the state of the first capital named as a place (after a preposition, not an
+    actor mention) right of ``start`` within the clause, as :func:`right_object` walks."""
+    boundary, relative = view.positions("boundary"), view.positions("relative")
+    complementizer, blocker = view.positions("complementizer"), view.positions("blocker")
+    stop = min(hi, start + window)
+    for j in range(start, stop):
+        if view.text(j) == "," or j in boundary or (j in relative and j not in complementizer):
+            return None
+        place = places.get(j)
+        if place is not None and j - 1 in blocker and j not in view.mention_at:
+            return place[1]
+    return None
+
+
 def modality_of(
     view: DocView,
     lo: int,
@@ -1034,8 +1061,11 @@ def trigger_drafts(
     objects: frozenset[int],
     consumed: set[int],
     atts: Sequence[Attribution] = (),
+    places: Mapping[int, tuple[int, str]] | None = None,
 ) -> Iterator[Draft]:
-    """Yield drafts for triggers that make a claim on their own."""
+    """Yield drafts for triggers that make a claim on their own; a claim type listed in
+    the ``place_object_types`` setting without an actor object takes the state of a
+    capital named as a place right of its trigger ("arrived in Cairo": egypt)."""
     settings = rules.settings
     for hit in triggers:
         row = hit.row
@@ -1078,6 +1108,19 @@ def trigger_drafts(
         if found_cats:
             categories = list(dict.fromkeys(found_cats))
         object_id = obj.ref_id if obj else None
+        if (
+            object_id is None
+            and places
+            and omode in {"right", "any"}
+            and claim_type in settings.place_object_types
+        ):
+            object_id = place_object(
+                view,
+                places,
+                hit.end,
+                sent.end,
+                int(row.get("object_window") or settings.object_window),
+            )
         if omode == "group":
             object_id = group_of(rules, object_id)
             if row.get("category") is None:
@@ -1094,7 +1137,7 @@ def trigger_drafts(
                 continue
             if "doer" in requires and subject is None and speaker is None:
                 continue
-            if "object" in requires and obj is None:
+            if "object" in requires and object_id is None:
                 continue
             for cat in categories:
                 yield Draft(
@@ -1381,6 +1424,7 @@ def iter_claims(doc: Doc, rules: ClaimRules) -> Iterator[Claim]:
                         objects,
                         consumed,
                         atts,
+                        hits.places,
                     )
                 )
             )
