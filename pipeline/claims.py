@@ -26,6 +26,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.vocab import Vocab
 
+from pipeline.actors import ACTOR_ALIASES
 from pipeline.attribution import (
     CLAIM_ANAPHORS,
     CLAIM_CUES,
@@ -36,6 +37,7 @@ from pipeline.attribution import (
     CueHit,
     DocView,
     Mention,
+    Row,
     Settings,
     antecedent_person,
     build_view,
@@ -211,6 +213,7 @@ SPECS: tuple[RuleSpec, ...] = (
     CLAIM_ANAPHORS,
     CLAIM_CUES,
     CLAIM_SETTINGS,
+    ACTOR_ALIASES,  # capitals: "arrived in Cairo" visits the state (place_object_types)
 )
 
 
@@ -235,21 +238,23 @@ def pattern_docs(vocab: Vocab, words: str, *, lemma: bool) -> list[Doc]:
 class ClaimRules:
     """Claim rule rows with the matchers built from them (built once per pipeline)."""
 
-    rows: dict[str, list[RuleRow]]
+    rows: dict[str, list[Row]]
     settings: Settings
     matcher: PhraseMatcher  # lemma patterns
     phrases: PhraseMatcher  # lower-case patterns
-    quantity_rules: dict[str, RuleRow] = field(default_factory=dict)
-    groups: dict[str, RuleRow] = field(default_factory=dict)
+    quantity_rules: dict[str, Row] = field(default_factory=dict)
+    groups: dict[str, Row] = field(default_factory=dict)
     default_groups: dict[str, str] = field(default_factory=dict)
     #: match id -> ``(file, row)``, or the lexicon kind (what :meth:`row` reads from a label)
-    by_match_id: dict[int, tuple[str, RuleRow] | str] = field(default_factory=dict)
+    by_match_id: dict[int, tuple[str, Row] | str] = field(default_factory=dict)
+    #: trigger match id -> its context conditions
+    checks: dict[int, TriggerCheck] = field(default_factory=dict)
     #: one-word lexicon entries, read from the word table instead of the PhraseMatcher:
     #: the class of their LOWER ids, and the kinds of each
     words: WordClass = field(default_factory=lambda: WordClass(frozenset()))
     word_kinds: dict[int, list[str]] = field(default_factory=dict)
 
-    def row(self, label: str) -> tuple[str, RuleRow] | None:
+    def row(self, label: str) -> tuple[str, Row] | None:
         """Return ``(file, row)`` for a match label ``file:index`` (None for lexicon kinds)."""
         name, _, index = label.partition(":")
         if not index:
@@ -286,15 +291,20 @@ def compile_claim_rules(nlp: Language, rows: Mapping[str, list[RuleRow]]) -> Cla
         for i, row in enumerate(rows.get(name, [])):
             phrases.add(f"{name}:{i}", [nlp.make_doc(row["text"])])
             labels.append(f"{name}:{i}")
+    for i, row in enumerate(rows.get("actor_aliases", [])):
+        if row.get("kind") == "capital" and row.get("actor_id"):
+            phrases.add(f"actor_aliases:{i}", [nlp.make_doc(row["text"].lower())])
+            labels.append(f"actor_aliases:{i}")
     if problems:
         raise RulesError(problems)
+    native = {k: [Row(r) for r in v] for k, v in rows.items()}
     rules = ClaimRules(
-        rows={k: list(v) for k, v in rows.items()},
+        rows=native,
         settings=settings_from_rows(rows.get("claim_settings", [])),
         matcher=matcher,
         phrases=phrases,
-        quantity_rules={r["category"]: r for r in rows.get("claim_quantities", [])},
-        groups={r["actor_id"]: r for r in rows.get("claim_groups", [])},
+        quantity_rules={r["category"]: r for r in native.get("claim_quantities", [])},
+        groups={r["actor_id"]: r for r in native.get("claim_groups", [])},
         default_groups={
             cat: r.get("group") or r["actor_id"]
             for r in rows.get("claim_groups", [])
@@ -302,10 +312,50 @@ def compile_claim_rules(nlp: Language, rows: Mapping[str, list[RuleRow]]) -> Cla
         },
     )
     for label in labels:
-        rules.by_match_id[nlp.vocab.strings.add(label)] = rules.row(label) or label
+        found = rules.row(label)
+        match_id = nlp.vocab.strings.add(label)
+        rules.by_match_id[match_id] = found or label
+        if found is not None and found[0] == "claim_triggers":
+            rules.checks[match_id] = trigger_check(found[1])
     rules.word_kinds = word_kinds
     rules.words = WordClass(frozenset(word_kinds))
     return rules
+
+
+@dataclass(slots=True, eq=False)  # one per trigger row, built in compile()
+class TriggerCheck:
+    """The context conditions of a trigger row as typed fields (:func:`trigger_ok` reads
+    them for every match: no row lookups at run time)."""
+
+    not_prev: frozenset[str]
+    not_next: frozenset[str]
+    not_after: list[str]
+    needs_before: frozenset[str]
+    needs_before_window: int
+    not_before: frozenset[str]
+    not_before_window: int
+    near: str  # "" when the row has no ``near`` condition
+    near_window: int
+    near_left: bool
+    near_right: bool
+
+
+def trigger_check(row: Row) -> TriggerCheck:
+    """Return the :class:`TriggerCheck` of a ``claim_triggers`` row."""
+    side = row.get("near_side", "both")
+    return TriggerCheck(
+        not_prev=frozenset(row.get("not_prev", [])),
+        not_next=frozenset(row.get("not_next", [])),
+        not_after=list(row.get("not_after", [])),
+        needs_before=frozenset(row.get("needs_before", [])),
+        needs_before_window=int(row.get("needs_before_window", 8)),
+        not_before=frozenset(row.get("not_before", [])),
+        not_before_window=int(row.get("not_before_window", 6)),
+        near=row.get("near") or "",
+        near_window=int(row.get("near_window", 4)),
+        near_left=side in {"left", "both"},
+        near_right=side in {"right", "both"},
+    )
 
 
 @dataclass(slots=True, eq=False)  # one per match: no frozen __init__; never modified
@@ -314,7 +364,8 @@ class Hit:
 
     start: int
     end: int
-    row: RuleRow
+    row: Row
+    check: TriggerCheck | None = None  # a trigger's context conditions, read once
 
 
 @dataclass
@@ -322,11 +373,13 @@ class DocHits:
     """All rule matches of a document, split by file."""
 
     lexicon: dict[str, set[int]] = field(default_factory=dict)  # kind -> token positions
-    anaphors: list[tuple[int, int, RuleRow]] = field(default_factory=list)
+    anaphors: list[tuple[int, int, Row]] = field(default_factory=list)
     triggers: list[Hit] = field(default_factory=list)
     cues: list[CueHit] = field(default_factory=list)
     modality: list[Hit] = field(default_factory=list)
     topics: list[Hit] = field(default_factory=list)
+    #: capitals, by start token: ``(end, actor_id)`` (a capital that is no entity is a place)
+    places: dict[int, tuple[int, str]] = field(default_factory=dict)
 
 
 def doc_hits(doc: Doc, rules: ClaimRules) -> DocHits:
@@ -345,7 +398,7 @@ def doc_hits(doc: Doc, rules: ClaimRules) -> DocHits:
             continue
         name, row = found
         if name == "claim_triggers":
-            hits.triggers.append(Hit(start, end, row))
+            hits.triggers.append(Hit(start, end, row, rules.checks[match_id]))
         elif name == "claim_cues":
             hits.cues.append(CueHit(start, end, row))
         elif name == "claim_anaphors":
@@ -354,6 +407,8 @@ def doc_hits(doc: Doc, rules: ClaimRules) -> DocHits:
             hits.modality.append(Hit(start, end, row))
         elif name == "claim_topics":
             hits.topics.append(Hit(start, end, row))
+        elif name == "actor_aliases":
+            hits.places[start] = (end, row["actor_id"])
     _drop_nested_cues(hits)
     return hits
 
@@ -381,37 +436,47 @@ def by_sentence(starts: Sequence[int], sents: Sequence[Span]) -> list[int]:
 
 def trigger_ok(view: DocView, hit: Hit) -> bool:
     """True when a trigger's context conditions (near, not_prev, not_next) hold."""
-    row = hit.row
-    if view.text(hit.start - 1) in row.get("not_prev", []):
+    check: TriggerCheck = hit.check if hit.check is not None else trigger_check(hit.row)
+    start: int = hit.start
+    end: int = hit.end
+    lower: list[str] = view.lower
+    if check.not_prev and view.text(start - 1) in check.not_prev:
         return False
-    if view.text(hit.end) in row.get("not_next", []):
+    if check.not_next and view.text(end) in check.not_next:
         return False
-    if any(
-        view.has(i, k) for k in row.get("not_after", []) for i in range(hit.start - 3, hit.start)
-    ):
-        return False
-    needed = row.get("needs_before", [])
-    if needed:
-        reach = int(row.get("needs_before_window", 8))
-        if not any(view.text(i) in needed for i in range(max(0, hit.start - reach), hit.start)):
+    i: int
+    for kind in check.not_after:
+        places = view.positions(kind)
+        for i in range(start - 3, start):
+            if i in places:
+                return False
+    if check.needs_before:
+        needed = check.needs_before
+        found = False
+        for i in range(max(0, start - check.needs_before_window), start):
+            if lower[i] in needed:
+                found = True
+                break
+        if not found:
             return False
-    barred = row.get("not_before", [])
-    if barred:
-        reach = int(row.get("not_before_window", 6))
-        if any(view.text(i) in barred for i in range(max(0, hit.start - reach), hit.start)):
-            return False
-    near = row.get("near")
-    if not near:
+    if check.not_before:
+        barred = check.not_before
+        for i in range(max(0, start - check.not_before_window), start):
+            if lower[i] in barred:
+                return False
+    if not check.near:
         return True
-    window, side = int(row.get("near_window", 4)), row.get("near_side", "both")
-    left = range(max(0, hit.start - window), hit.start) if side in {"left", "both"} else range(0)
-    right = (
-        range(hit.end, min(len(view.doc), hit.end + window))
-        if side in {"right", "both"}
-        else range(0)
-    )
-    near_positions = view.positions(near)
-    return any(i in near_positions for i in [*left, *right])
+    window: int = check.near_window
+    near_positions = view.positions(check.near)
+    if check.near_left:
+        for i in range(max(0, start - window), start):
+            if i in near_positions:
+                return True
+    if check.near_right:
+        for i in range(end, min(len(view.doc), end + window)):
+            if i in near_positions:
+                return True
+    return False
 
 
 def valid_triggers(view: DocView, hits: Sequence[Hit], skip: frozenset[int]) -> list[Hit]:
@@ -669,6 +734,23 @@ def right_object(
     return None
 
 
+def place_object(
+    view: DocView, places: Mapping[int, tuple[int, str]], start: int, hi: int, window: int
+) -> str | None:
+    """Return the state of the first capital named as a place (after a preposition, not an
+    actor mention) right of ``start`` within the clause, as :func:`right_object` walks."""
+    boundary, relative = view.positions("boundary"), view.positions("relative")
+    complementizer, blocker = view.positions("complementizer"), view.positions("blocker")
+    stop = min(hi, start + window)
+    for j in range(start, stop):
+        if view.text(j) == "," or j in boundary or (j in relative and j not in complementizer):
+            return None
+        place = places.get(j)
+        if place is not None and j - 1 in blocker and j not in view.mention_at:
+            return place[1]
+    return None
+
+
 def modality_of(
     view: DocView,
     lo: int,
@@ -728,7 +810,7 @@ class Draft:
     fallback: str = "none"
     group_object: bool = False
     rule_id: str = ""
-    modal: RuleRow | None = None  # a quantity rule whose category follows the modality
+    modal: Row | None = None  # a quantity rule whose category follows the modality
     from_trigger: bool = False  # made by a trigger alone (its own word is no modality cue)
     background: bool = False  # a background clause ("since the truce began"): no claimant
 
@@ -757,9 +839,10 @@ def quantity_object(
         m = view.mention_at.get(j)
         if m is not None and j not in skip and not is_compound(view, m):
             return m
+    boundary, relative = view.positions("boundary"), view.positions("relative")
     j = qs - 1
     while j >= lo:
-        if view.has(j, "boundary") and not view.has(j, "relative"):
+        if j in boundary and j not in relative:
             break
         m = view.mention_end_at.get(j)
         if (
@@ -978,8 +1061,11 @@ def trigger_drafts(
     objects: frozenset[int],
     consumed: set[int],
     atts: Sequence[Attribution] = (),
+    places: Mapping[int, tuple[int, str]] | None = None,
 ) -> Iterator[Draft]:
-    """Yield drafts for triggers that make a claim on their own."""
+    """Yield drafts for triggers that make a claim on their own; a claim type listed in
+    the ``place_object_types`` setting without an actor object takes the state of a
+    capital named as a place right of its trigger ("arrived in Cairo": egypt)."""
     settings = rules.settings
     for hit in triggers:
         row = hit.row
@@ -1012,31 +1098,51 @@ def trigger_drafts(
                 atts=atts,
             )
         categories = [row.get("category")]
+        claim_type: str = row["claim_type"]
+        topic_end: int = hit.end + int(row.get("topic_window", 12))
         found_cats = [
             t.row["category"]
             for t in topics
-            if t.row["claim_type"] == row["claim_type"]
-            and hit.end <= t.start < hit.end + int(row.get("topic_window", 12))
+            if t.row["claim_type"] == claim_type and hit.end <= t.start < topic_end
         ]
         if found_cats:
             categories = list(dict.fromkeys(found_cats))
         object_id = obj.ref_id if obj else None
+        if (
+            object_id is None
+            and places
+            and omode in {"right", "any"}
+            and claim_type in settings.place_object_types
+        ):
+            object_id = place_object(
+                view,
+                places,
+                hit.end,
+                sent.end,
+                int(row.get("object_window") or settings.object_window),
+            )
         if omode == "group":
             object_id = group_of(rules, object_id)
             if row.get("category") is None:
                 categories = [group_of(rules, object_id, "captive_category")]
         speaker = next((a for a in atts if a.covers(hit.start) and a.affiliation_id), None)
+        requires: list[str] = row.get("requires", [])
+        predicate: str = row["predicate"]
+        modality: str | None = row.get("modality")
+        fallback: str = row.get("subject_fallback", "none")
+        rule_id: str = row["id"]
+        background: bool = in_background(view, sent, hit)
         for subject in subjects:
-            if "subject" in row.get("requires", []) and subject is None:
+            if "subject" in requires and subject is None:
                 continue
-            if "doer" in row.get("requires", []) and subject is None and speaker is None:
+            if "doer" in requires and subject is None and speaker is None:
                 continue
-            if "object" in row.get("requires", []) and obj is None:
+            if "object" in requires and object_id is None:
                 continue
             for cat in categories:
                 yield Draft(
-                    row["claim_type"],
-                    row["predicate"],
+                    claim_type,
+                    predicate,
                     hit.start,
                     hit.end,
                     hit.start,
@@ -1044,11 +1150,11 @@ def trigger_drafts(
                     obj=obj,
                     object_id=object_id,
                     category=cat,
-                    modality=row.get("modality"),
-                    fallback=row.get("subject_fallback", "none"),
-                    rule_id=row["id"],
+                    modality=modality,
+                    fallback=fallback,
+                    rule_id=rule_id,
                     from_trigger=True,
-                    background=in_background(view, sent, hit),
+                    background=background,
                 )
 
 
@@ -1125,7 +1231,7 @@ def in_background(view: DocView, sent: Span, hit: Hit, reach: int = 4) -> bool:
     )
 
 
-def right_subjects(view: DocView, hit: Hit, hi: int, row: RuleRow) -> list[Mention | None]:
+def right_subjects(view: DocView, hit: Hit, hi: int, row: Row) -> list[Mention | None]:
     """Return the actors right after a trigger noun, past the row's ``subject_right`` words
     and determiners ("mediators Qatar and Egypt": both; "a plan from X": X)."""
     passable = set(row.get("subject_right") or [])
@@ -1276,14 +1382,16 @@ def iter_claims(doc: Doc, rules: ClaimRules) -> Iterator[Claim]:
         for item, si in zip(items, by_sentence([h.start for h in items], sents), strict=True):
             per_sent[name][si].append(item)
     table = token_table(doc)
+    bounds: list[int] = [s.end for s in sents]  # by_sentence, without a bounds list per call
+    last: int = len(bounds) - 1
     for q in doc._.quantities or []:
         span = table.token_span(q.start_char, q.end_char)
         if span is not None:
-            per_sent["q"][by_sentence([span[0]], sents)[0]].append((q, *span))
+            per_sent["q"][min(bisect_right(bounds, span[0]), last)].append((q, *span))
     for d in doc._.dates or []:
         span = table.token_span(d.start_char, d.end_char)
         if span is not None:
-            per_sent["dates"][by_sentence([span[0]], sents)[0]].append((d.value, *span))
+            per_sent["dates"][min(bisect_right(bounds, span[0]), last)].append((d.value, *span))
     mention_sents = set(by_sentence([m.start for m in view.mentions if not m.virtual], sents))
     attributions = document_attributions(view, per_sent["cues"], rules.settings)
     for si, sent in enumerate(sents):
@@ -1316,6 +1424,7 @@ def iter_claims(doc: Doc, rules: ClaimRules) -> Iterator[Claim]:
                         objects,
                         consumed,
                         atts,
+                        hits.places,
                     )
                 )
             )

@@ -252,22 +252,28 @@ class DateTagger(RuleComponent):
         lowers, texts, lower_ids = table.lowers, table.words, table.lower_list
         cues: list[tuple[int, str]] = []
         breaks: list[int] = []
-        for i in range(sent.start, sent.end):
+        # the word sets, read once per sentence instead of once per token
+        clause_break, future_cue = words["clause_break"], words["future_cue"]
+        past_cue, speech_verb = words["past_cue"], words["speech_verb"]
+        participle_after = words["participle_after"]
+        past_suffixes = self.past_suffixes
+        first: int = sent.start
+        for i in range(first, sent.end):
             low, text = lowers[i], texts[i]
-            if low in words["clause_break"] or text in _QUOTES or "\n" in text:
+            if low in clause_break or text in _QUOTES or "\n" in text:
                 breaks.append(i)
-            elif low in words["future_cue"]:
+            elif low in future_cue:
                 cues.append((i, "future"))
             elif (
-                low in words["past_cue"]
-                or low in words["speech_verb"]
+                low in past_cue
+                or low in speech_verb
                 or (
                     lemmas
                     and text.islower()  # token.is_lower
-                    and low.endswith(self.past_suffixes)
+                    and low.endswith(past_suffixes)
                     and doc[i].lemma not in (0, lower_ids[i])
                 )
-            ) and not (i > sent.start and lowers[i - 1] in words["participle_after"]):
+            ) and not (i > first and lowers[i - 1] in participle_after):
                 cues.append((i, "past"))
         return _Clauses(tuple(cues), tuple(breaks))
 
@@ -377,8 +383,14 @@ class DateTagger(RuleComponent):
         context_year: int | None,
     ) -> DateMention | None:
         span = item.span
+        table = token_table(span.doc)
+        text: str = (  # span.text without a Token per word
+            table.text[table.starts_char[span.start] : table.ends_char[span.end - 1]]
+            if span.end > span.start
+            else ""
+        )
         resolved = resolve_date(
-            span.text, anchor, tense=tense, context_year=context_year, vocab=self.vocab
+            text, anchor, tense=tense, context_year=context_year, vocab=self.vocab
         )
         if resolved is None:
             return None
@@ -386,7 +398,7 @@ class DateTagger(RuleComponent):
             sentence=item.sentence,
             start_char=span.start_char,
             end_char=span.end_char,
-            text=span.text,
+            text=text,
             value=resolved.value,
             start=resolved.start,
             end=resolved.end,

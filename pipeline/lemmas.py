@@ -8,8 +8,10 @@ by ``initialize()`` when the model is built and saved in the model directory by
 ``to_disk()``, so a built model stays self-contained. Per document the ORTH ids
 map to LEMMA ids through a dict filled the first time each word is seen, and one
 ``doc.from_array`` writes them. The lemmas are the lookup lemmatizer's: the
-table's entry for the token text, else the text itself; lemmas already set are
-kept unless ``overwrite``.
+table's entry for the token text, else the text itself; a capitalised word opening
+a sentence that the table lacks takes the entry of its lower-case form when there is one
+("Mediators met" -> mediator; "Hamas" stays). Lemmas already set are kept unless
+``overwrite``.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ class LookupLemmatizer(Lemmatizer):
     ) -> None:
         super().__init__(vocab, model, name, mode="lookup", overwrite=overwrite, scorer=scorer)
         self.lemma_ids: dict[int, int] = {}  # ORTH id -> LEMMA id, filled as words appear
+        self.opening_lemmas: dict[int, str] = {}  # ORTH id -> lemma of a sentence opener
 
     def lemma_id(self, orth: int) -> int:
         """Return the LEMMA id of a word (its ORTH id), as the lookup lemmatizer finds it."""
@@ -60,6 +63,28 @@ class LookupLemmatizer(Lemmatizer):
             found = self.lemma_ids[orth] = self.vocab.strings.add(lemma)
         return found
 
+    def opening_lemma_id(self, orth: int) -> int:
+        """Return the LEMMA id of a word opening a sentence: a capitalised word the table
+        lacks ("Mediators met ...") takes the lemma of its lower-case form, if it has one
+        (names stay: "Hamas", "Qatar"). Cached as text: the ids are added to the current
+        string store on every call, so a cache outliving a vocabulary stays valid."""
+        lemma = self.opening_lemmas.get(orth)
+        if lemma is None:
+            text = self.vocab.strings[orth]
+            table = self.lookups.get_table("lemma_lookup", {})
+            lemma = table.get(orth, text)
+            if not isinstance(lemma, str):
+                lemma = lemma[0]
+            if lemma == text and not text.islower():
+                lower = text.lower()
+                found = table.get(self.vocab.strings.add(lower), lower)
+                if not isinstance(found, str):
+                    found = found[0]
+                if found != lower:
+                    lemma = found
+            self.opening_lemmas[orth] = lemma
+        return self.vocab.strings.add(lemma)
+
     def __call__(self, doc: Doc) -> Doc:
         """Set the lemma of every token of ``doc`` (one array write)."""
         if not self._validated:
@@ -71,6 +96,9 @@ class LookupLemmatizer(Lemmatizer):
             known = self.lemma_ids.get
             orths = token_table(doc).orth_ids.tolist()  # shared with the other components
             lemmas = np.array([known(o) or self.lemma_id(o) for o in orths], dtype=np.uint64)
+            if doc.has_annotation("SENT_START"):
+                for sent in doc.sents:
+                    lemmas[sent.start] = self.opening_lemma_id(orths[sent.start])
             if not self.overwrite:
                 current = doc.to_array(LEMMA)
                 lemmas = np.where(current == 0, lemmas, current)

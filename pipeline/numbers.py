@@ -515,6 +515,9 @@ class _DocIndex:
     digits: list[int] = field(default_factory=list)  # numeric or dashed tokens
     kinds: dict[int, str] = field(default_factory=dict)  # token -> number-word kind
     fused: list[tuple[int, int]] = field(default_factory=list)  # fused length words
+    texts: list[str] = field(default_factory=list)  # token texts (no Token objects)
+    lower_text: list[str] = field(default_factory=list)  # lower-case token texts
+    alpha: list[bool] = field(default_factory=list)  # IS_ALPHA of each token
 
 
 class NumberTagger(RuleComponent):
@@ -627,6 +630,9 @@ class NumberTagger(RuleComponent):
             dashed.tolist(),
         )
         index.digits = np.flatnonzero(numeric | dashed).tolist()
+        index.texts = table.words
+        index.lower_text = table.lowers
+        index.alpha = (array[:, 2] == 1).tolist()
         lower = table.lower_list
         for i in np.flatnonzero(table.in_class(self.number_words)).tolist():
             index.kinds[i] = self.word_kinds[lower[i]]
@@ -688,14 +694,21 @@ class NumberTagger(RuleComponent):
     def _parse_core(self, span: Span) -> tuple[Span, ParsedNumber] | None:
         """Return the longest prefix of ``span`` that parses as a number."""
         assert self.lexicon is not None
-        for end in range(span.end, span.start, -1):
-            sub = span.doc[span.start : end]
-            if span.label_ == "fused":
-                parsed = parse_quantity(sub.text, lexicon=self.lexicon)
+        doc = span.doc
+        table = token_table(doc)
+        text: str = table.text
+        starts: list[int] = table.starts_char
+        ends: list[int] = table.ends_char
+        fused: bool = span.label_ == "fused"
+        start: int = span.start
+        for end in range(span.end, start, -1):
+            sub_text = text[starts[start] : ends[end - 1]]  # doc[start:end].text, no Span
+            if fused:
+                parsed = parse_quantity(sub_text, lexicon=self.lexicon)
             else:
-                parsed = parse_number(sub.text, lexicon=self.lexicon)
+                parsed = parse_number(sub_text, lexicon=self.lexicon)
             if parsed is not None:
-                return sub, parsed
+                return doc[start:end], parsed
         return None
 
     def _excluded(self, doc: Doc, span: Span, index: _DocIndex) -> bool:
@@ -704,14 +717,17 @@ class NumberTagger(RuleComponent):
         assert lex is not None
         if any(index.blocked[span.start : span.end]):
             return True
-        before = doc[span.start - 1].lower_ if span.start > 0 else ""
-        after = doc[span.end].lower_ if span.end < len(doc) else ""
-        after2 = doc[span.end + 1].lower_ if span.end + 1 < len(doc) else ""
+        lowers: list[str] = index.lower_text
+        size: int = len(lowers)
+        before = lowers[span.start - 1] if span.start > 0 else ""
+        after = lowers[span.end] if span.end < size else ""
+        after2 = lowers[span.end + 1] if span.end + 1 < size else ""
         if lex.has("label_before", before) or lex.has("clutter_after", after):
             return True
         if lex.has("date_word", before) or lex.has("date_word", after):
             return True
-        text = span.text.lower()
+        table = token_table(doc)
+        text = table.text[table.starts_char[span.start] : table.ends_char[span.end - 1]].lower()
         if len(span) == 1 and _YEAR.fullmatch(text) and 1900 <= int(text) <= 2100:
             noun = lex.nouns.get(after)
             if noun is None or noun.kind == "measure":
@@ -737,12 +753,12 @@ class NumberTagger(RuleComponent):
     def _in_chain(doc: Doc, span: Span) -> bool:
         """Return True inside three or more numbers joined by hyphens (2023-12-29)."""
 
+        words: list[str] = token_table(doc).words
+
         def joined(i: int, step: int) -> bool:
             j = i + step
             k = i + 2 * step
-            return (
-                0 <= k < len(doc) and 0 <= j < len(doc) and doc[j].text == "-" and doc[k].like_num
-            )
+            return 0 <= k < len(doc) and 0 <= j < len(doc) and words[j] == "-" and doc[k].like_num
 
         left = joined(span.start, -1)
         right = joined(span.end - 1, 1)
@@ -758,6 +774,7 @@ class NumberTagger(RuleComponent):
         assert lex is not None
         index = self._index(doc)
         cores = self._cores(doc, index)
+        table = token_table(doc)
         previous: tuple[int, _Counted] | None = (
             None  # sentence and counted phrase of the last counted noun
         )
@@ -782,12 +799,13 @@ class NumberTagger(RuleComponent):
                 if no_count:
                     continue
             span = doc[start:end]
-            parsed = parse_quantity(span.text, lexicon=lex)
+            span_text: str = table.text[table.starts_char[start] : table.ends_char[end - 1]]
+            parsed = parse_quantity(span_text, lexicon=lex)
             if parsed is None:
                 continue
             last_end = end
             sentence = index.sent_of[start]
-            adjective = core.label_ == _FUSED or doc[end - 2].text == "-"
+            adjective = core.label_ == _FUSED or index.texts[end - 2] == "-"
             counted, carried = self._counted(doc, end, index, adjective=adjective), ""
             if counted.found:
                 if not adjective:  # "the 42-day phase" counts no phases
@@ -843,7 +861,7 @@ class NumberTagger(RuleComponent):
                 sentence=sentence,
                 start_char=span.start_char,
                 end_char=span.end_char,
-                text=span.text,
+                text=span_text,
                 value=parsed.value,
                 low=parsed.low,
                 high=parsed.high,
@@ -905,17 +923,20 @@ class NumberTagger(RuleComponent):
         lex = self.lexicon
         assert lex is not None
         size = len(doc)
-        hyphened = end + 1 < size and doc[end].text == "-" and doc[end + 1].is_alpha
-        if hyphened and lex.nouns.get(doc[end + 1].lower_, _NO_NOUN).fusable:
+        table = token_table(doc)
+        words: list[str] = table.words
+        lowers: list[str] = table.lowers
+        hyphened = end + 1 < size and words[end] == "-" and doc[end + 1].is_alpha
+        if hyphened and lex.nouns.get(lowers[end + 1], _NO_NOUN).fusable:
             end += 2
         elif hyphened:
             return end, True
-        elif end < size and lex.nouns.get(doc[end].lower_, _NO_NOUN).kind == "measure":
+        elif end < size and lex.nouns.get(lowers[end], _NO_NOUN).kind == "measure":
             end += 1
         else:
             return end, False
-        after = end + 1 if end + 1 < size and doc[end].text == "-" else end
-        word = doc[after].lower_ if after < size else ""
+        after = end + 1 if end + 1 < size and words[end] == "-" else end
+        word = lowers[after] if after < size else ""
         return end, lex.has("age_after", word) or lex.has("point_after", word)
 
     def _counted(self, doc: Doc, start: int, index: _DocIndex, *, adjective: bool) -> _Counted:
@@ -928,26 +949,27 @@ class NumberTagger(RuleComponent):
         lex = self.lexicon
         assert lex is not None
         limit = index.sent_end[start - 1]
+        lowers: list[str] = index.lower_text
+        alpha: list[bool] = index.alpha
         j = start
-        if j < limit and lex.has("of", doc[j].lower_):
+        if j < limit and lex.has("of", lowers[j]):
             j += 1
             # "four of the (28) dead hostages": the count is part of the noun's group
-            if j + 1 < limit and lex.has("partitive_det", doc[j].lower_):
+            if j + 1 < limit and lex.has("partitive_det", lowers[j]):
                 j += 1
                 if j + 1 < limit and doc[j].like_num:
                     j += 1
         head, group = None, None
         k = j
         while k < limit and k < j + NOUN_WINDOW:
-            token = doc[k]
-            lower = token.lower_
+            lower = lowers[k]
             if (
-                not token.is_alpha
+                not alpha[k]
                 or (lex.has("stop", lower) and not lex.has("list_joiner", lower))
                 or (
                     lower in lex.cues
                     and lower not in lex.nouns
-                    and not (k + 1 < limit and doc[k + 1].lower_ in lex.nouns)
+                    and not (k + 1 < limit and lowers[k + 1] in lex.nouns)
                 )
             ):
                 break  # an event word ends the phrase, unless it modifies the next noun
@@ -958,7 +980,7 @@ class NumberTagger(RuleComponent):
             if (
                 noun is not None
                 and noun.kind in {"noun", "group"}
-                and not (noun.kind == "group" and k + 1 < limit and doc[k + 1].lower_ in lex.nouns)
+                and not (noun.kind == "group" and k + 1 < limit and lowers[k + 1] in lex.nouns)
             ):
                 head = k
                 break
@@ -975,7 +997,7 @@ class NumberTagger(RuleComponent):
             )
             return _Counted(text=first.text if plain and first is not None else None, end=start)
         last = head + 1
-        if last < limit and lex.has("link", doc[last].lower_):
+        if last < limit and lex.has("link", lowers[last]):
             m = last + 1
             while m < limit and m < last + LINK_WINDOW:
                 token = doc[m]
@@ -991,7 +1013,7 @@ class NumberTagger(RuleComponent):
             last = m
             while last > head + 1 and not doc[last - 1].is_alpha:
                 last -= 1
-        noun = lex.nouns[doc[head].lower_]
+        noun = lex.nouns[lowers[head]]
         return _Counted(
             doc[j:last].text,
             noun,
@@ -1024,10 +1046,13 @@ class NumberTagger(RuleComponent):
         lex = self.lexicon
         assert lex is not None
         size = len(doc)
+        table = token_table(doc)
+        lowers: list[str] = table.lowers
+        words: list[str] = table.words
         j = end
-        while j < size and lex.has("filler", doc[j].lower_):
+        while j < size and lex.has("filler", lowers[j]):
             j += 1
-        if j < size and doc[j].text == ",":  # skip one apposition set off by commas
+        if j < size and words[j] == ",":  # skip one apposition set off by commas
             k = j + 1
             while k < size and k <= j + APPOSITION_WINDOW and doc[k].text != ",":
                 if doc[k].is_sent_start or lex.has("clause_break", doc[k].lower_):
@@ -1035,7 +1060,7 @@ class NumberTagger(RuleComponent):
                 k += 1
             if k < size and doc[k].text == "," and k <= j + APPOSITION_WINDOW:
                 j = k + 1
-        return j if j < size and lex.has("carry_verb", doc[j].lower_) else None
+        return j if j < size and lex.has("carry_verb", lowers[j]) else None
 
     def _labelled(self, doc: Doc, start: int, sentence: int, prev_sentence: int) -> bool:
         """Return True when a label word just before the number points back to the last

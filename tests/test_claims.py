@@ -1243,7 +1243,7 @@ def test_mediation_in_everyday_phrasings(
 
 
 NO_SEEK_TRIGGER = pytest.mark.xfail(
-    reason="no seek / demand-noun trigger: it cost claimant attribution"
+    reason="seek counts as a demand only before a truce word: guarantees are not one"
 )
 
 
@@ -1251,19 +1251,13 @@ NO_SEEK_TRIGGER = pytest.mark.xfail(
     ("text", "subject"),
     [
         ("Israel conditioned any truce on the release of all hostages.", "israel"),
-        pytest.param(
-            "Hamas is seeking a permanent ceasefire.", "hamas",
-            marks=NO_SEEK_TRIGGER,
-        ),
+        ("Hamas is seeking a permanent ceasefire.", "hamas"),
         pytest.param(
             "Hamas sought guarantees that the war would not resume.", "hamas",
             marks=NO_SEEK_TRIGGER,
         ),
         ("Israel has made the return of all hostages a condition for any deal.", "israel"),
-        pytest.param(
-            "Hamas renewed its demand for a full withdrawal of Israeli forces.", "hamas",
-            marks=NO_SEEK_TRIGGER,
-        ),
+        ("Hamas renewed its demand for a full withdrawal of Israeli forces.", "hamas"),
         ("Hamas wants guarantees that the war will end.", "hamas"),
     ],
 )
@@ -1303,8 +1297,8 @@ def test_wanting_guarantees_is_no_guarantee(analyse: Callable[..., Doc]) -> None
         ("Witkoff met with Netanyahu in Jerusalem on Tuesday.", "united_states", "israel", None),
         ("Witkoff will meet Netanyahu on Thursday.", "united_states", "israel", None),
         ("Egypt received a Hamas delegation on Sunday.", "hamas", "egypt", None),
-        ("An Israeli delegation is due in Cairo on Monday.", "israel", None, "expected"),
-        ("Israel sent negotiators to Doha on Sunday.", "israel", None, None),
+        ("An Israeli delegation is due in Cairo on Monday.", "israel", "egypt", "expected"),
+        ("Israel sent negotiators to Doha on Sunday.", "israel", "qatar", None),
         (
             "The United States will send envoys to the region next week.",
             "united_states",
@@ -1337,3 +1331,189 @@ def test_meetings_in_everyday_phrasings(
 def test_no_meeting_without_a_visit_or_talks(analyse: Callable[..., Doc], text: str) -> None:
     got = _typed(analyse(text), "meeting", "subject_id")
     assert got == [], got
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Hamas reiterated its demand for a permanent ceasefire, the withdrawal of Israeli "
+            "forces and the return of the displaced.",
+            [("hamas", "ceasefire"), ("hamas", "other"), ("hamas", "withdrawal")],
+        ),
+        ("Israel renewed its call for the release of all hostages.", [("israel", "prisoners")]),
+        ("The group is seeking a lasting truce, Hamas officials said.", [("hamas", "ceasefire")]),
+        ("Hamas is still seeking a permanent ceasefire.", [("hamas", "ceasefire")]),
+    ],
+)
+def test_renewed_and_sought_demands(
+    analyse: Callable[..., Doc], text: str, expected: list[tuple[str | None, str]]
+) -> None:
+    assert _typed(analyse(text), "demand", "subject_id", "category") == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hamas dropped its demand for a permanent ceasefire.",
+        "Israel is seeking to destroy Hamas, the minister said.",
+        "Reuters sought comment from the Israeli army.",
+    ],
+)
+def test_no_standing_demand_from_dropped_or_other_seeking(
+    analyse: Callable[..., Doc], text: str
+) -> None:
+    got = _typed(analyse(text), "demand", "subject_id", "modality")
+    assert all(m == "negated" for _, m in got), got
+
+
+@pytest.mark.parametrize(
+    ("text", "subjects", "predicate"),
+    [
+        ("Israel said it appreciated the U.S. efforts.", ["united_states"], "mediate"),
+        (
+            "Hamas said it valued the efforts of Qatar, Egypt and Turkey.",
+            ["egypt", "qatar", "turkey"],
+            "mediate",
+        ),
+        ("The Egyptian-mediated ceasefire held on Sunday.", ["egypt"], "broker"),
+        pytest.param(
+            "The Egyptian-brokered ceasefire held on Sunday.", ["egypt"], "broker",
+            marks=pytest.mark.xfail(
+                reason="'brokered' is a compound suffix: 'X-brokered' keeps X out of subjects"
+            ),
+        ),
+        pytest.param(
+            "The U.S.-brokered ceasefire held on Sunday.", ["united_states"], "broker",
+            marks=pytest.mark.xfail(reason="the tokenizer keeps 'U.S.-brokered' as one token"),
+        ),
+        ("Officials hailed the Qatari-mediated deal.", ["qatar"], "broker"),
+    ],
+)
+def test_praised_efforts_and_compound_brokers(
+    analyse: Callable[..., Doc], text: str, subjects: list[str], predicate: str
+) -> None:
+    got = _typed(analyse(text), "mediation", "subject_id", "predicate")
+    assert got == [(s, predicate) for s in subjects]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The UN Security Council adopted a US-backed resolution.",
+        "Israel said its military efforts would continue.",
+    ],
+)
+def test_no_mediation_from_backing_or_war_efforts(analyse: Callable[..., Doc], text: str) -> None:
+    assert _typed(analyse(text), "mediation", "subject_id") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "subject", "obj", "modality"),
+    [
+        ("Hamas, which did not attend the Doha session, issued a statement.", "hamas", "qatar",
+         "negated"),
+        ("An Israeli delegation attended the Doha talks.", "israel", "qatar", None),
+        ("CIA Director William Burns is expected back in Israel next week.", "united_states",
+         "israel", "expected"),
+        ("CIA Director William Burns is expected back in Cairo next week.", "united_states",
+         "egypt", "expected"),
+    ],
+)
+def test_attendance_and_returns_are_meetings(
+    analyse: Callable[..., Doc], text: str, subject: str, obj: str, modality: str | None
+) -> None:
+    got = _typed(analyse(text), "meeting", "subject_id", "object_id", "modality")
+    assert any(
+        (s, o) == (subject, obj) and (modality is None or m == modality) for s, o, m in got
+    ), got
+
+
+@pytest.mark.parametrize(
+    ("text", "claim_type", "subject"),
+    [
+        ("Qatar said it would keep working with Egypt to bridge the gaps.", "mediation", "qatar"),
+        ("Egyptian officials are trying to narrow the differences.", "mediation",
+         "egypt"),
+        ("The proposal would be passed to Hamas, a Qatari official said.", "mediation", "qatar"),
+        ("The Security Council on Monday adopted a resolution backing the plan.", "response",
+         "un_security_council"),
+    ],
+)
+def test_relaying_bridging_and_adopting(
+    analyse: Callable[..., Doc], text: str, claim_type: str, subject: str
+) -> None:
+    assert (subject,) in _typed(analyse(text), claim_type, "subject_id")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The proposal was passed to Hamas on Monday.",
+        "The Knesset passed a law on Monday.",
+        "The gaps between the two sides remain wide.",
+    ],
+)
+def test_no_mediation_without_a_relaying_actor(analyse: Callable[..., Doc], text: str) -> None:
+    assert _typed(analyse(text), "mediation", "subject_id") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Gaza's health ministry said ceasefire breaches had killed 12 people.", ["violate"]),
+        ("Hamas accused Israel of truce violations on Sunday.", ["violate"]),
+        ("The truce monitors met on Sunday, Egyptian officials said.", []),
+    ],
+)
+def test_truce_violations_as_a_compound(
+    analyse: Callable[..., Doc], text: str, expected: list[str]
+) -> None:
+    assert [p for (p,) in _typed(analyse(text), "ceasefire", "predicate")] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "subjects"),
+    [
+        ("Mediators from Egypt, Qatar and Turkey met on Sunday.", ["egypt", "qatar", "turkey"]),
+        ("The truce was reached with the help of Egypt and the United States.",
+         ["egypt", "united_states"]),
+        ("The talks are held under the auspices of the United States.", ["united_states"]),
+    ],
+)
+def test_mediators_named_after_a_preposition(
+    analyse: Callable[..., Doc], text: str, subjects: list[str]
+) -> None:
+    assert _typed(analyse(text), "mediation", "subject_id") == [(s,) for s in subjects]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Witkoff later headed to Qatar, the White House said.", [("united_states", "qatar")]),
+        ("The Israeli team will not return to Egypt for now.", [("israel", "egypt")]),
+        ("The hostages returned to Israel on Monday.", []),
+        ("Israel said it would return to fighting.", []),
+    ],
+)
+def test_heading_to_a_state_is_a_visit(
+    analyse: Callable[..., Doc], text: str, expected: list[tuple[str, str]]
+) -> None:
+    assert _typed(analyse(text), "meeting", "subject_id", "object_id") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("A Hamas delegation arrived in Cairo on Tuesday.", [("hamas", "egypt")]),
+        ("Israeli negotiators travelled to Doha.", [("israel", "qatar")]),
+        ("Israel will send a delegation to Doha on Monday.", [("israel", "qatar")]),
+        ("Witkoff flew to Cairo, then to Doha.", [("united_states", "egypt")]),
+        ("Hamas said talks in Cairo were positive.", []),
+        ("Cairo has sent a delegation to Israel.", [("egypt", "israel")]),
+    ],
+)
+def test_a_capital_named_as_a_place_is_the_visited_state(
+    analyse: Callable[..., Doc], text: str, expected: list[tuple[str, str]]
+) -> None:
+    assert _typed(analyse(text), "meeting", "subject_id", "object_id") == expected

@@ -74,3 +74,20 @@ def test_from_bytes_round_trip(fast: Language) -> None:
         fast.get_pipe("ceasefire_lemmatizer").to_bytes()
     )
     assert lemmas(other, TRICKY) == lemmas(fast, TRICKY)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Mediators met. Talks resumed.", ["mediator", "meet", ".", "talk", "resume", "."]),
+        ("Hamas said. Qatar agreed.", ["Hamas", "say", ".", "Qatar", "agree", "."]),
+        ("The United States said.", ["The", "United", "States", "say", "."]),
+    ],
+)
+def test_a_capitalised_word_opening_a_sentence_takes_its_lower_case_lemma(
+    fast: Language, text: str, expected: list[str]
+) -> None:
+    doc = fast.make_doc(text)
+    for token in doc:
+        token.is_sent_start = token.i == 0 or doc[token.i - 1].text == "."
+    assert [t.lemma_ for t in fast.get_pipe("ceasefire_lemmatizer")(doc)] == expected
