@@ -1517,3 +1517,26 @@ def test_a_capital_named_as_a_place_is_the_visited_state(
     analyse: Callable[..., Doc], text: str, expected: list[tuple[str, str]]
 ) -> None:
     assert _typed(analyse(text), "meeting", "subject_id", "object_id") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "claim_type", "expected"),
+    [
+        ("Egypt, Qatar and the U.S. will act as guarantors of any deal.", "mediation",
+         [("egypt", "guarantee"), ("qatar", "guarantee"), ("united_states", "guarantee")]),
+        ("Egypt and Qatar were racing on Wednesday to salvage the ceasefire.", "mediation",
+         [("egypt", "mediate"), ("qatar", "mediate")]),
+        ("Qatar keeps channels open with both sides.", "mediation", [("qatar", "mediate")]),
+        ("Israel balked at Hamas demands on Tuesday.", "response", [("israel", "reject")]),
+        ("Israel tried to save its soldiers.", "mediation", []),
+    ],
+)
+def test_guarantors_rescues_and_balking(
+    analyse: Callable[..., Doc], text: str, claim_type: str, expected: list[tuple[str, str]]
+) -> None:
+    assert _typed(analyse(text), claim_type, "subject_id", "predicate") == expected
+
+
+def test_in_return_for_links_two_counts(analyse: Callable[..., Doc]) -> None:
+    doc = analyse("Hamas freed 30 hostages in return for 90 Palestinian prisoners.")
+    assert _typed(doc, "captives", "value", "predicate") == [(30, "exchange"), (90, "exchange")]
