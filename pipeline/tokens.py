@@ -28,6 +28,9 @@ from typing import Any, TypeVar, cast
 
 import numpy as np
 from spacy.attrs import (
+    ENT_IOB,
+    ENT_KB_ID,
+    ENT_TYPE,
     IDX,
     IS_ALPHA,
     IS_DIGIT,
@@ -47,6 +50,7 @@ from spacy.attrs import (
 from spacy.strings import StringStore
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
+from thinc.types import Ints2d
 
 _KEY = "ceasefire_token_table"
 _SENTENCE_KEYS = ("sent_starts", "sent_ends", "sent_of")
@@ -287,6 +291,14 @@ class TokenTable:
         ends = self.doc.to_array(IDX).reshape(-1) + self.column(LENGTH)
         return cast(list[int], ends.tolist())
 
+    def flags(self, attr: int) -> list[bool]:
+        """Return a boolean lexeme attribute of every token (``IS_TITLE``...) as a list."""
+        key = f"flags:{attr}"
+        found = self.cache.get(key)
+        if found is None:
+            found = self.cache[key] = self.column(attr).astype(bool).tolist()
+        return cast(list[bool], found)
+
     @cached
     def is_space(self) -> np.ndarray:
         """Whether each token is whitespace (bool)."""
@@ -348,6 +360,46 @@ class TokenTable:
         return None if span is None else (span.start, span.end)
 
 
+class EntityMarks:
+    """The entities of one Doc as per-token lists, kept while the actor component works.
+
+    Mentions are added as token ranges with a label and a knowledge-base id; each token
+    records the label (string id, 0 outside), the range holding it and the mention's
+    ``actor`` (the actor id of an actor mention, else None). :meth:`write` sets them as
+    ``doc.ents`` in one array write, what ``doc.set_ents(spans)`` does (tokens outside
+    any mention get ``O``), without building a Span per mention.
+    """
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.label: list[int] = [0] * n
+        self.start: list[int] = [-1] * n
+        self.end: list[int] = [-1] * n
+        self.actor: list[str | None] = [None] * n
+        self.mentions: list[tuple[int, int, int, int]] = []  # start, end, label id, kb id
+
+    def add(self, start: int, end: int, label: int, kb_id: int, actor: str | None = None) -> None:
+        """Add the mention ``[start, end)`` (label and kb id as string ids)."""
+        for i in range(start, end):
+            self.label[i] = label
+            self.start[i] = start
+            self.end[i] = end
+            self.actor[i] = actor
+        self.mentions.append((start, end, label, kb_id))
+
+    def write(self, doc: Doc) -> None:
+        """Set the mentions as ``doc.ents`` (IOB, label and kb id of every token)."""
+        values = np.zeros((3, self.n), dtype=np.uint64)  # rows: ENT_IOB, ENT_TYPE, ENT_KB_ID
+        values[0] = 2  # "O"
+        for start, end, label, kb_id in self.mentions:
+            values[0, start] = 3  # "B"
+            values[0, start + 1 : end] = 1  # "I"
+            values[1, start:end] = label
+            values[2, start:end] = kb_id
+        if self.n:
+            doc.from_array([ENT_IOB, ENT_TYPE, ENT_KB_ID], cast(Ints2d, values.T))
+
+
 def token_table(doc: Doc) -> TokenTable:
     """Return the :class:`TokenTable` of ``doc`` (its values cached in ``doc.user_data``)."""
     cache = doc.user_data.get(_KEY)
@@ -367,6 +419,7 @@ def forget_sentences(doc: Doc) -> None:
 
 __all__ = [
     "LEXEME_ATTRS",
+    "EntityMarks",
     "Lexemes",
     "TokenTable",
     "WordClass",
