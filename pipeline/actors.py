@@ -20,10 +20,10 @@ from functools import partial
 from typing import cast
 
 from spacy.language import Language
-from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from pipeline.component import RuleComponent
+from pipeline.matchwindows import PhraseGroups
 from pipeline.people import (
     NAME_PARTS,
     PEOPLE,
@@ -217,8 +217,10 @@ class ActorTagger(RuleComponent):
             self.rule_rows("actors"), self.rule_rows("actor_aliases")
         )
         strings = self.nlp.vocab.strings
-        self.lower_matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
-        self.orth_matcher = PhraseMatcher(self.nlp.vocab, attr="ORTH")
+        # one pass over a document finds names, titles and source nouns (PhraseGroups)
+        self.phrases = PhraseGroups(self.nlp.vocab)
+        self.lower_group = self.phrases.group("LOWER")
+        self.orth_group = self.phrases.group("ORTH")
         self.payloads: dict[int, Alias | PersonName] = {}
         #: match id -> the ACTOR record of its alias with the position fields blank (filled
         #: per mention), the ``kb_id`` of its ``doc.ents`` span ("actor|rule|organ") and
@@ -249,17 +251,18 @@ class ActorTagger(RuleComponent):
             match_id = self._add(f"P{i}", name.text, name.cased, name)
             self.person_kb[match_id] = strings.add(name.person_id)
         self.person_context = PersonContext(
-            self.nlp, self.rule_rows("titles"), self.rule_rows("name_parts")
+            self.nlp, self.rule_rows("titles"), self.rule_rows("name_parts"), phrases=self.phrases
         )
         self.location_preps = self.person_context.words("location_prep")
-        self.sources = SourceFinder(self.nlp, self.rule_rows("sources"))
+        self.sources = SourceFinder(self.nlp, self.rule_rows("sources"), phrases=self.phrases)
+        self.phrases.compile()
         self.actor_label = strings.add("ACTOR")
         self.person_label = strings.add("PERSON")
 
     def _add(self, key: str, text: str, cased: bool, payload: Alias | PersonName) -> int:
-        matcher = self.orth_matcher if cased else self.lower_matcher
-        matcher.add(key, [self.nlp.make_doc(v) for v in sorted(apostrophe_variants(text))])
-        match_id = self.nlp.vocab.strings[key]
+        group = self.orth_group if cased else self.lower_group
+        docs = [self.nlp.make_doc(v) for v in sorted(apostrophe_variants(text))]
+        match_id = self.phrases.add(group, key, docs)
         self.payloads[match_id] = payload
         return match_id
 
@@ -267,16 +270,23 @@ class ActorTagger(RuleComponent):
         doc._.entities = self.entities(doc)
         return doc
 
-    def dictionary_matches(self, doc: Doc) -> list[tuple[int, int, int]]:
+    def dictionary_matches(
+        self, doc: Doc, found: Sequence[Sequence[tuple[int, int, int]]] | None = None
+    ) -> list[tuple[int, int, int]]:
         """Return the non-overlapping ACTOR and PERSON names found by the dictionaries, as
         ``(start, end, match id)`` in text order (``self.payloads`` maps the id to the
-        alias or name)."""
+        alias or name).
+
+        Args:
+            found: ``self.phrases(doc)``, when already run.
+        """
+        found = self.phrases(doc) if found is None else found
         table = token_table(doc)
         lowers = table.lowers
         words: set[str] | None = None
         candidates: list[tuple[int, int, int]] = []
         payloads = self.payloads
-        for match_id, start, end in [*self.lower_matcher(doc), *self.orth_matcher(doc)]:
+        for match_id, start, end in [*found[self.lower_group], *found[self.orth_group]]:
             payload = payloads[match_id]
             if isinstance(payload, Alias):
                 if payload.kind == "capital" and is_place_use(doc, start, self.location_preps):
@@ -326,7 +336,8 @@ class ActorTagger(RuleComponent):
         found: list[Entity] = []
         groups: list[tuple[int, str]] = []
         people: list[tuple[int, int, int]] = []  # start, end, match id (-1: from context)
-        for start, end, match_id in self.dictionary_matches(doc):
+        phrases = self.phrases(doc)
+        for start, end, match_id in self.dictionary_matches(doc, phrases):
             prototype = self.prototypes.get(match_id)
             if prototype is None:
                 marks.add(start, end, self.person_label, self.person_kb[match_id])
@@ -341,7 +352,7 @@ class ActorTagger(RuleComponent):
             )
             if is_group:
                 groups.append((start, actor_id))
-        titles = self.person_context.title_matches(doc)
+        titles = self.person_context.title_matches(doc, phrases)
         unknown = self.person_context.unknown_names(
             doc, marks, titles, on_doc=partial(marks.write, doc)
         )
@@ -353,7 +364,7 @@ class ActorTagger(RuleComponent):
             for start, end, match_id in people:
                 found.append(self.person_entity(doc, marks, start, end, match_id, titles, ends))
         marks.write(doc)
-        found.extend(self.sources.entities(doc, marks, groups, self.is_person_like))
+        found.extend(self.sources.entities(doc, marks, groups, self.is_person_like, phrases))
         found.sort(key=_text_order)
         return found
 

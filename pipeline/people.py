@@ -24,9 +24,10 @@ from dataclasses import dataclass, replace
 import numpy as np
 from spacy.attrs import IS_ALPHA, IS_PUNCT, IS_TITLE
 from spacy.language import Language
-from spacy.matcher import Matcher, PhraseMatcher
+from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
+from pipeline.matchwindows import PhraseGroups
 from pipeline.rules import Field, RuleRow, RuleSpec
 from pipeline.tokens import EntityMarks, TokenTable, token_table
 
@@ -146,17 +147,27 @@ def pick_person_row(rows: Sequence[RuleRow], published: dt.date | None) -> RuleR
 class PersonContext:
     """Context rules for people: titles, appositives and affiliations, built once."""
 
-    def __init__(self, nlp: Language, title_rows: Sequence[RuleRow], part_rows: Sequence[RuleRow]):
+    def __init__(
+        self,
+        nlp: Language,
+        title_rows: Sequence[RuleRow],
+        part_rows: Sequence[RuleRow],
+        *,
+        phrases: PhraseGroups | None = None,
+    ):
+        """Build the matchers; the title phrases join ``phrases`` (a new set when None),
+        so one pass over a document finds them with the other phrase matchers."""
         self.parts: dict[str, frozenset[str]] = {}
         for kind in NAME_PARTS.fields["kind"].choices or ():
             texts = [r["text"] for r in part_rows if r["kind"] == kind]
             self.parts[kind] = frozenset(texts if kind == "stop" else [t.lower() for t in texts])
-        self.title_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.phrases = PhraseGroups(nlp.vocab) if phrases is None else phrases
+        self.title_group = self.phrases.group("LOWER")
         self.titles: dict[int, str] = {}
         for i, row in enumerate(title_rows):
             key = f"T{i}"
-            self.title_matcher.add(key, [nlp.make_doc(row["text"])])
-            self.titles[nlp.vocab.strings[key]] = row.get("title") or row["text"].lower()
+            key_id = self.phrases.add(self.title_group, key, [nlp.make_doc(row["text"])])
+            self.titles[key_id] = row.get("title") or row["text"].lower()
         self.appositive_matcher = Matcher(nlp.vocab)
         name_token = {
             "IS_TITLE": True,
@@ -184,10 +195,18 @@ class PersonContext:
         """Return the lower-case words of one ``name_parts`` kind."""
         return self.parts.get(kind, frozenset())
 
-    def title_matches(self, doc: Doc) -> list[tuple[int, int, str]]:
+    def title_matches(
+        self, doc: Doc, found: Sequence[Sequence[tuple[int, int, int]]] | None = None
+    ) -> list[tuple[int, int, str]]:
         """Return every title phrase of ``doc`` as ``(start, end, title)`` (run once per doc
-        and passed to the methods below as ``titles``)."""
-        return [(start, end, self.titles[m]) for m, start, end in self.title_matcher(doc)]
+        and passed to the methods below as ``titles``).
+
+        Args:
+            found: ``self.phrases(doc)``, when already run.
+        """
+        found = self.phrases(doc) if found is None else found
+        titles = self.titles
+        return [(start, end, titles[m]) for m, start, end in found[self.title_group]]
 
     def title_ends(
         self,

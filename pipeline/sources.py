@@ -22,9 +22,9 @@ from collections.abc import Callable, Sequence
 
 from spacy.attrs import IS_ALPHA
 from spacy.language import Language
-from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
+from pipeline.matchwindows import PhraseGroups
 from pipeline.records import Entity
 from pipeline.rules import Field, RuleRow, RuleSpec
 from pipeline.tokens import EntityMarks, TokenTable, filter_ranges, token_table
@@ -70,7 +70,11 @@ SOURCES = RuleSpec(
 class SourceFinder:
     """Matchers and word sets for source phrases, built once from the vocabulary rows."""
 
-    def __init__(self, nlp: Language, rows: Sequence[RuleRow]):
+    def __init__(
+        self, nlp: Language, rows: Sequence[RuleRow], *, phrases: PhraseGroups | None = None
+    ):
+        """Build the word sets; the head nouns and postmodifiers join ``phrases`` (a new
+        set when None), so one pass over a document finds them with other phrases."""
         words: dict[str, list[str]] = {kind: [] for kind in SOURCE_KINDS}
         self.plural: set[str] = set()
         self.on_record: set[str] = set()
@@ -83,9 +87,12 @@ class SourceFinder:
         self.words = {kind: frozenset(v) for kind, v in words.items()}
         # one matcher for head nouns (HEAD, BARE_HEAD) and postmodifiers (POST): a
         # PhraseMatcher call costs a pass over the doc
-        self.head_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.phrases = PhraseGroups(nlp.vocab) if phrases is None else phrases
+        self.head_group = self.phrases.group("LOWER")
         for kind in ("head", "bare_head"):
-            self.head_matcher.add(kind.upper(), [nlp.make_doc(w) for w in sorted(self.words[kind])])
+            self.phrases.add(
+                self.head_group, kind.upper(), [nlp.make_doc(w) for w in sorted(self.words[kind])]
+            )
         self.post_id = nlp.vocab.strings.add("POST")
         self.bare_id = nlp.vocab.strings.add("BARE_HEAD")
         self.heads = self.words["head"] | self.words["bare_head"]
@@ -93,7 +100,9 @@ class SourceFinder:
         self.fillers = self.words["modifier"] | {"'s", "\u2019s"}
         # Tails ("close to Hamas", ", who is familiar with the talks") are found from their
         # postmodifier phrase and joined to a head phrase ending where they start.
-        self.head_matcher.add("POST", [nlp.make_doc(w) for w in sorted(self.words["postmodifier"])])
+        self.phrases.add(
+            self.head_group, "POST", [nlp.make_doc(w) for w in sorted(self.words["postmodifier"])]
+        )
         self.relatives = [tuple(t.lower_ for t in nlp.make_doc(r)) for r in self.words["relative"]]
         self.openers = [tuple(t.lower_ for t in nlp.make_doc(r)) for r in self.words["opener"]]
 
@@ -129,14 +138,20 @@ class SourceFinder:
                     ends[begin] = end
         return ends
 
-    def phrases(self, doc: Doc, marks: EntityMarks) -> list[tuple[int, int, str]]:
+    def source_phrases(
+        self,
+        doc: Doc,
+        marks: EntityMarks,
+        found: Sequence[Sequence[tuple[int, int, int]]] | None = None,
+    ) -> list[tuple[int, int, str]]:
         """Return the source phrases of ``doc`` as ``(start, end, key)`` token ranges in
         text order (key: ``SRC_<DET|NODET>_<HEAD|BARE>``, by determiner and head kind).
 
         Args:
             marks: the actor and person mentions of ``doc``.
+            found: ``self.phrases(doc)``, when already run.
         """
-        matches = self.head_matcher(doc)
+        matches = (self.phrases(doc) if found is None else found)[self.head_group]
         table = token_table(doc)
         tail_end = self.tail_ends(table, marks, matches)
         lowers, label = table.lowers, marks.label
@@ -219,6 +234,7 @@ class SourceFinder:
         marks: EntityMarks,
         groups: Sequence[tuple[int, str]],
         is_people: Callable[[str], bool],
+        found: Sequence[Sequence[tuple[int, int, int]]] | None = None,
     ) -> list[Entity]:
         """Return one SOURCE entity per source phrase.
 
@@ -227,13 +243,14 @@ class SourceFinder:
             groups: (token index, actor id) of armed groups and parties, in text order,
                 for resolving "the group".
             is_people: whether an actor id is a people (weaker than an organisation).
+            found: ``self.phrases(doc)``, when already run.
         """
         last_by_head: dict[str, str | None] = {}
         table = token_table(doc)
         lowers, sent_of, text = table.lowers, table.sent_of, table.text
         starts_char, ends_char = table.starts_char, table.ends_char
-        found: list[Entity] = []
-        for start, end, key in self.phrases(doc, marks):
+        sources: list[Entity] = []
+        for start, end, key in self.source_phrases(doc, marks, found):
             own = self._own_affiliation(lowers, marks, start, end, groups, is_people)
             head = self._head(lowers, start, end)
             definite = lowers[start] in self.words["definite"]
@@ -244,7 +261,7 @@ class SourceFinder:
             last_by_head[head] = affiliation
             on_record = head in self.on_record
             start_char, end_char = starts_char[start], ends_char[end - 1]
-            found.append(
+            sources.append(
                 Entity(
                     sentence=sent_of[start],
                     start_char=start_char,
@@ -256,7 +273,7 @@ class SourceFinder:
                     rule_id=f"source:{key.lower()}{':on_record' if on_record else ''}",
                 )
             )
-        return found
+        return sources
 
     def _own_affiliation(
         self,
