@@ -28,7 +28,7 @@ from thinc.types import Ints2d
 
 from pipeline.component import RuleComponent
 from pipeline.rules import Field, RuleSpec
-from pipeline.tokens import WordClass, forget_sentences, token_table
+from pipeline.tokens import WordClass, set_sentence_starts_cache, token_table
 
 ABBREVIATIONS = RuleSpec(
     name="abbreviations",
@@ -174,7 +174,7 @@ def set_sentence_starts(doc: Doc, *, terminal: WordClass, closers: WordClass) ->
     values[candidates[after[after < len(candidates)]]] = 1
     values[0] = 1
     doc.from_array([SENT_START], cast(Ints2d, values.astype("uint64").reshape(-1, 1)))
-    forget_sentences(doc)
+    set_sentence_starts_cache(doc, numpy.flatnonzero(values == 1).tolist())
 
 
 def _is_soft(word: str, start: int, soft: list[int]) -> bool:

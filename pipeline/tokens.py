@@ -31,7 +31,6 @@ from spacy.attrs import (
     ENT_IOB,
     ENT_KB_ID,
     ENT_TYPE,
-    IDX,
     IS_ALPHA,
     IS_DIGIT,
     IS_LOWER,
@@ -106,33 +105,61 @@ class Lexemes:
 
     Rows are added the first time a word appears (its attributes read from the
     vocabulary's Lexeme once: they are functions of the text, spaCy computes them when
-    it first sees the word); the columns and the class memberships grow with them.
+    it first sees the word); the columns, the texts and the class memberships grow with
+    them. A document's ORTH ids find their rows with one binary search over the sorted
+    ids seen (:meth:`row_array`), and its texts come from object arrays indexed by row.
     """
 
     def __init__(self, vocab: Vocab) -> None:
         self.vocab = vocab
         self.row_of: dict[int, int] = {}
-        self.texts: list[str] = []
-        self.lower_texts: list[str] = []
         self.size = 0
         self.columns = np.zeros((256, len(LEXEME_ATTRS)), dtype=np.uint64)
+        #: per row r: [2r] the text, [2r + 1] the text and a space (``text_with_ws``)
+        self.forms = np.empty(2 * len(self.columns), dtype=object)
+        self.lower_forms = np.empty(len(self.columns), dtype=object)
+        self.keys = np.zeros(0, dtype=np.uint64)  # the ORTH ids seen, sorted
+        self.key_rows = np.zeros(0, dtype=np.intp)  # the row of each of ``keys``
         self.classes: dict[WordClass, np.ndarray] = {}  # bool column per class
 
     def rows(self, orths: Sequence[int]) -> list[int]:
         """Return the row of each ORTH id, adding the words not seen before."""
-        get = self.row_of.get
-        rows = [get(o) for o in orths]
-        if None in rows:
-            rows = [self._add(o) if r is None else r for r, o in zip(rows, orths, strict=True)]
-        return cast(list[int], rows)
+        return cast(list[int], self.row_array(np.array(orths, dtype=np.uint64)).tolist())
+
+    def row_array(self, orths: np.ndarray) -> np.ndarray:
+        """Return the row of each ORTH id of a uint64 array, adding the words not seen
+        before (in order of first appearance)."""
+        keys = self.keys
+        if len(keys):
+            at = np.searchsorted(keys, orths)
+            np.minimum(at, len(keys) - 1, out=at)
+            known = keys[at] == orths
+            if known.all():
+                return cast(np.ndarray, self.key_rows[at])
+            new = orths[~known]
+        else:
+            new = orths
+        distinct, first = np.unique(new, return_index=True)
+        for orth in distinct[np.argsort(first, kind="stable")].tolist():
+            self._add(orth)
+        row_of = self.row_of
+        where = np.searchsorted(keys, distinct)
+        self.keys = np.insert(keys, where, distinct)
+        added = np.array([row_of[o] for o in distinct.tolist()], dtype=np.intp)
+        self.key_rows = np.insert(self.key_rows, where, added)
+        return cast(np.ndarray, self.key_rows[np.searchsorted(self.keys, orths)])
 
     def _add(self, orth: int) -> int:
         row = self.row_of.get(orth)
-        if row is not None:  # seen earlier in the same document
+        if row is not None:
             return row
         row = self.size
         if row == len(self.columns):
             self.columns = np.concatenate([self.columns, np.zeros_like(self.columns)])
+            self.forms = np.concatenate([self.forms, np.empty(len(self.forms), dtype=object)])
+            self.lower_forms = np.concatenate(
+                [self.lower_forms, np.empty(len(self.lower_forms), dtype=object)]
+            )
             for wc, flags in self.classes.items():
                 self.classes[wc] = np.concatenate([flags, np.zeros_like(flags)])
         lex = self.vocab[orth]
@@ -142,8 +169,10 @@ class Lexemes:
         self.columns[row] = values
         for wc, flags in self.classes.items():
             flags[row] = values[_COLUMN[wc.attr]] in wc.ids
-        self.texts.append(lex.orth_)
-        self.lower_texts.append(lex.lower_)
+        text = lex.orth_
+        self.forms[2 * row] = text
+        self.forms[2 * row + 1] = text + " "
+        self.lower_forms[row] = lex.lower_
         self.row_of[orth] = row
         self.size += 1
         return row
@@ -215,10 +244,14 @@ class TokenTable:
 
     # -- tokenizer attributes (never change) -----------------------------------------
     @cached
+    def base(self) -> np.ndarray:
+        """``doc.to_array([ORTH, SPACY])``: every other per-token array derives from it."""
+        return cast(np.ndarray, self.doc.to_array([ORTH, SPACY]).reshape(self.n, 2))
+
+    @cached
     def rows(self) -> np.ndarray:
         """The row of each token's word in the vocabulary's :class:`Lexemes`."""
-        orths = cast(list[int], self.doc.to_array(ORTH).reshape(-1).tolist())
-        return np.array(lexemes(self.doc.vocab).rows(orths), dtype=np.intp)
+        return lexemes(self.doc.vocab).row_array(self.base[:, 0])
 
     def column(self, attr: int) -> np.ndarray:
         """Return a lexeme attribute of every token (uint64, as ``doc.to_array(attr)``)."""
@@ -265,30 +298,41 @@ class TokenTable:
     @cached
     def words(self) -> list[str]:
         """Token texts (``token.text``)."""
-        texts = lexemes(self.doc.vocab).texts
-        return [texts[r] for r in self.rows.tolist()]
+        rows = self.rows  # first: reading them may grow the table
+        return cast(list[str], lexemes(self.doc.vocab).forms[rows * 2].tolist())
 
     @cached
     def lowers(self) -> list[str]:
         """Lower-case token texts (``token.lower_``)."""
-        texts = lexemes(self.doc.vocab).lower_texts
-        return [texts[r] for r in self.rows.tolist()]
+        rows = self.rows
+        return cast(list[str], lexemes(self.doc.vocab).lower_forms[rows].tolist())
 
     @cached
     def text(self) -> str:
-        """The document text (``doc.text`` builds every token to join them, on every call)."""
-        spaces = self.doc.to_array(SPACY).reshape(-1).tolist()
-        return "".join([w + " " if sp else w for w, sp in zip(self.words, spaces, strict=True)])
+        """The document text (``doc.text`` builds every token to join them, on every call):
+        each token's text, with a space where it has one."""
+        rows = self.rows
+        forms = lexemes(self.doc.vocab).forms[rows * 2 + self.base[:, 1].astype(np.intp)]
+        return "".join(forms.tolist())
+
+    @cached
+    def start_array(self) -> np.ndarray:
+        """Character offset of each token (int64): the lengths and spaces of the tokens
+        before it, as spaCy sets ``token.idx``."""
+        steps = self.column(LENGTH).astype(np.int64) + self.base[:, 1].astype(np.int64)
+        starts = np.zeros(self.n, dtype=np.int64)
+        np.cumsum(steps[:-1], out=starts[1:])
+        return starts
 
     @cached
     def starts_char(self) -> list[int]:
         """Character offset of each token (``token.idx``)."""
-        return cast(list[int], self.doc.to_array(IDX).reshape(-1).tolist())
+        return cast(list[int], self.start_array.tolist())
 
     @cached
     def ends_char(self) -> list[int]:
         """Character offset after each token (``token.idx + len(token)``)."""
-        ends = self.doc.to_array(IDX).reshape(-1) + self.column(LENGTH)
+        ends = self.start_array + self.column(LENGTH).astype(np.int64)
         return cast(list[int], ends.tolist())
 
     def flags(self, attr: int) -> list[bool]:
@@ -409,6 +453,13 @@ def token_table(doc: Doc) -> TokenTable:
     return TokenTable(doc, cache)
 
 
+def set_sentence_starts_cache(doc: Doc, starts: list[int]) -> None:
+    """Keep the sentence starts just written to ``doc`` (the first token of each
+    sentence, as :attr:`TokenTable.sent_starts` would read them back)."""
+    forget_sentences(doc)
+    token_table(doc).cache["sent_starts"] = starts
+
+
 def forget_sentences(doc: Doc) -> None:
     """Drop cached sentence boundaries of ``doc`` (call after changing them)."""
     cache = doc.user_data.get(_KEY)
@@ -425,6 +476,7 @@ __all__ = [
     "WordClass",
     "filter_ranges",
     "forget_sentences",
+    "set_sentence_starts_cache",
     "id_array",
     "lexemes",
     "member",
