@@ -326,7 +326,7 @@ class PersonContext:
         """
         table = token_table(doc)
         is_title = table.flags(IS_TITLE)
-        taken = [bool(x) for x in marks.label]
+        taken: list[int] = marks.label.copy()  # nonzero: in a mention
         found: list[tuple[int, int]] = []
         for end in self.title_ends(titles):
             name_end = self.name_end(table, marks, end)
@@ -338,7 +338,7 @@ class PersonContext:
             if capitals >= 2 and free:
                 found.append((end, name_end))
                 for i in range(end, name_end):
-                    taken[i] = True
+                    taken[i] = 1
         for _, start, stop in self.appositive_matches(doc, marks, on_doc=on_doc):
             end = stop - 2
             if self.appositive_facts(
@@ -348,7 +348,7 @@ class PersonContext:
             if not any(taken[start:end]):
                 found.append((start, end))
                 for i in range(start, end):
-                    taken[i] = True
+                    taken[i] = 1
         return found
 
     def _appositive_window(self, table: TokenTable, start: int, end: int) -> tuple[int, int]:

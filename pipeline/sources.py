@@ -155,7 +155,7 @@ class SourceFinder:
         table = token_table(doc)
         tail_end = self.tail_ends(table, marks, matches)
         lowers, label = table.lowers, marks.label
-        is_actor = [a is not None for a in marks.actor]
+        actors = marks.actor
         n = table.n
         blockers = self.words["blocker"]
         candidates: list[tuple[int, int, str]] = []
@@ -164,25 +164,27 @@ class SourceFinder:
                 continue
             if end < n and (label[end] or lowers[end] in blockers):
                 continue  # "an official death toll", "Hamas spokesman Hazem Qassem"
-            start = self.phrase_start(lowers, head_start, is_actor)
+            start = self.phrase_start(lowers, head_start, actors)
             det = "DET" if lowers[start] in self.determiners else "NODET"
             key = f"SRC_{det}_{'BARE' if match_id == self.bare_id else 'HEAD'}"
             phrase = (start, tail_end.get(end, end), key)
-            if self._acceptable(table.words, lowers, phrase, is_actor):
+            if self._acceptable(table.words, lowers, phrase, actors):
                 candidates.append(phrase)
         return filter_ranges(candidates)
 
-    def phrase_start(self, lowers: Sequence[str], head: int, is_actor: Sequence[bool]) -> int:
+    def phrase_start(
+        self, lowers: Sequence[str], head: int, actors: Sequence[str | None]
+    ) -> int:
         """Return where the phrase before a head noun starts: modifiers, actors, possessives,
         and at most one determiner at the far left ("a senior Hamas official").
 
         Args:
             lowers: the lower-case token texts.
-            is_actor: whether each token is in an ACTOR entity.
+            actors: the actor id of each token in an ACTOR entity (else None).
         """
         start = head
         while start > 0 and head - start < MAX_PREMODIFIERS:
-            if is_actor[start - 1] or lowers[start - 1] in self.fillers:
+            if actors[start - 1] is not None or lowers[start - 1] in self.fillers:
                 start -= 1
             elif lowers[start - 1] in self.determiners:
                 return start - 1
@@ -199,7 +201,7 @@ class SourceFinder:
         words: Sequence[str],
         lowers: Sequence[str],
         phrase: tuple[int, int, str],
-        is_actor: Sequence[bool],
+        actors: Sequence[str | None],
     ) -> bool:
         """Return True when a core phrase (plus tail) is a source: by its determiner, or for
         a plural head by an opener before it ("according to Israeli officials") or a report
@@ -211,11 +213,15 @@ class SourceFinder:
             return False
         if any(tuple(lowers[max(0, start - len(o)) : start]) == o for o in self.openers):
             return True
-        after = self._past_place(words, lowers, end, is_actor)
+        after = self._past_place(words, lowers, end, actors)
         return after < len(lowers) and lowers[after] in self.words["report_verb"]
 
     def _past_place(
-        self, words: Sequence[str], lowers: Sequence[str], end: int, is_actor: Sequence[bool]
+        self,
+        words: Sequence[str],
+        lowers: Sequence[str],
+        end: int,
+        actors: Sequence[str | None],
     ) -> int:
         """Return the position after "in <Place>" starting at ``end`` (``end`` if none): a
         place preposition and up to ``MAX_PLACE_WORDS`` capitalised words or actor tokens."""
@@ -223,7 +229,7 @@ class SourceFinder:
             return end
         k = end + 1
         while k < len(words) and k - end <= MAX_PLACE_WORDS:
-            if not (is_actor[k] or words[k][:1].isupper()):
+            if not (actors[k] is not None or words[k][:1].isupper()):
                 break
             k += 1
         return k if k > end + 1 else end

@@ -369,10 +369,13 @@ class TokenTable:
     @cached
     def sent_of(self) -> list[int]:
         """Sentence index of each token (``list(doc.sents)`` order)."""
-        out: list[int] = []
-        for k, (a, b) in enumerate(zip(self.sent_starts, self.sent_ends, strict=True)):
-            out.extend([k] * (b - a))
-        return out
+        starts = self.sent_starts
+        if not starts:
+            return []
+        lengths = [*starts[1:], self.n]
+        for k in range(len(starts)):
+            lengths[k] -= starts[k]
+        return cast(list[int], np.repeat(np.arange(len(starts)), lengths).tolist())
 
     def sentence_at(self, i: int) -> int:
         """Return the index of the sentence holding token ``i``."""
@@ -433,15 +436,22 @@ class EntityMarks:
 
     def write(self, doc: Doc) -> None:
         """Set the mentions as ``doc.ents`` (IOB, label and kb id of every token)."""
+        if not self.n:
+            return
         values = np.zeros((3, self.n), dtype=np.uint64)  # rows: ENT_IOB, ENT_TYPE, ENT_KB_ID
         values[0] = 2  # "O"
-        for start, end, label, kb_id in self.mentions:
-            values[0, start] = 3  # "B"
-            values[0, start + 1 : end] = 1  # "I"
-            values[1, start:end] = label
-            values[2, start:end] = kb_id
-        if self.n:
-            doc.from_array([ENT_IOB, ENT_TYPE, ENT_KB_ID], cast(Ints2d, values.T))
+        if self.mentions:
+            table = np.array(self.mentions, dtype=np.uint64).reshape(-1, 4)
+            starts = table[:, 0].astype(np.intp)
+            lengths = np.subtract(table[:, 1].astype(np.intp), starts, dtype=np.intp)
+            # every token of every mention, and the mention it belongs to
+            owner = np.repeat(np.arange(len(starts)), lengths)
+            tokens = starts[owner] + (np.arange(len(owner)) - (np.cumsum(lengths) - lengths)[owner])
+            values[0, tokens] = 1  # "I"
+            values[0, starts] = 3  # "B"
+            values[1, tokens] = table[owner, 2]
+            values[2, tokens] = table[owner, 3]
+        doc.from_array([ENT_IOB, ENT_TYPE, ENT_KB_ID], cast(Ints2d, values.T))
 
 
 def token_table(doc: Doc) -> TokenTable:
