@@ -14,6 +14,7 @@ and anonymous sources (:mod:`pipeline.sources`), which read those ents through
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -361,8 +362,11 @@ class ActorTagger(RuleComponent):
             people.append((start, end, -1))
         if people:
             ends = self.person_context.title_ends(titles)
+            published = doc._.published
             for start, end, match_id in people:
-                found.append(self.person_entity(doc, marks, start, end, match_id, titles, ends))
+                found.append(
+                    self.person_entity(doc, marks, start, end, match_id, titles, ends, published)
+                )
         marks.write(doc)
         found.extend(self.sources.entities(doc, marks, groups, self.is_person_like, phrases))
         found.sort(key=_text_order)
@@ -382,15 +386,16 @@ class ActorTagger(RuleComponent):
         match_id: int,
         titles: Sequence[tuple[int, int, str]],
         ends: Mapping[int, tuple[int, str]],
+        published: dt.date | None,
     ) -> Entity:
         """Return the PERSON record of the name ``[start, end)`` (found by the dictionary
-        entry ``match_id``, or -1 by context): dictionary facts first, context for what
-        they lack."""
+        entry ``match_id``, or -1 by context): dictionary facts first (the row valid on
+        ``published``), context for what they lack."""
         table = token_table(doc)
         context = self.person_context.describe(table, marks, start, end, titles, ends)
         payload = self.payloads.get(match_id)
         person_id = payload.person_id if isinstance(payload, PersonName) else ""
-        row = pick_person_row(self.people.rows.get(person_id, []), doc._.published)
+        row = pick_person_row(self.people.rows.get(person_id, []), published)
         affiliation = row.get("affiliation_id") if row else None
         if affiliation is None and row is None:
             affiliation = context.affiliation_id
