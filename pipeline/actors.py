@@ -208,6 +208,22 @@ def is_dateline(text: str, start_char: int, end_char: int) -> bool:
     return bool(rest) and not rest[0].isalnum() and rest[0] != ":"
 
 
+class DictionaryEntry:
+    """What the dictionary match filter reads of an alias or a person's name, as plain
+    attributes (read once per match)."""
+
+    def __init__(self, payload: Alias | PersonName) -> None:
+        alias = payload if isinstance(payload, Alias) else None
+        name = payload if isinstance(payload, PersonName) else None
+        self.person = name is not None
+        self.capital = alias is not None and alias.kind == "capital"
+        self.uncased = alias is not None and not alias.cased
+        self.requires_doc: tuple[str, ...] = alias.requires_doc if alias is not None else ()
+        self.actor = alias is not None and alias.actor_id is not None
+        self.short = name is not None and name.short
+        self.person_id = name.person_id if name is not None else ""
+
+
 class ActorTagger(RuleComponent):
     """Find actors, people and anonymous sources; write ``doc.ents`` and ``doc._.entities``."""
 
@@ -223,6 +239,7 @@ class ActorTagger(RuleComponent):
         self.lower_group = self.phrases.group("LOWER")
         self.orth_group = self.phrases.group("ORTH")
         self.payloads: dict[int, Alias | PersonName] = {}
+        self.entries: dict[int, DictionaryEntry] = {}
         #: match id -> the ACTOR record of its alias with the position fields blank (filled
         #: per mention), the ``kb_id`` of its ``doc.ents`` span ("actor|rule|organ") and
         #: whether the actor is an armed group or party ("the group" can refer back to it)
@@ -265,6 +282,7 @@ class ActorTagger(RuleComponent):
         docs = [self.nlp.make_doc(v) for v in sorted(apostrophe_variants(text))]
         match_id = self.phrases.add(group, key, docs)
         self.payloads[match_id] = payload
+        self.entries[match_id] = DictionaryEntry(payload)
         return match_id
 
     def __call__(self, doc: Doc) -> Doc:
@@ -283,34 +301,34 @@ class ActorTagger(RuleComponent):
         """
         found = self.phrases(doc) if found is None else found
         table = token_table(doc)
-        lowers = table.lowers
+        lowers, text = table.lowers, table.text
+        starts_char, ends_char = table.starts_char, table.ends_char
+        location_preps = self.location_preps
         words: set[str] | None = None
         candidates: list[tuple[int, int, int]] = []
-        payloads = self.payloads
+        entries = self.entries
         for match_id, start, end in [*found[self.lower_group], *found[self.orth_group]]:
-            payload = payloads[match_id]
-            if isinstance(payload, Alias):
-                if payload.kind == "capital" and is_place_use(doc, start, self.location_preps):
+            entry = entries[match_id]
+            if not entry.person:
+                if entry.capital and start > 0 and lowers[start - 1] in location_preps:
+                    continue  # is_place_use
+                if entry.uncased and is_dateline(text, starts_char[start], ends_char[end - 1]):
                     continue
-                if not payload.cased and is_dateline(
-                    table.text, table.starts_char[start], table.ends_char[end - 1]
-                ):
-                    continue
-                if payload.requires_doc:
+                if entry.requires_doc:
                     words = words if words is not None else set(lowers)
-                    if not words.intersection(payload.requires_doc):
+                    if not words.intersection(entry.requires_doc):
                         continue
             candidates.append((start, end, match_id))
         seen_people: set[str] = set()
         kept: list[tuple[int, int, int]] = []
         for start, end, match_id in filter_ranges(candidates):
-            payload = payloads[match_id]
-            if isinstance(payload, PersonName):
-                if payload.short and payload.person_id not in seen_people:
+            entry = entries[match_id]
+            if entry.person:
+                if entry.short and entry.person_id not in seen_people:
                     continue
-                seen_people.add(payload.person_id)
+                seen_people.add(entry.person_id)
                 kept.append((start, end, match_id))
-            elif payload.actor_id is not None:
+            elif entry.actor:
                 kept.append((start, end, match_id))
         return kept
 

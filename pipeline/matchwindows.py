@@ -338,8 +338,8 @@ class PhraseGroups:
         #: per group: (key id, pattern LOWER ids, pattern ORTH ids, pattern Doc)
         self.patterns: list[list[tuple[int, tuple[int, ...], tuple[int, ...], Doc]]] = []
         self.shared: PhraseMatcher | None = None
-        #: shared match id -> (group, key id, ORTH ids or () when compared on LOWER)
-        self.routes: dict[int, list[tuple[int, int, tuple[int, ...]]]] = {}
+        #: shared match id -> (group, key id, token texts or () when compared on LOWER)
+        self.routes: dict[int, list[tuple[int, int, tuple[str, ...]]]] = {}
 
     def group(self, attr: str) -> int:
         """Start a group matching on ``attr`` ("LOWER" or "ORTH"); return its index."""
@@ -367,7 +367,7 @@ class PhraseGroups:
         """Build the shared matcher (done by the first call when not done before)."""
         shared = PhraseMatcher(self.vocab, attr="LOWER")
         ids: dict[tuple[int, ...], int] = {}
-        routes: dict[int, list[tuple[int, int, tuple[int, ...]]]] = {}
+        routes: dict[int, list[tuple[int, int, tuple[str, ...]]]] = {}
         for group, patterns in enumerate(self.patterns):
             cased = self.cased[group]
             # the keys on one phrase of this group (LOWER or ORTH ids), in pattern order
@@ -376,7 +376,7 @@ class PhraseGroups:
                 keys, _ = phrases.setdefault(orth if cased else lower, ([], doc))
                 if key_id not in keys:
                     keys.append(key_id)
-            for phrase, (keys, doc) in phrases.items():
+            for keys, doc in phrases.values():
                 if len(keys) > 1:  # the order of the group's own trie node
                     order = [m for m, s, e in self.matchers[group](doc) if (s, e) == (0, len(doc))]
                     keys = sorted(keys, key=order.index)
@@ -385,9 +385,8 @@ class PhraseGroups:
                 if match_id is None:
                     match_id = ids[lower] = self.vocab.strings.add(f"__phrase_{len(ids)}")
                     shared.add(self.vocab.strings[match_id], [doc])
-                routes.setdefault(match_id, []).extend(
-                    (group, key_id, phrase if cased else ()) for key_id in keys
-                )
+                spelling = tuple(t.text for t in doc) if cased else ()
+                routes.setdefault(match_id, []).extend((group, key_id, spelling) for key_id in keys)
         self.routes = routes
         self.shared = shared
 
@@ -397,14 +396,14 @@ class PhraseGroups:
             self.compile()
         shared = cast(PhraseMatcher, self.shared)
         out: list[list[tuple[int, int, int]]] = [[] for _ in self.matchers]
-        orths: list[int] | None = None
+        words: list[str] | None = None
         routes = self.routes
         for match_id, start, end in shared(doc):
             for group, key_id, spelling in routes[match_id]:
                 if spelling:
-                    if orths is None:
-                        orths = cast(list[int], token_table(doc).orth_ids.tolist())
-                    if tuple(orths[start:end]) != spelling:
+                    if words is None:
+                        words = token_table(doc).words
+                    if tuple(words[start:end]) != spelling:
                         continue
                 out[group].append((key_id, start, end))
         return out

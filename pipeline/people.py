@@ -21,7 +21,6 @@ import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-import numpy as np
 from spacy.attrs import IS_ALPHA, IS_PUNCT, IS_TITLE
 from spacy.language import Language
 from spacy.matcher import Matcher
@@ -279,9 +278,8 @@ class PersonContext:
         )
         windows: list[tuple[int, int]] = []
         with_entity = False
-        commas = np.flatnonzero(table.orth_ids == doc.vocab.strings.add(",")).tolist()
-        for k in commas:
-            if not 0 < k < table.n - 1 or lowers[k + 1] not in appositive:
+        for k in range(1, table.n - 1):
+            if words[k] != "," or lowers[k + 1] not in appositive:
                 continue
             left = k
             while left > 0:

@@ -220,14 +220,27 @@ def cached(method: Callable[[TokenTable], T]) -> property:
 def filter_ranges(ranges: Iterable[R]) -> list[R]:
     """Return ``(start, end, ...)`` token ranges as ``spacy.util.filter_spans`` keeps spans:
     longest first (the earlier on ties, then input order), none overlapping, by start."""
-    result = []
-    seen: set[int] = set()
-    for item in sorted(ranges, key=lambda r: (r[1] - r[0], -r[0]), reverse=True):
-        start, end = item[0], item[1]
-        if start not in seen and end - 1 not in seen:
-            result.append(item)
-            seen.update(range(start, end))
-    return sorted(result, key=lambda r: r[0])
+    items = list(ranges)
+    if not items:
+        return []
+    # one integer sort key per range: longest first, then earliest start, then input order
+    size = max(max(item[1] for item in items), max(item[0] for item in items)) + 2
+    count = len(items) + 1
+    keys = [((size - (r[1] - r[0])) * size + r[0]) * count + k for k, r in enumerate(items)]
+    keys.sort()
+    taken = bytearray(size)
+    kept: list[int] = []  # indices into items, longest first
+    for key in keys:
+        index = key % count
+        start, end = items[index][0], items[index][1]
+        if not taken[start] and (end < 1 or not taken[end - 1]):
+            kept.append(index)
+            for i in range(start, end):
+                taken[i] = 1
+    # by start; ranges with the same start (empty ones) keep the longest-first order
+    by_start = [items[index][0] * count + k for k, index in enumerate(kept)]
+    by_start.sort()
+    return [items[kept[key % count]] for key in by_start]
 
 
 class TokenTable:
@@ -337,10 +350,12 @@ class TokenTable:
 
     def flags(self, attr: int) -> list[bool]:
         """Return a boolean lexeme attribute of every token (``IS_TITLE``...) as a list."""
-        key = f"flags:{attr}"
-        found = self.cache.get(key)
+        known = self.cache.get("flags")
+        if known is None:
+            known = self.cache["flags"] = {}
+        found = known.get(attr)
         if found is None:
-            found = self.cache[key] = self.column(attr).astype(bool).tolist()
+            found = known[attr] = self.column(attr).astype(bool).tolist()
         return cast(list[bool], found)
 
     @cached
@@ -423,7 +438,8 @@ class EntityMarks:
         self.start: list[int] = [-1] * n
         self.end: list[int] = [-1] * n
         self.actor: list[str | None] = [None] * n
-        self.mentions: list[tuple[int, int, int, int]] = []  # start, end, label id, kb id
+        self.iob: list[int] = [2] * n  # spaCy's codes: 3 "B", 1 "I", 2 "O"
+        self.kb: list[int] = [0] * n
 
     def add(self, start: int, end: int, label: int, kb_id: int, actor: str | None = None) -> None:
         """Add the mention ``[start, end)`` (label and kb id as string ids)."""
@@ -432,26 +448,16 @@ class EntityMarks:
             self.start[i] = start
             self.end[i] = end
             self.actor[i] = actor
-        self.mentions.append((start, end, label, kb_id))
+            self.iob[i] = 1
+            self.kb[i] = kb_id
+        if start < end:
+            self.iob[start] = 3
 
     def write(self, doc: Doc) -> None:
         """Set the mentions as ``doc.ents`` (IOB, label and kb id of every token)."""
-        if not self.n:
-            return
-        values = np.zeros((3, self.n), dtype=np.uint64)  # rows: ENT_IOB, ENT_TYPE, ENT_KB_ID
-        values[0] = 2  # "O"
-        if self.mentions:
-            table = np.array(self.mentions, dtype=np.uint64).reshape(-1, 4)
-            starts = table[:, 0].astype(np.intp)
-            lengths = np.subtract(table[:, 1].astype(np.intp), starts, dtype=np.intp)
-            # every token of every mention, and the mention it belongs to
-            owner = np.repeat(np.arange(len(starts)), lengths)
-            tokens = starts[owner] + (np.arange(len(owner)) - (np.cumsum(lengths) - lengths)[owner])
-            values[0, tokens] = 1  # "I"
-            values[0, starts] = 3  # "B"
-            values[1, tokens] = table[owner, 2]
-            values[2, tokens] = table[owner, 3]
-        doc.from_array([ENT_IOB, ENT_TYPE, ENT_KB_ID], cast(Ints2d, values.T))
+        if self.n:
+            values = np.array([self.iob, self.label, self.kb], dtype=np.uint64)
+            doc.from_array([ENT_IOB, ENT_TYPE, ENT_KB_ID], cast(Ints2d, values.T))
 
 
 def token_table(doc: Doc) -> TokenTable:
