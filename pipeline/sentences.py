@@ -162,19 +162,19 @@ def set_sentence_starts(doc: Doc, *, terminal: WordClass, closers: WordClass) ->
     text = table.text
     soft = soft_line_breaks(text) if "\n" in text else []
     starts_char = table.starts_char if soft else []
-    for i in numpy.flatnonzero(space).tolist():
+    for i in space.nonzero()[0].tolist():
         word = words[i]
         if "\n" in word:
             newline[i] = not soft or not _is_soft(word, starts_char[i], soft)
     ends = table.in_class(terminal) | newline
     closing = table.in_class(closers)
-    candidates = numpy.flatnonzero(~space & ~closing)
-    after = numpy.searchsorted(candidates, numpy.flatnonzero(ends), side="right")
+    candidates = (~(space | closing)).nonzero()[0]
+    after = candidates.searchsorted(ends.nonzero()[0], side="right")
     values = numpy.full(n, -1, dtype="int64")
     values[candidates[after[after < len(candidates)]]] = 1
     values[0] = 1
     doc.from_array([SENT_START], cast(Ints2d, values.astype("uint64").reshape(-1, 1)))
-    set_sentence_starts_cache(doc, numpy.flatnonzero(values == 1).tolist())
+    set_sentence_starts_cache(doc, (values == 1).nonzero()[0].tolist())
 
 
 def _is_soft(word: str, start: int, soft: list[int]) -> bool:

@@ -131,7 +131,7 @@ class Lexemes:
         before (in order of first appearance)."""
         keys = self.keys
         if len(keys):
-            at = np.searchsorted(keys, orths)
+            at = keys.searchsorted(orths)  # the method: no array-function dispatch
             np.minimum(at, len(keys) - 1, out=at)
             known = keys[at] == orths
             if known.all():
@@ -334,7 +334,7 @@ class TokenTable:
         before it, as spaCy sets ``token.idx``."""
         steps = self.column(LENGTH).astype(np.int64) + self.base[:, 1].astype(np.int64)
         starts = np.zeros(self.n, dtype=np.int64)
-        np.cumsum(steps[:-1], out=starts[1:])
+        steps[:-1].cumsum(out=starts[1:])
         return starts
 
     @cached
@@ -374,7 +374,7 @@ class TokenTable:
             return [0]
         flags = self.doc.to_array(SENT_START).reshape(-1).astype(np.int64) == 1
         flags[0] = True
-        return np.flatnonzero(flags).tolist()
+        return cast(list[int], flags.nonzero()[0].tolist())
 
     @cached
     def sent_ends(self) -> list[int]:
