@@ -222,6 +222,8 @@ class DictionaryEntry:
         self.actor = alias is not None and alias.actor_id is not None
         self.short = name is not None and name.short
         self.person_id = name.person_id if name is not None else ""
+        #: whether some required word is not found as a phrase (see _required_words)
+        self.others = False
 
 
 class ActorTagger(RuleComponent):
@@ -273,9 +275,26 @@ class ActorTagger(RuleComponent):
         )
         self.location_preps = self.person_context.words("location_prep")
         self.sources = SourceFinder(self.nlp, self.rule_rows("sources"), phrases=self.phrases)
+        self._required_words(aliases)
         self.phrases.compile()
         self.actor_label = strings.add("ACTOR")
         self.person_label = strings.add("PERSON")
+
+    def _required_words(self, aliases: Sequence[Alias]) -> None:
+        """Find the words that aliases require in the document with the other phrases: a
+        word that is one token on its own is in a document when a token's lower case is
+        it; the rare others are looked up in the document's words."""
+        self.required_group = self.phrases.group("LOWER")
+        self.required: dict[int, str] = {}  # key id -> word
+        others: set[str] = set()
+        for i, word in enumerate(sorted({w for a in aliases for w in a.requires_doc})):
+            doc = self.nlp.make_doc(word)
+            if len(doc) == 1 and doc[0].lower_ == word:
+                self.required[self.phrases.add(self.required_group, f"R{i}", [doc])] = word
+            else:
+                others.add(word)
+        for entry in self.entries.values():
+            entry.others = bool(others.intersection(entry.requires_doc))
 
     def _add(self, key: str, text: str, cased: bool, payload: Alias | PersonName) -> int:
         group = self.orth_group if cased else self.lower_group
@@ -301,10 +320,13 @@ class ActorTagger(RuleComponent):
         """
         found = self.phrases(doc) if found is None else found
         table = token_table(doc)
-        lowers, text = table.lowers, table.text
-        starts_char, ends_char = table.starts_char, table.ends_char
+        lowers: list[str] = table.lowers  # typed: the table's attributes are untyped properties
+        text: str = table.text
+        starts_char: list[int] = table.starts_char
+        ends_char: list[int] = table.ends_char
         location_preps = self.location_preps
         words: set[str] | None = None
+        present: set[str] | None = None  # required words that occur
         candidates: list[tuple[int, int, int]] = []
         entries = self.entries
         for match_id, start, end in [*found[self.lower_group], *found[self.orth_group]]:
@@ -315,9 +337,15 @@ class ActorTagger(RuleComponent):
                 if entry.uncased and is_dateline(text, starts_char[start], ends_char[end - 1]):
                     continue
                 if entry.requires_doc:
-                    words = words if words is not None else set(lowers)
-                    if not words.intersection(entry.requires_doc):
-                        continue
+                    if present is None:
+                        required = self.required
+                        present = {required[m] for m, _, _ in found[self.required_group]}
+                    if not present.intersection(entry.requires_doc):
+                        if not entry.others:
+                            continue
+                        words = words if words is not None else set(lowers)
+                        if not words.intersection(entry.requires_doc):
+                            continue
             candidates.append((start, end, match_id))
         seen_people: set[str] = set()
         kept: list[tuple[int, int, int]] = []
@@ -349,8 +377,10 @@ class ActorTagger(RuleComponent):
         """Return every actor, person and source mention of ``doc`` in text order, and set
         the actor and person mentions as ``doc.ents``."""
         table = token_table(doc)
-        sent_of, text = table.sent_of, table.text
-        starts_char, ends_char = table.starts_char, table.ends_char
+        sent_of: list[int] = table.sent_of
+        text: str = table.text
+        starts_char: list[int] = table.starts_char
+        ends_char: list[int] = table.ends_char
         marks = EntityMarks(table.n)
         found: list[Entity] = []
         groups: list[tuple[int, str]] = []

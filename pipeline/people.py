@@ -233,7 +233,10 @@ class PersonContext:
         (A token's trailing whitespace is at most one space: a line break is a token of
         its own, so it ends the name as a token that is neither a name nor a particle.)
         """
-        words, lowers, label = table.words, table.lowers, marks.label
+        # typed locals: the table's cached attributes are untyped properties
+        words: list[str] = table.words
+        lowers: list[str] = table.lowers
+        label = marks.label
         is_title, is_alpha = table.flags(IS_TITLE), table.flags(IS_ALPHA)
         stop, particles = self.parts["stop"], self.parts["particle"]
         end = start
@@ -269,7 +272,9 @@ class PersonContext:
                 so the Doc's entities cannot change what the Matcher finds.
         """
         table = token_table(doc)
-        words, lowers, label = table.words, table.lowers, marks.label
+        words: list[str] = table.words
+        lowers: list[str] = table.lowers
+        label = marks.label
         is_title = table.flags(IS_TITLE)
         stop, particles, appositive = (
             self.parts["stop"],
@@ -426,7 +431,8 @@ class PersonContext:
 
     def _actor_before(self, table: TokenTable, marks: EntityMarks, start: int) -> str | None:
         """Return the actor before a title ("US", "Egypt's") or in the phrase before a comma."""
-        lowers, actor = table.lowers, marks.actor
+        lowers: list[str] = table.lowers
+        actor = marks.actor
         i = start - 1
         while i >= 0 and lowers[i] in self.parts["possessive"]:
             i -= 1

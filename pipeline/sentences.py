@@ -157,7 +157,7 @@ def set_sentence_starts(doc: Doc, *, terminal: WordClass, closers: WordClass) ->
         return
     table = token_table(doc)
     space = table.is_space
-    words = table.words
+    words: list[str] = table.words
     newline = numpy.zeros(n, dtype=bool)
     text = table.text
     soft = soft_line_breaks(text) if "\n" in text else []

@@ -118,7 +118,8 @@ class SourceFinder:
         """
         ends: dict[int, int] = {}
         n = table.n
-        words, lowers = table.words, table.lowers
+        words: list[str] = table.words  # typed: the table's attributes are untyped properties
+        lowers: list[str] = table.lowers
         definite = self.words["definite"]
         for match_id, start, end in matches:
             if match_id != self.post_id:
@@ -154,7 +155,8 @@ class SourceFinder:
         matches = (self.phrases(doc) if found is None else found)[self.head_group]
         table = token_table(doc)
         tail_end = self.tail_ends(table, marks, matches)
-        lowers, label = table.lowers, marks.label
+        lowers: list[str] = table.lowers
+        label = marks.label
         actors = marks.actor
         n = table.n
         blockers = self.words["blocker"]
@@ -172,9 +174,7 @@ class SourceFinder:
                 candidates.append(phrase)
         return filter_ranges(candidates)
 
-    def phrase_start(
-        self, lowers: Sequence[str], head: int, actors: Sequence[str | None]
-    ) -> int:
+    def phrase_start(self, lowers: Sequence[str], head: int, actors: Sequence[str | None]) -> int:
         """Return where the phrase before a head noun starts: modifiers, actors, possessives,
         and at most one determiner at the far left ("a senior Hamas official").
 
@@ -253,8 +253,11 @@ class SourceFinder:
         """
         last_by_head: dict[str, str | None] = {}
         table = token_table(doc)
-        lowers, sent_of, text = table.lowers, table.sent_of, table.text
-        starts_char, ends_char = table.starts_char, table.ends_char
+        lowers: list[str] = table.lowers
+        sent_of: list[int] = table.sent_of
+        text: str = table.text
+        starts_char: list[int] = table.starts_char
+        ends_char: list[int] = table.ends_char
         sources: list[Entity] = []
         for start, end, key in self.source_phrases(doc, marks, found):
             own = self._own_affiliation(lowers, marks, start, end, groups, is_people)

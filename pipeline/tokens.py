@@ -425,11 +425,12 @@ class TokenTable:
 class EntityMarks:
     """The entities of one Doc as per-token lists, kept while the actor component works.
 
-    Mentions are added as token ranges with a label and a knowledge-base id; each token
-    records the label (string id, 0 outside), the range holding it and the mention's
-    ``actor`` (the actor id of an actor mention, else None). :meth:`write` sets them as
-    ``doc.ents`` in one array write, what ``doc.set_ents(spans)`` does (tokens outside
-    any mention get ``O``), without building a Span per mention.
+    Mentions are added as token ranges with a label and a knowledge-base id (string
+    ids); each token records a label code (0 outside a mention, else one per distinct
+    label: test it for truth), the range holding it and the mention's ``actor`` (the
+    actor id of an actor mention, else None). :meth:`write` sets them as ``doc.ents`` in
+    one array write, what ``doc.set_ents(spans)`` does (tokens outside any mention get
+    ``O``), without building a Span per mention.
     """
 
     def __init__(self, n: int) -> None:
@@ -439,25 +440,40 @@ class EntityMarks:
         self.end: list[int] = [-1] * n
         self.actor: list[str | None] = [None] * n
         self.iob: list[int] = [2] * n  # spaCy's codes: 3 "B", 1 "I", 2 "O"
-        self.kb: list[int] = [0] * n
+        self.mention: list[int] = [0] * n  # 1 + index into kb_ids, 0 outside
+        self.label_ids: list[int] = [0]  # label string id of each label code
+        self.kb_ids: list[int] = [0]
 
     def add(self, start: int, end: int, label: int, kb_id: int, actor: str | None = None) -> None:
         """Add the mention ``[start, end)`` (label and kb id as string ids)."""
+        if label in self.label_ids[1:]:
+            code = self.label_ids.index(label)
+        else:
+            code = len(self.label_ids)
+            self.label_ids.append(label)
+        mention = len(self.kb_ids)
+        self.kb_ids.append(kb_id)
         for i in range(start, end):
-            self.label[i] = label
+            self.label[i] = code
             self.start[i] = start
             self.end[i] = end
             self.actor[i] = actor
             self.iob[i] = 1
-            self.kb[i] = kb_id
+            self.mention[i] = mention
         if start < end:
             self.iob[start] = 3
 
     def write(self, doc: Doc) -> None:
         """Set the mentions as ``doc.ents`` (IOB, label and kb id of every token)."""
-        if self.n:
-            values = np.array([self.iob, self.label, self.kb], dtype=np.uint64)
-            doc.from_array([ENT_IOB, ENT_TYPE, ENT_KB_ID], cast(Ints2d, values.T))
+        if not self.n:
+            return
+        values = np.empty((3, self.n), dtype=np.uint64)  # rows: ENT_IOB, ENT_TYPE, ENT_KB_ID
+        values[0] = np.array(self.iob, dtype=np.uint64)
+        # small codes per token, string ids looked up in short arrays (converting string
+        # ids, most above 2**63, one by one costs numpy far more)
+        values[1] = np.array(self.label_ids, dtype=np.uint64)[np.array(self.label, dtype=np.intp)]
+        values[2] = np.array(self.kb_ids, dtype=np.uint64)[np.array(self.mention, dtype=np.intp)]
+        doc.from_array([ENT_IOB, ENT_TYPE, ENT_KB_ID], cast(Ints2d, values.T))
 
 
 def token_table(doc: Doc) -> TokenTable:
