@@ -14,14 +14,17 @@ and anonymous sources (:mod:`pipeline.sources`), which read those ents through
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
+from typing import cast
 
 from spacy.language import Language
-from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from pipeline.component import RuleComponent
+from pipeline.matchwindows import PhraseGroups
 from pipeline.people import (
     NAME_PARTS,
     PEOPLE,
@@ -31,10 +34,10 @@ from pipeline.people import (
     person_names,
     pick_person_row,
 )
-from pipeline.records import Entity, evolve
+from pipeline.records import Entity
 from pipeline.rules import Field, RuleProblem, RuleRow, RulesError, RuleSpec
 from pipeline.sources import SOURCES, SourceFinder
-from pipeline.tokens import TokenTable, filter_ranges, token_table
+from pipeline.tokens import EntityMarks, filter_ranges, token_table
 
 ACTOR_TYPES = frozenset(
     {"state", "armed_group", "party", "igo", "ngo", "ministry", "agency", "media", "people"}
@@ -205,6 +208,24 @@ def is_dateline(text: str, start_char: int, end_char: int) -> bool:
     return bool(rest) and not rest[0].isalnum() and rest[0] != ":"
 
 
+class DictionaryEntry:
+    """What the dictionary match filter reads of an alias or a person's name, as plain
+    attributes (read once per match)."""
+
+    def __init__(self, payload: Alias | PersonName) -> None:
+        alias = payload if isinstance(payload, Alias) else None
+        name = payload if isinstance(payload, PersonName) else None
+        self.person = name is not None
+        self.capital = alias is not None and alias.kind == "capital"
+        self.uncased = alias is not None and not alias.cased
+        self.requires_doc: tuple[str, ...] = alias.requires_doc if alias is not None else ()
+        self.actor = alias is not None and alias.actor_id is not None
+        self.short = name is not None and name.short
+        self.person_id = name.person_id if name is not None else ""
+        #: whether some required word is not found as a phrase (see _required_words)
+        self.others = False
+
+
 class ActorTagger(RuleComponent):
     """Find actors, people and anonymous sources; write ``doc.ents`` and ``doc._.entities``."""
 
@@ -214,17 +235,22 @@ class ActorTagger(RuleComponent):
         self.actors, aliases = alias_table(
             self.rule_rows("actors"), self.rule_rows("actor_aliases")
         )
-        self.lower_matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
-        self.orth_matcher = PhraseMatcher(self.nlp.vocab, attr="ORTH")
+        strings = self.nlp.vocab.strings
+        # one pass over a document finds names, titles and source nouns (PhraseGroups)
+        self.phrases = PhraseGroups(self.nlp.vocab)
+        self.lower_group = self.phrases.group("LOWER")
+        self.orth_group = self.phrases.group("ORTH")
         self.payloads: dict[int, Alias | PersonName] = {}
-        #: id(alias) -> its ACTOR record with the position fields blank (filled per mention;
-        #: the aliases live as long as the payloads, so their ids are stable)
-        self.prototypes: dict[int, Entity] = {}
+        self.entries: dict[int, DictionaryEntry] = {}
+        #: match id -> the ACTOR record of its alias with the position fields blank (filled
+        #: per mention), the ``kb_id`` of its ``doc.ents`` span ("actor|rule|organ") and
+        #: whether the actor is an armed group or party ("the group" can refer back to it)
+        self.prototypes: dict[int, tuple[Entity, int, bool]] = {}
         for i, alias in enumerate(aliases):
-            self._add(f"A{i}", alias.text, alias.cased, alias)
+            match_id = self._add(f"A{i}", alias.text, alias.cased, alias)
             if alias.actor_id is not None:
                 info = self.actors[alias.actor_id]
-                self.prototypes[id(alias)] = Entity(
+                record = Entity(
                     sentence=0,
                     start_char=0,
                     end_char=0,
@@ -237,142 +263,219 @@ class ActorTagger(RuleComponent):
                     organ=alias.organ or None,
                     rule_id=alias.rule_id,
                 )
+                kb_id = strings.add(f"{alias.actor_id}|{alias.rule_id}|{alias.organ or ''}")
+                self.prototypes[match_id] = (record, kb_id, info.actor_type in GROUP_TYPES)
         self.people = person_names(self.rule_rows("people"))
+        self.person_kb: dict[int, int] = {}
         for i, name in enumerate(self.people.names):
-            self._add(f"P{i}", name.text, name.cased, name)
+            match_id = self._add(f"P{i}", name.text, name.cased, name)
+            self.person_kb[match_id] = strings.add(name.person_id)
         self.person_context = PersonContext(
-            self.nlp, self.rule_rows("titles"), self.rule_rows("name_parts")
+            self.nlp, self.rule_rows("titles"), self.rule_rows("name_parts"), phrases=self.phrases
         )
         self.location_preps = self.person_context.words("location_prep")
-        self.sources = SourceFinder(self.nlp, self.rule_rows("sources"))
+        self.sources = SourceFinder(self.nlp, self.rule_rows("sources"), phrases=self.phrases)
+        self._required_words(aliases)
+        self.phrases.compile()
+        self.actor_label = strings.add("ACTOR")
+        self.person_label = strings.add("PERSON")
 
-    def _add(self, key: str, text: str, cased: bool, payload: Alias | PersonName) -> None:
-        matcher = self.orth_matcher if cased else self.lower_matcher
-        matcher.add(key, [self.nlp.make_doc(v) for v in sorted(apostrophe_variants(text))])
-        self.payloads[self.nlp.vocab.strings[key]] = payload
+    def _required_words(self, aliases: Sequence[Alias]) -> None:
+        """Find the words that aliases require in the document with the other phrases: a
+        word that is one token on its own is in a document when a token's lower case is
+        it; the rare others are looked up in the document's words."""
+        self.required_group = self.phrases.group("LOWER")
+        self.required: dict[int, str] = {}  # key id -> word
+        others: set[str] = set()
+        for i, word in enumerate(sorted({w for a in aliases for w in a.requires_doc})):
+            doc = self.nlp.make_doc(word)
+            if len(doc) == 1 and doc[0].lower_ == word:
+                self.required[self.phrases.add(self.required_group, f"R{i}", [doc])] = word
+            else:
+                others.add(word)
+        for entry in self.entries.values():
+            entry.others = bool(others.intersection(entry.requires_doc))
+
+    def _add(self, key: str, text: str, cased: bool, payload: Alias | PersonName) -> int:
+        group = self.orth_group if cased else self.lower_group
+        docs = [self.nlp.make_doc(v) for v in sorted(apostrophe_variants(text))]
+        match_id = self.phrases.add(group, key, docs)
+        self.payloads[match_id] = payload
+        self.entries[match_id] = DictionaryEntry(payload)
+        return match_id
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.entities = list(self.entities(doc))
+        doc._.entities = self.entities(doc)
         return doc
 
-    def dictionary_matches(self, doc: Doc) -> list[tuple[int, int, Alias | PersonName]]:
+    def dictionary_matches(
+        self, doc: Doc, found: Sequence[Sequence[tuple[int, int, int]]] | None = None
+    ) -> list[tuple[int, int, int]]:
         """Return the non-overlapping ACTOR and PERSON names found by the dictionaries, as
-        ``(start, end, alias or name)`` in text order."""
+        ``(start, end, match id)`` in text order (``self.payloads`` maps the id to the
+        alias or name).
+
+        Args:
+            found: ``self.phrases(doc)``, when already run.
+        """
+        found = self.phrases(doc) if found is None else found
         table = token_table(doc)
-        lowers = table.lowers
+        lowers: list[str] = table.lowers  # typed: the table's attributes are untyped properties
+        text: str = table.text
+        starts_char: list[int] = table.starts_char
+        ends_char: list[int] = table.ends_char
+        location_preps = self.location_preps
         words: set[str] | None = None
+        present: set[str] | None = None  # required words that occur
         candidates: list[tuple[int, int, int]] = []
-        for match_id, start, end in [*self.lower_matcher(doc), *self.orth_matcher(doc)]:
-            payload = self.payloads[match_id]
-            if isinstance(payload, Alias):
-                if payload.kind == "capital" and is_place_use(doc, start, self.location_preps):
+        entries = self.entries
+        for match_id, start, end in [*found[self.lower_group], *found[self.orth_group]]:
+            entry = entries[match_id]
+            if not entry.person:
+                if entry.capital and start > 0 and lowers[start - 1] in location_preps:
+                    continue  # is_place_use
+                if entry.uncased and is_dateline(text, starts_char[start], ends_char[end - 1]):
                     continue
-                if not payload.cased and is_dateline(
-                    table.text, table.starts_char[start], table.ends_char[end - 1]
-                ):
-                    continue
-                if payload.requires_doc:
-                    words = words if words is not None else set(lowers)
-                    if not words.intersection(payload.requires_doc):
-                        continue
+                if entry.requires_doc:
+                    if present is None:
+                        required = self.required
+                        present = {required[m] for m, _, _ in found[self.required_group]}
+                    if not present.intersection(entry.requires_doc):
+                        if not entry.others:
+                            continue
+                        words = words if words is not None else set(lowers)
+                        if not words.intersection(entry.requires_doc):
+                            continue
             candidates.append((start, end, match_id))
         seen_people: set[str] = set()
-        kept: list[tuple[int, int, Alias | PersonName]] = []
+        kept: list[tuple[int, int, int]] = []
         for start, end, match_id in filter_ranges(candidates):
-            payload = self.payloads[match_id]
-            if isinstance(payload, PersonName):
-                if payload.short and payload.person_id not in seen_people:
+            entry = entries[match_id]
+            if entry.person:
+                if entry.short and entry.person_id not in seen_people:
                     continue
-                seen_people.add(payload.person_id)
-                kept.append((start, end, payload))
-            elif payload.actor_id is not None:
-                kept.append((start, end, payload))
+                seen_people.add(entry.person_id)
+                kept.append((start, end, match_id))
+            elif entry.actor:
+                kept.append((start, end, match_id))
         return kept
 
     def dictionary_spans(self, doc: Doc) -> list[Span]:
         """Return the non-overlapping ACTOR and PERSON spans found by the dictionaries
         (label ACTOR with ``kb_id`` "actor|rule|organ", or PERSON with the person id)."""
-        return self._spans(doc, self.dictionary_matches(doc))
-
-    @staticmethod
-    def _spans(doc: Doc, matches: Sequence[tuple[int, int, Alias | PersonName]]) -> list[Span]:
         spans: list[Span] = []
-        for start, end, payload in matches:
-            if isinstance(payload, PersonName):
-                spans.append(Span(doc, start, end, label="PERSON", kb_id=payload.person_id))
+        for start, end, match_id in self.dictionary_matches(doc):
+            if match_id in self.prototypes:
+                kb_id = self.prototypes[match_id][1]
+                spans.append(Span(doc, start, end, label=self.actor_label, kb_id=kb_id))
             else:
-                kb_id = f"{payload.actor_id}|{payload.rule_id}|{payload.organ or ''}"
-                spans.append(Span(doc, start, end, label="ACTOR", kb_id=kb_id))
+                kb_id = self.person_kb[match_id]
+                spans.append(Span(doc, start, end, label=self.person_label, kb_id=kb_id))
         return spans
 
-    def entities(self, doc: Doc) -> Iterator[Entity]:
-        """Yield every actor, person and source mention of ``doc`` in text order."""
+    def entities(self, doc: Doc) -> list[Entity]:
+        """Return every actor, person and source mention of ``doc`` in text order, and set
+        the actor and person mentions as ``doc.ents``."""
         table = token_table(doc)
-        sent_of = table.sent_of
-        matches = self.dictionary_matches(doc)
-        spans = self._spans(doc, matches)
-        aliases = {start: p for start, _, p in matches if isinstance(p, Alias)}
-        doc.set_ents(spans)  # what ``doc.ents = spans`` does, without copying the spans
-        titles = self.person_context.title_matches(doc)
-        unknown = self.person_context.unknown_names(doc, spans, titles)
-        doc.set_ents(unknown, default="unmodified")  # they overlap no dictionary span
+        sent_of: list[int] = table.sent_of
+        text: str = table.text
+        starts_char: list[int] = table.starts_char
+        ends_char: list[int] = table.ends_char
+        marks = EntityMarks(table.n)
         found: list[Entity] = []
-        actor_mentions: list[tuple[int, str]] = []
-        for span in sorted(spans + unknown, key=lambda s: s.start):
-            if span.label_ == "ACTOR":
-                found.append(self.actor_entity(table, span, aliases[span.start]))
-                actor_mentions.append((span.start, found[-1].actor_id or ""))
-            else:
-                found.append(self.person_entity(doc, span, sent_of, titles))
-        groups = [
-            (start, aid)
-            for start, aid in actor_mentions
-            if self.actors[aid].actor_type in GROUP_TYPES
-        ]
-        found.extend(self.sources.entities(doc, sent_of, groups, self.is_person_like))
-        yield from sorted(found, key=lambda e: (e.start_char, -e.end_char))
+        groups: list[tuple[int, str]] = []
+        people: list[tuple[int, int, int]] = []  # start, end, match id (-1: from context)
+        phrases = self.phrases(doc)
+        for start, end, match_id in self.dictionary_matches(doc, phrases):
+            prototype = self.prototypes.get(match_id)
+            if prototype is None:
+                marks.add(start, end, self.person_label, self.person_kb[match_id])
+                people.append((start, end, match_id))
+                continue
+            record, kb_id, is_group = prototype
+            actor_id = cast(str, record.actor_id)
+            marks.add(start, end, self.actor_label, kb_id, actor_id)
+            start_char, end_char = starts_char[start], ends_char[end - 1]
+            found.append(
+                at_position(record, sent_of[start], start_char, end_char, text[start_char:end_char])
+            )
+            if is_group:
+                groups.append((start, actor_id))
+        titles = self.person_context.title_matches(doc, phrases)
+        unknown = self.person_context.unknown_names(
+            doc, marks, titles, on_doc=partial(marks.write, doc)
+        )
+        for start, end in unknown:  # they overlap no dictionary mention
+            marks.add(start, end, self.person_label, 0)
+            people.append((start, end, -1))
+        if people:
+            ends = self.person_context.title_ends(titles)
+            published = doc._.published
+            for start, end, match_id in people:
+                found.append(
+                    self.person_entity(doc, marks, start, end, match_id, titles, ends, published)
+                )
+        marks.write(doc)
+        found.extend(self.sources.entities(doc, marks, groups, self.is_person_like, phrases))
+        found.sort(key=_text_order)
+        return found
 
     def is_person_like(self, actor_id: str) -> bool:
         """Return True for actors that are peoples (weak evidence of a source's affiliation)."""
         info = self.actors.get(actor_id)
         return info is not None and info.actor_type == "people"
 
-    def actor_entity(self, table: TokenTable, span: Span, alias: Alias) -> Entity:
-        """Return the ACTOR record of a dictionary span: the alias's record (actor, rule,
-        organ) with the span's position, offsets and text."""
-        start_char, end_char = table.starts_char[span.start], table.ends_char[span.end - 1]
-        return evolve(
-            self.prototypes[id(alias)],
-            sentence=table.sent_of[span.start],
-            start_char=start_char,
-            end_char=end_char,
-            text=table.text[start_char:end_char],
-        )
-
     def person_entity(
         self,
         doc: Doc,
-        span: Span,
-        sent_of: Sequence[int],
-        titles: Sequence[tuple[int, int, str]] | None = None,
+        marks: EntityMarks,
+        start: int,
+        end: int,
+        match_id: int,
+        titles: Sequence[tuple[int, int, str]],
+        ends: Mapping[int, tuple[int, str]],
+        published: dt.date | None,
     ) -> Entity:
-        """Return the PERSON record: dictionary facts first, context for what they lack."""
-        context = self.person_context.describe(doc, span, titles)
-        row = pick_person_row(self.people.rows.get(span.kb_id_, []), doc._.published)
+        """Return the PERSON record of the name ``[start, end)`` (found by the dictionary
+        entry ``match_id``, or -1 by context): dictionary facts first (the row valid on
+        ``published``), context for what they lack."""
+        table = token_table(doc)
+        context = self.person_context.describe(table, marks, start, end, titles, ends)
+        payload = self.payloads.get(match_id)
+        person_id = payload.person_id if isinstance(payload, PersonName) else ""
+        row = pick_person_row(self.people.rows.get(person_id, []), published)
         affiliation = row.get("affiliation_id") if row else None
         if affiliation is None and row is None:
             affiliation = context.affiliation_id
         title = context.title or (row.get("title") if row else None) or context.appositive_title
+        start_char, end_char = table.starts_char[start], table.ends_char[end - 1]
         return Entity(
-            sentence=sent_of[span.start],
-            start_char=span.start_char,
-            end_char=span.end_char,
-            text=span.text,
+            sentence=table.sent_of[start],
+            start_char=start_char,
+            end_char=end_char,
+            text=table.text[start_char:end_char],
             label="PERSON",
             affiliation_id=affiliation,
             title=title,
-            rule_id=f"person:{span.kb_id_}" if row else context.rule_id,
+            rule_id=f"person:{person_id}" if row else context.rule_id,
         )
+
+
+def at_position(record: Entity, sentence: int, start_char: int, end_char: int, text: str) -> Entity:
+    """Return a copy of ``record`` (a frozen Entity) at another position: what
+    ``dataclasses.replace`` returns, without running the frozen ``__init__`` again."""
+    copy = object.__new__(Entity)
+    fields = copy.__dict__
+    fields.update(record.__dict__)
+    fields["sentence"] = sentence
+    fields["start_char"] = start_char
+    fields["end_char"] = end_char
+    fields["text"] = text
+    return copy
+
+
+def _text_order(entity: Entity) -> tuple[int, int]:
+    return entity.start_char, -entity.end_char
 
 
 def actor_ids(entities: Iterable[Entity]) -> set[str]:

@@ -5,13 +5,13 @@ object, a table lookup by text, a string-store write), which costs nearly as muc
 as tokenizing. :class:`LookupLemmatizer` is that lemmatizer with only
 ``__call__`` replaced: its lookup table is still loaded from spacy-lookups-data
 by ``initialize()`` when the model is built and saved in the model directory by
-``to_disk()``, so a built model stays self-contained. Per document the ORTH ids
-map to LEMMA ids through a dict filled the first time each word is seen, and one
-``doc.from_array`` writes them. The lemmas are the lookup lemmatizer's: the
-table's entry for the token text, else the text itself; a capitalised word opening
-a sentence that the table lacks takes the entry of its lower-case form when there is one
-("Mediators met" -> mediator; "Hamas" stays). Lemmas already set are kept unless
-``overwrite``.
+``to_disk()``, so a built model stays self-contained. Per document the words' rows
+in the shared word table (:class:`pipeline.tokens.Lexemes`) index an array of LEMMA
+ids, filled the first time each word is seen, and one ``doc.from_array`` writes
+them. The lemmas are the lookup lemmatizer's: the table's entry for the token text,
+else the text itself; a capitalised word opening a sentence that the table lacks takes
+the entry of its lower-case form when there is one ("Mediators met" -> mediator;
+"Hamas" stays). Lemmas already set are kept unless ``overwrite``.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, cast
 
 import numpy as np
-from spacy.attrs import LEMMA
+from spacy.attrs import LEMMA, ORTH
 from spacy.errors import Errors
 from spacy.language import Language
 from spacy.lookups import Lookups
@@ -32,7 +32,7 @@ from spacy.vocab import Vocab
 from thinc.api import Model
 from thinc.types import Ints2d
 
-from pipeline.tokens import token_table
+from pipeline.tokens import LEXEME_ATTRS, Lexemes, TokenTable, lexemes, token_table
 
 
 class LookupLemmatizer(Lemmatizer):
@@ -50,6 +50,30 @@ class LookupLemmatizer(Lemmatizer):
         super().__init__(vocab, model, name, mode="lookup", overwrite=overwrite, scorer=scorer)
         self.lemma_ids: dict[int, int] = {}  # ORTH id -> LEMMA id, filled as words appear
         self.opening_lemmas: dict[int, str] = {}  # ORTH id -> lemma of a sentence opener
+        self._forget_rows()
+
+    def _forget_rows(self) -> None:
+        #: LEMMA id per row of the word table ``_rows_of`` (0: not looked up yet)
+        self._row_lemmas = np.zeros(0, dtype=np.uint64)
+        self._rows_of: Lexemes | None = None
+
+    def row_lemmas(self, table: TokenTable) -> np.ndarray:
+        """Return the LEMMA id of every token of ``table`` (uint64)."""
+        rows = table.rows  # first: reading them may grow the word table
+        words = lexemes(table.doc.vocab)
+        if self._rows_of is not words:
+            self._row_lemmas, self._rows_of = np.zeros(0, dtype=np.uint64), words
+        if len(self._row_lemmas) < words.size:
+            grown = np.zeros(len(words.columns), dtype=np.uint64)
+            grown[: len(self._row_lemmas)] = self._row_lemmas
+            self._row_lemmas = grown
+        found = self._row_lemmas[rows]
+        if not found.all():
+            new = np.unique(rows[found == 0])
+            orths = words.columns[new, LEXEME_ATTRS.index(ORTH)].tolist()
+            self._row_lemmas[new] = [self.lemma_id(o) for o in orths]
+            found = self._row_lemmas[rows]
+        return cast(np.ndarray, found)
 
     def lemma_id(self, orth: int) -> int:
         """Return the LEMMA id of a word (its ORTH id), as the lookup lemmatizer finds it."""
@@ -93,12 +117,12 @@ class LookupLemmatizer(Lemmatizer):
         try:
             if not len(doc):
                 return doc
-            known = self.lemma_ids.get
-            orths = token_table(doc).orth_ids.tolist()  # shared with the other components
-            lemmas = np.array([known(o) or self.lemma_id(o) for o in orths], dtype=np.uint64)
+            table = token_table(doc)  # rows shared with the other components
+            lemmas = self.row_lemmas(table)
             if doc.has_annotation("SENT_START"):
-                for sent in doc.sents:
-                    lemmas[sent.start] = self.opening_lemma_id(orths[sent.start])
+                orths = table.orth_ids
+                for start in table.sent_starts:
+                    lemmas[start] = self.opening_lemma_id(int(orths[start]))
             if not self.overwrite:
                 current = doc.to_array(LEMMA)
                 lemmas = np.where(current == 0, lemmas, current)
@@ -122,15 +146,18 @@ class LookupLemmatizer(Lemmatizer):
         table is not a rules file.
         """
         self.lemma_ids = {}  # the table can change: forget ids read from the old one
+        self._forget_rows()
         super().initialize(get_examples, nlp=nlp, lookups=lookups)
 
     def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> LookupLemmatizer:
         self.lemma_ids = {}
+        self._forget_rows()
         super().from_disk(path, exclude=exclude)
         return self
 
     def from_bytes(self, bytes_data: bytes, *, exclude: Iterable[str] = ()) -> LookupLemmatizer:
         self.lemma_ids = {}
+        self._forget_rows()
         super().from_bytes(bytes_data, exclude=exclude)
         return self
 

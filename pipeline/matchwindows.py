@@ -22,11 +22,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from spacy.attrs import IDS, LEMMA, LOWER, SHAPE
-from spacy.matcher import Matcher
+from spacy.matcher import Matcher, PhraseMatcher
 from spacy.strings import StringStore
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
@@ -318,4 +318,95 @@ class WindowMatcher:
         return out
 
 
-__all__ = ["WindowMatcher", "pattern_starts"]
+class PhraseGroups:
+    """Several PhraseMatchers (on LOWER or ORTH) run as one pass over a document.
+
+    A PhraseMatcher call walks every token of the document, so components that keep
+    several (names, titles, source nouns) pay that walk once each. Each group here is
+    such a matcher (:meth:`group`, then :meth:`add` like ``PhraseMatcher.add``); the
+    shared matcher holds every distinct lower-case token sequence of all groups once,
+    and :meth:`__call__` hands each group the matches its own PhraseMatcher would return,
+    in the same order: by start, then end, and keys on the same phrase in the order of
+    that matcher's own trie (read from it, once, in :meth:`compile`). ORTH patterns match
+    on lower case and keep the matches whose tokens are spelt as the pattern.
+    """
+
+    def __init__(self, vocab: Vocab) -> None:
+        self.vocab = vocab
+        self.matchers: list[PhraseMatcher] = []
+        self.cased: list[bool] = []
+        #: per group: (key id, pattern LOWER ids, pattern ORTH ids, pattern Doc)
+        self.patterns: list[list[tuple[int, tuple[int, ...], tuple[int, ...], Doc]]] = []
+        self.shared: PhraseMatcher | None = None
+        #: shared match id -> (group, key id, token texts or () when compared on LOWER)
+        self.routes: dict[int, list[tuple[int, int, tuple[str, ...]]]] = {}
+
+    def group(self, attr: str) -> int:
+        """Start a group matching on ``attr`` ("LOWER" or "ORTH"); return its index."""
+        if attr not in ("LOWER", "ORTH"):
+            raise ValueError(f"PhraseGroups match on LOWER or ORTH, not {attr}")
+        self.matchers.append(PhraseMatcher(self.vocab, attr=attr))
+        self.cased.append(attr == "ORTH")
+        self.patterns.append([])
+        self.shared = None
+        return len(self.matchers) - 1
+
+    def add(self, group: int, key: str, docs: Sequence[Doc]) -> int:
+        """Add phrases (Docs) under ``key`` to ``group``; return the key's string id."""
+        self.matchers[group].add(key, list(docs))
+        key_id = self.vocab.strings.add(key)
+        for doc in docs:
+            lower = tuple(int(t.lower) for t in doc)
+            orth = tuple(int(t.orth) for t in doc)
+            if lower:
+                self.patterns[group].append((key_id, lower, orth, doc))
+        self.shared = None
+        return key_id
+
+    def compile(self) -> None:
+        """Build the shared matcher (done by the first call when not done before)."""
+        shared = PhraseMatcher(self.vocab, attr="LOWER")
+        ids: dict[tuple[int, ...], int] = {}
+        routes: dict[int, list[tuple[int, int, tuple[str, ...]]]] = {}
+        for group, patterns in enumerate(self.patterns):
+            cased = self.cased[group]
+            # the keys on one phrase of this group (LOWER or ORTH ids), in pattern order
+            phrases: dict[tuple[int, ...], tuple[list[int], Doc]] = {}
+            for key_id, lower, orth, doc in patterns:
+                keys, _ = phrases.setdefault(orth if cased else lower, ([], doc))
+                if key_id not in keys:
+                    keys.append(key_id)
+            for keys, doc in phrases.values():
+                if len(keys) > 1:  # the order of the group's own trie node
+                    order = [m for m, s, e in self.matchers[group](doc) if (s, e) == (0, len(doc))]
+                    keys = sorted(keys, key=order.index)
+                lower = tuple(int(t.lower) for t in doc)
+                match_id = ids.get(lower)
+                if match_id is None:
+                    match_id = ids[lower] = self.vocab.strings.add(f"__phrase_{len(ids)}")
+                    shared.add(self.vocab.strings[match_id], [doc])
+                spelling = tuple(t.text for t in doc) if cased else ()
+                routes.setdefault(match_id, []).extend((group, key_id, spelling) for key_id in keys)
+        self.routes = routes
+        self.shared = shared
+
+    def __call__(self, doc: Doc) -> list[list[tuple[int, int, int]]]:
+        """Return, per group, its ``(key id, start, end)`` matches of ``doc``."""
+        if self.shared is None:
+            self.compile()
+        shared = cast(PhraseMatcher, self.shared)
+        out: list[list[tuple[int, int, int]]] = [[] for _ in self.matchers]
+        words: list[str] | None = None
+        routes = self.routes
+        for match_id, start, end in shared(doc):
+            for group, key_id, spelling in routes[match_id]:
+                if spelling:
+                    if words is None:
+                        words = token_table(doc).words
+                    if tuple(words[start:end]) != spelling:
+                        continue
+                out[group].append((key_id, start, end))
+        return out
+
+
+__all__ = ["PhraseGroups", "WindowMatcher", "pattern_starts"]

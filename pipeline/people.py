@@ -18,16 +18,17 @@ inside an appositive ("..., who heads Egypt's State Information Services"), or a
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-import numpy as np
+from spacy.attrs import IS_ALPHA, IS_PUNCT, IS_TITLE
 from spacy.language import Language
-from spacy.matcher import Matcher, PhraseMatcher
-from spacy.tokens import Doc, Span
+from spacy.matcher import Matcher
+from spacy.tokens import Doc
 
+from pipeline.matchwindows import PhraseGroups
 from pipeline.rules import Field, RuleRow, RuleSpec
-from pipeline.tokens import token_table
+from pipeline.tokens import EntityMarks, TokenTable, token_table
 
 PEOPLE = RuleSpec(
     name="people",
@@ -145,17 +146,27 @@ def pick_person_row(rows: Sequence[RuleRow], published: dt.date | None) -> RuleR
 class PersonContext:
     """Context rules for people: titles, appositives and affiliations, built once."""
 
-    def __init__(self, nlp: Language, title_rows: Sequence[RuleRow], part_rows: Sequence[RuleRow]):
+    def __init__(
+        self,
+        nlp: Language,
+        title_rows: Sequence[RuleRow],
+        part_rows: Sequence[RuleRow],
+        *,
+        phrases: PhraseGroups | None = None,
+    ):
+        """Build the matchers; the title phrases join ``phrases`` (a new set when None),
+        so one pass over a document finds them with the other phrase matchers."""
         self.parts: dict[str, frozenset[str]] = {}
         for kind in NAME_PARTS.fields["kind"].choices or ():
             texts = [r["text"] for r in part_rows if r["kind"] == kind]
             self.parts[kind] = frozenset(texts if kind == "stop" else [t.lower() for t in texts])
-        self.title_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.phrases = PhraseGroups(nlp.vocab) if phrases is None else phrases
+        self.title_group = self.phrases.group("LOWER")
         self.titles: dict[int, str] = {}
         for i, row in enumerate(title_rows):
             key = f"T{i}"
-            self.title_matcher.add(key, [nlp.make_doc(row["text"])])
-            self.titles[nlp.vocab.strings[key]] = row.get("title") or row["text"].lower()
+            key_id = self.phrases.add(self.title_group, key, [nlp.make_doc(row["text"])])
+            self.titles[key_id] = row.get("title") or row["text"].lower()
         self.appositive_matcher = Matcher(nlp.vocab)
         name_token = {
             "IS_TITLE": True,
@@ -183,207 +194,260 @@ class PersonContext:
         """Return the lower-case words of one ``name_parts`` kind."""
         return self.parts.get(kind, frozenset())
 
-    def title_matches(self, doc: Doc) -> list[tuple[int, int, str]]:
+    def title_matches(
+        self, doc: Doc, found: Sequence[Sequence[tuple[int, int, int]]] | None = None
+    ) -> list[tuple[int, int, str]]:
         """Return every title phrase of ``doc`` as ``(start, end, title)`` (run once per doc
-        and passed to the methods below as ``titles``)."""
-        return [(start, end, self.titles[m]) for m, start, end in self.title_matcher(doc)]
+        and passed to the methods below as ``titles``).
+
+        Args:
+            found: ``self.phrases(doc)``, when already run.
+        """
+        found = self.phrases(doc) if found is None else found
+        titles = self.titles
+        return [(start, end, titles[m]) for m, start, end in found[self.title_group]]
 
     def title_ends(
         self,
-        doc: Doc,
-        titles: Sequence[tuple[int, int, str]] | None = None,
+        titles: Sequence[tuple[int, int, str]],
         *,
         within: tuple[int, int] | None = None,
     ) -> dict[int, tuple[int, str]]:
         """Return the longest title ending at each token index: end -> (start, title).
 
         Args:
-            titles: :meth:`title_matches` of ``doc`` (computed when None).
+            titles: :meth:`title_matches` of the document.
             within: only titles inside these token bounds (as if matched on that span alone).
         """
         ends: dict[int, tuple[int, str]] = {}
-        for start, end, title in self.title_matches(doc) if titles is None else titles:
+        for start, end, title in titles:
             if within is not None and not (within[0] <= start and end <= within[1]):
                 continue
             if end not in ends or start < ends[end][0]:
                 ends[end] = (start, title)
         return ends
 
-    def name_end(self, doc: Doc, start: int) -> int:
-        """Return the end of the capitalised name starting at ``start`` (``start`` if none)."""
+    def name_end(self, table: TokenTable, marks: EntityMarks, start: int) -> int:
+        """Return the end of the capitalised name starting at ``start`` (``start`` if none).
+
+        (A token's trailing whitespace is at most one space: a line break is a token of
+        its own, so it ends the name as a token that is neither a name nor a particle.)
+        """
+        # typed locals: the table's cached attributes are untyped properties
+        words: list[str] = table.words
+        lowers: list[str] = table.lowers
+        label = marks.label
+        is_title, is_alpha = table.flags(IS_TITLE), table.flags(IS_ALPHA)
+        stop, particles = self.parts["stop"], self.parts["particle"]
         end = start
         i = start
-        while i < len(doc) and i - start < MAX_NAME_TOKENS:
-            token = doc[i]
-            if token.ent_type_ or token.text in self.parts["stop"]:
+        n = table.n
+        while i < n and i - start < MAX_NAME_TOKENS:
+            if label[i] or words[i] in stop:
                 break
-            if token.is_title and token.is_alpha:
+            if is_title[i] and is_alpha[i]:
                 i += 1
                 end = i
-            elif (
-                token.lower_ in self.parts["particle"]
-                and i > start
-                and not doc[i - 1].whitespace_.count("\n")
-            ):
+            elif lowers[i] in particles and i > start:
                 i += 1
             else:
                 break
-            if i > start and "\n" in doc[i - 1].whitespace_:
-                break
         return end
 
-    def appositive_matches(self, doc: Doc) -> list[tuple[int, int, int]]:
+    def appositive_matches(
+        self, doc: Doc, marks: EntityMarks, *, on_doc: Callable[[], None] | None = None
+    ) -> list[tuple[int, int, int]]:
         """Return the matches of the appositive Matcher, running it only where one can be.
 
         A match ends with a comma and an appositive word, and everything before the comma
         is a name token or a particle; so the Matcher runs on the stretch of such tokens
         left of each ", <appositive word>" (windows that overlap are merged, so the
         ``LONGEST`` filter sees what it would see over the whole document).
+
+        Args:
+            marks: the entities found so far (the Matcher's name tokens are outside them).
+            on_doc: writes ``marks`` to ``doc.ents``; called before the Matcher runs on a
+                window with an entity token (a particle: "Al"), whose pattern reads
+                ``ENT_TYPE`` from the Doc. Elsewhere no token of a window is in an entity,
+                so the Doc's entities cannot change what the Matcher finds.
         """
         table = token_table(doc)
-        words, lowers = table.words, table.lowers
+        words: list[str] = table.words
+        lowers: list[str] = table.lowers
+        label = marks.label
+        is_title = table.flags(IS_TITLE)
         stop, particles, appositive = (
             self.parts["stop"],
             self.parts["particle"],
             self.parts["appositive"],
         )
         windows: list[tuple[int, int]] = []
-        commas = np.flatnonzero(table.orth_ids == doc.vocab.strings.add(",")).tolist()
-        for k in commas:
-            if not 0 < k < table.n - 1 or lowers[k + 1] not in appositive:
+        with_entity = False
+        for k in range(1, table.n - 1):
+            if words[k] != "," or lowers[k + 1] not in appositive:
                 continue
             left = k
             while left > 0:
-                token = doc[left - 1]
-                named = token.is_title and not token.ent_type and words[left - 1] not in stop
-                if not (named or lowers[left - 1] in particles):
+                j = left - 1
+                named = is_title[j] and not label[j] and words[j] not in stop
+                if not (named or lowers[j] in particles):
                     break
-                left -= 1
+                with_entity = with_entity or bool(label[j])
+                left = j
             if left == k:
                 continue
             if windows and left < windows[-1][1]:
                 windows[-1] = (windows[-1][0], k + 2)
             else:
                 windows.append((left, k + 2))
-        found = [
-            (m, lo + s, lo + e)
-            for lo, hi in windows
-            for m, s, e in self.appositive_matcher(doc[lo:hi])
-        ]
+        if not windows:
+            return []
+        if with_entity and on_doc is not None:
+            on_doc()
+        found: list[tuple[int, int, int]] = []
+        for lo, hi in windows:
+            for m, s, e in self.appositive_matcher(doc[lo:hi]):
+                found.append((m, lo + s, lo + e))
         # the Matcher's own order for a LONGEST filter: longest first, then by start
-        return sorted(found, key=lambda m: (-(m[2] - m[1]), m[1]))
+        found.sort(key=_longest_first)
+        return found
 
     def unknown_names(
         self,
         doc: Doc,
-        known: Sequence[Span],
-        titles: Sequence[tuple[int, int, str]] | None = None,
-    ) -> list[Span]:
-        """Return PERSON spans for names after a title or before an appositive, not in ``known``.
+        marks: EntityMarks,
+        titles: Sequence[tuple[int, int, str]],
+        *,
+        on_doc: Callable[[], None] | None = None,
+    ) -> list[tuple[int, int]]:
+        """Return the token ranges of names after a title or before an appositive that
+        are in no entity of ``marks``.
 
         Args:
-            titles: :meth:`title_matches` of ``doc`` (computed when None).
+            titles: :meth:`title_matches` of ``doc``.
+            on_doc: see :meth:`appositive_matches`.
         """
-        titles = self.title_matches(doc) if titles is None else titles
-        taken = {i for span in known for i in range(span.start, span.end)}
-        found: list[Span] = []
-        for end, (_start, _title) in self.title_ends(doc, titles).items():
-            name_end = self.name_end(doc, end)
-            if sum(1 for t in doc[end:name_end] if t.is_title) >= 2 and not taken.intersection(
-                range(end, name_end)
-            ):
-                found.append(Span(doc, end, name_end, label="PERSON", kb_id=""))
-                taken.update(range(end, name_end))
-        for _, start, end in self.appositive_matches(doc):
-            name = Span(doc, start, end - 2, label="PERSON", kb_id="")
+        table = token_table(doc)
+        is_title = table.flags(IS_TITLE)
+        taken: list[int] = marks.label.copy()  # nonzero: in a mention
+        found: list[tuple[int, int]] = []
+        for end in self.title_ends(titles):
+            name_end = self.name_end(table, marks, end)
+            capitals = 0
+            free = True
+            for i in range(end, name_end):
+                capitals += is_title[i]
+                free = free and not taken[i]
+            if capitals >= 2 and free:
+                found.append((end, name_end))
+                for i in range(end, name_end):
+                    taken[i] = 1
+        for _, start, stop in self.appositive_matches(doc, marks, on_doc=on_doc):
+            end = stop - 2
             if self.appositive_facts(
-                doc, name
-            ).affiliation_id is None and not self._appositive_title(doc, name, titles):
+                table, marks, start, end
+            ).affiliation_id is None and not self._appositive_title(table, start, end, titles):
                 continue
-            if not taken.intersection(range(name.start, name.end)):
-                found.append(name)
-                taken.update(range(name.start, name.end))
+            if not any(taken[start:end]):
+                found.append((start, end))
+                for i in range(start, end):
+                    taken[i] = 1
         return found
 
-    def _appositive_window(self, doc: Doc, name: Span) -> Span | None:
-        """Return the tokens of the appositive after ``name`` (after its comma), if any."""
-        i = name.end
+    def _appositive_window(self, table: TokenTable, start: int, end: int) -> tuple[int, int]:
+        """Return the tokens of the appositive after the name ``[start, end)`` (after its
+        comma), as a range; empty (``(0, 0)``) when there is none."""
+        i = end
         if (
-            i + 1 >= len(doc)
-            or doc[i].text != ","
-            or doc[i + 1].lower_ not in self.parts["appositive"]
+            i + 1 >= table.n
+            or table.words[i] != ","
+            or (table.lowers[i + 1] not in self.parts["appositive"])
         ):
-            return None
-        end = i + 1
-        table = token_table(doc)
-        sent_end = table.sent_ends[table.sentence_at(name.start)]
-        limit = min(len(doc), end + APPOSITIVE_WINDOW, sent_end)
-        while end < limit and not doc[end].is_punct:
-            end += 1
-        return doc[i + 1 : end]
+            return 0, 0
+        stop = i + 1
+        sent_end = table.sent_ends[table.sentence_at(start)]
+        limit = min(table.n, stop + APPOSITIVE_WINDOW, sent_end)
+        is_punct = table.flags(IS_PUNCT)
+        while stop < limit and not is_punct[stop]:
+            stop += 1
+        return i + 1, stop
 
     def _appositive_title(
-        self, doc: Doc, name: Span, titles: Sequence[tuple[int, int, str]] | None = None
+        self, table: TokenTable, start: int, end: int, titles: Sequence[tuple[int, int, str]]
     ) -> str | None:
-        window = self._appositive_window(doc, name)
-        if window is None:
+        lo, hi = self._appositive_window(table, start, end)
+        if lo == hi == 0:
             return None
-        ends = self.title_ends(doc, titles, within=(window.start, window.end))
+        ends = self.title_ends(titles, within=(lo, hi))
         return ends[min(ends)][1] if ends else None
 
-    def appositive_facts(self, doc: Doc, name: Span) -> PersonFacts:
-        """Return the affiliation named inside the appositive after ``name``."""
-        window = self._appositive_window(doc, name)
-        if window is None:
+    def appositive_facts(
+        self, table: TokenTable, marks: EntityMarks, start: int, end: int
+    ) -> PersonFacts:
+        """Return the affiliation named inside the appositive after the name ``[start, end)``:
+        the first actor mention wholly inside it."""
+        lo, hi = self._appositive_window(table, start, end)
+        if lo == hi == 0:
             return PersonFacts()
-        # doc.ents, not window.ents: spaCy's stub says the latter is a 1-tuple (it is a
-        # list), and mypyc-compiled code checks the declared type.
-        for ent in doc.ents:
-            if window.start <= ent.start and ent.end <= window.end and ent.label_ == "ACTOR":
-                return PersonFacts(
-                    affiliation_id=ent.kb_id_.split("|")[0], rule_id="person:appositive"
-                )
+        actor = marks.actor
+        for i in range(lo, hi):
+            found = actor[i]
+            if found is not None and marks.start[i] == i and marks.end[i] <= hi:
+                return PersonFacts(affiliation_id=found, rule_id="person:appositive")
         return PersonFacts()
 
     def describe(
-        self, doc: Doc, name: Span, titles: Sequence[tuple[int, int, str]] | None = None
+        self,
+        table: TokenTable,
+        marks: EntityMarks,
+        start: int,
+        end: int,
+        titles: Sequence[tuple[int, int, str]],
+        ends: Mapping[int, tuple[int, str]] | None = None,
     ) -> PersonFacts:
-        """Return the title and affiliation that the context gives ``name``.
+        """Return the title and affiliation that the context gives the name ``[start, end)``.
 
         Args:
-            titles: :meth:`title_matches` of ``doc`` (computed when None).
+            titles: :meth:`title_matches` of the document.
+            ends: :meth:`title_ends` of ``titles`` (computed when None).
         """
-        titles = self.title_matches(doc) if titles is None else titles
-        ends = self.title_ends(doc, titles)
-        title_start, title = ends.get(name.start, (name.start, None))
-        affiliation = self._actor_before(doc, title_start) if title else None
+        ends = self.title_ends(titles) if ends is None else ends
+        title_start, title = ends.get(start, (start, None))
+        affiliation = self._actor_before(table, marks, title_start) if title else None
         rule_id = "person:title"
         if affiliation is None:
-            facts = self.appositive_facts(doc, name)
+            facts = self.appositive_facts(table, marks, start, end)
             affiliation, rule_id = facts.affiliation_id, facts.rule_id
         if (
             affiliation is None
-            and name.end + 1 < len(doc)
-            and doc[name.end].lower_ in self.parts["affiliation_prep"]
+            and end + 1 < table.n
+            and table.lowers[end] in self.parts["affiliation_prep"]
+            and marks.actor[end + 1] is not None
         ):
-            ent = doc[name.end + 1]
-            if ent.ent_type_ == "ACTOR":
-                affiliation, rule_id = ent.ent_kb_id_.split("|")[0], "person:of"
-        return PersonFacts(title, affiliation, rule_id, self._appositive_title(doc, name, titles))
+            affiliation, rule_id = marks.actor[end + 1], "person:of"
+        return PersonFacts(
+            title, affiliation, rule_id, self._appositive_title(table, start, end, titles)
+        )
 
-    def _actor_before(self, doc: Doc, start: int) -> str | None:
+    def _actor_before(self, table: TokenTable, marks: EntityMarks, start: int) -> str | None:
         """Return the actor before a title ("US", "Egypt's") or in the phrase before a comma."""
+        lowers: list[str] = table.lowers
+        actor = marks.actor
         i = start - 1
-        while i >= 0 and doc[i].lower_ in self.parts["possessive"]:
+        while i >= 0 and lowers[i] in self.parts["possessive"]:
             i -= 1
-        if i >= 0 and doc[i].ent_type_ == "ACTOR":
-            return doc[i].ent_kb_id_.split("|")[0]
-        if i >= 0 and doc[i].text == ",":
+        if i >= 0 and actor[i] is not None:
+            return actor[i]
+        if i >= 0 and table.words[i] == ",":
             j = i - 1
-            table = token_table(doc)
             sent_start = table.sent_starts[table.sentence_at(start)]
-            while j >= max(sent_start, i - LEFT_WINDOW) and not doc[j].is_punct:
-                if doc[j].ent_type_ == "ACTOR":
-                    return doc[j].ent_kb_id_.split("|")[0]
+            is_punct = table.flags(IS_PUNCT)
+            while j >= max(sent_start, i - LEFT_WINDOW) and not is_punct[j]:
+                if actor[j] is not None:
+                    return actor[j]
                 j -= 1
         return None
+
+
+def _longest_first(match: tuple[int, int, int]) -> tuple[int, int]:
+    return -(match[2] - match[1]), match[1]

@@ -28,7 +28,7 @@ from thinc.types import Ints2d
 
 from pipeline.component import RuleComponent
 from pipeline.rules import Field, RuleSpec
-from pipeline.tokens import WordClass, forget_sentences, token_table
+from pipeline.tokens import WordClass, set_sentence_starts_cache, token_table
 
 ABBREVIATIONS = RuleSpec(
     name="abbreviations",
@@ -157,24 +157,24 @@ def set_sentence_starts(doc: Doc, *, terminal: WordClass, closers: WordClass) ->
         return
     table = token_table(doc)
     space = table.is_space
-    words = table.words
+    words: list[str] = table.words
     newline = numpy.zeros(n, dtype=bool)
     text = table.text
     soft = soft_line_breaks(text) if "\n" in text else []
     starts_char = table.starts_char if soft else []
-    for i in numpy.flatnonzero(space).tolist():
+    for i in space.nonzero()[0].tolist():
         word = words[i]
         if "\n" in word:
             newline[i] = not soft or not _is_soft(word, starts_char[i], soft)
     ends = table.in_class(terminal) | newline
     closing = table.in_class(closers)
-    candidates = numpy.flatnonzero(~space & ~closing)
-    after = numpy.searchsorted(candidates, numpy.flatnonzero(ends), side="right")
+    candidates = (~(space | closing)).nonzero()[0]
+    after = candidates.searchsorted(ends.nonzero()[0], side="right")
     values = numpy.full(n, -1, dtype="int64")
     values[candidates[after[after < len(candidates)]]] = 1
     values[0] = 1
     doc.from_array([SENT_START], cast(Ints2d, values.astype("uint64").reshape(-1, 1)))
-    forget_sentences(doc)
+    set_sentence_starts_cache(doc, (values == 1).nonzero()[0].tolist())
 
 
 def _is_soft(word: str, start: int, soft: list[int]) -> bool:

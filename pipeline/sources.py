@@ -18,16 +18,16 @@ organisation of its own inherits the affiliation of the last source with the sam
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 
-from spacy.attrs import ENT_TYPE
+from spacy.attrs import IS_ALPHA
 from spacy.language import Language
-from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 
+from pipeline.matchwindows import PhraseGroups
 from pipeline.records import Entity
 from pipeline.rules import Field, RuleRow, RuleSpec
-from pipeline.tokens import filter_ranges, token_table
+from pipeline.tokens import EntityMarks, TokenTable, filter_ranges, token_table
 
 SOURCE_KINDS = frozenset(
     {
@@ -70,7 +70,11 @@ SOURCES = RuleSpec(
 class SourceFinder:
     """Matchers and word sets for source phrases, built once from the vocabulary rows."""
 
-    def __init__(self, nlp: Language, rows: Sequence[RuleRow]):
+    def __init__(
+        self, nlp: Language, rows: Sequence[RuleRow], *, phrases: PhraseGroups | None = None
+    ):
+        """Build the word sets; the head nouns and postmodifiers join ``phrases`` (a new
+        set when None), so one pass over a document finds them with other phrases."""
         words: dict[str, list[str]] = {kind: [] for kind in SOURCE_KINDS}
         self.plural: set[str] = set()
         self.on_record: set[str] = set()
@@ -83,91 +87,104 @@ class SourceFinder:
         self.words = {kind: frozenset(v) for kind, v in words.items()}
         # one matcher for head nouns (HEAD, BARE_HEAD) and postmodifiers (POST): a
         # PhraseMatcher call costs a pass over the doc
-        self.head_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.phrases = PhraseGroups(nlp.vocab) if phrases is None else phrases
+        self.head_group = self.phrases.group("LOWER")
         for kind in ("head", "bare_head"):
-            self.head_matcher.add(kind.upper(), [nlp.make_doc(w) for w in sorted(self.words[kind])])
+            self.phrases.add(
+                self.head_group, kind.upper(), [nlp.make_doc(w) for w in sorted(self.words[kind])]
+            )
         self.post_id = nlp.vocab.strings.add("POST")
+        self.bare_id = nlp.vocab.strings.add("BARE_HEAD")
         self.heads = self.words["head"] | self.words["bare_head"]
         self.determiners = self.words["determiner"] | self.words["definite"]
         self.fillers = self.words["modifier"] | {"'s", "\u2019s"}
         # Tails ("close to Hamas", ", who is familiar with the talks") are found from their
         # postmodifier phrase and joined to a head phrase ending where they start.
-        self.head_matcher.add("POST", [nlp.make_doc(w) for w in sorted(self.words["postmodifier"])])
+        self.phrases.add(
+            self.head_group, "POST", [nlp.make_doc(w) for w in sorted(self.words["postmodifier"])]
+        )
         self.relatives = [tuple(t.lower_ for t in nlp.make_doc(r)) for r in self.words["relative"]]
         self.openers = [tuple(t.lower_ for t in nlp.make_doc(r)) for r in self.words["opener"]]
 
     def tail_ends(
-        self, doc: Doc, matches: Sequence[tuple[int, int, int]] | None = None
+        self, table: TokenTable, marks: EntityMarks, matches: Sequence[tuple[int, int, int]]
     ) -> dict[int, int]:
         """Return start -> end of each tail: optional ", who is", a postmodifier, its object
         (optional "the" plus an actor mention, or one word).
 
         Args:
-            matches: the head matcher's matches of ``doc`` (computed when None).
+            marks: the entities of the document.
+            matches: the head matcher's matches of the document.
         """
         ends: dict[int, int] = {}
-        found = self.head_matcher(doc) if matches is None else matches
-        for _, start, end in (m for m in found if m[0] == self.post_id):
-            if end < len(doc) and doc[end].lower_ in self.words["definite"]:
+        n = table.n
+        words: list[str] = table.words  # typed: the table's attributes are untyped properties
+        lowers: list[str] = table.lowers
+        definite = self.words["definite"]
+        for match_id, start, end in matches:
+            if match_id != self.post_id:
+                continue
+            if end < n and lowers[end] in definite:
                 end += 1
-            if end < len(doc) and doc[end].ent_type_ == "ACTOR":
-                end = next(
-                    i
-                    for i in range(end + 1, len(doc) + 1)
-                    if i == len(doc) or doc[i].ent_iob_ != "I"
-                )
-            elif end < len(doc) and doc[end].is_alpha:
+            if end < n and marks.actor[end] is not None:
+                end = marks.end[end]
+            elif end < n and table.flags(IS_ALPHA)[end]:
                 end += 1
             else:
                 continue
             ends[start] = end
             for rel in self.relatives:
                 begin = start - len(rel) - 1
-                if (
-                    begin >= 0
-                    and doc[begin].text == ","
-                    and tuple(t.lower_ for t in doc[begin + 1 : start]) == rel
-                ):
+                if begin >= 0 and words[begin] == "," and tuple(lowers[begin + 1 : start]) == rel:
                     ends[begin] = end
         return ends
 
-    def spans(self, doc: Doc) -> list[Span]:
-        """Return the source phrases of ``doc`` (label = the matched pattern key)."""
-        matches = self.head_matcher(doc)
-        tail_end = self.tail_ends(doc, matches)
+    def source_phrases(
+        self,
+        doc: Doc,
+        marks: EntityMarks,
+        found: Sequence[Sequence[tuple[int, int, int]]] | None = None,
+    ) -> list[tuple[int, int, str]]:
+        """Return the source phrases of ``doc`` as ``(start, end, key)`` token ranges in
+        text order (key: ``SRC_<DET|NODET>_<HEAD|BARE>``, by determiner and head kind).
+
+        Args:
+            marks: the actor and person mentions of ``doc``.
+            found: ``self.phrases(doc)``, when already run.
+        """
+        matches = (self.phrases(doc) if found is None else found)[self.head_group]
         table = token_table(doc)
-        lowers = table.lowers
-        ent_types = doc.to_array(ENT_TYPE).reshape(-1)
-        is_actor = (ent_types == doc.vocab.strings.add("ACTOR")).tolist()
-        is_person = (ent_types == doc.vocab.strings.add("PERSON")).tolist()
+        tail_end = self.tail_ends(table, marks, matches)
+        lowers: list[str] = table.lowers
+        label = marks.label
+        actors = marks.actor
+        n = table.n
+        blockers = self.words["blocker"]
         candidates: list[tuple[int, int, str]] = []
         for match_id, head_start, end in matches:
             if match_id == self.post_id:
                 continue
-            if end < len(doc) and (
-                is_actor[end] or is_person[end] or lowers[end] in self.words["blocker"]
-            ):
+            if end < n and (label[end] or lowers[end] in blockers):
                 continue  # "an official death toll", "Hamas spokesman Hazem Qassem"
-            start = self.phrase_start(doc, head_start, is_actor)
+            start = self.phrase_start(lowers, head_start, actors)
             det = "DET" if lowers[start] in self.determiners else "NODET"
-            key = f"SRC_{det}_{'BARE' if doc.vocab.strings[match_id] == 'BARE_HEAD' else 'HEAD'}"
+            key = f"SRC_{det}_{'BARE' if match_id == self.bare_id else 'HEAD'}"
             phrase = (start, tail_end.get(end, end), key)
-            if self._acceptable(table.words, lowers, phrase, is_actor):
+            if self._acceptable(table.words, lowers, phrase, actors):
                 candidates.append(phrase)
-        return [Span(doc, start, end, label=key) for start, end, key in filter_ranges(candidates)]
+        return filter_ranges(candidates)
 
-    def phrase_start(self, doc: Doc, head: int, is_actor: Sequence[bool] | None = None) -> int:
+    def phrase_start(self, lowers: Sequence[str], head: int, actors: Sequence[str | None]) -> int:
         """Return where the phrase before a head noun starts: modifiers, actors, possessives,
         and at most one determiner at the far left ("a senior Hamas official").
 
         Args:
-            is_actor: whether each token is in an ACTOR entity (read from ``doc`` when None).
+            lowers: the lower-case token texts.
+            actors: the actor id of each token in an ACTOR entity (else None).
         """
-        lowers = token_table(doc).lowers
         start = head
         while start > 0 and head - start < MAX_PREMODIFIERS:
-            inside = is_actor[start - 1] if is_actor else doc[start - 1].ent_type_ == "ACTOR"
-            if inside or lowers[start - 1] in self.fillers:
+            if actors[start - 1] is not None or lowers[start - 1] in self.fillers:
                 start -= 1
             elif lowers[start - 1] in self.determiners:
                 return start - 1
@@ -184,7 +201,7 @@ class SourceFinder:
         words: Sequence[str],
         lowers: Sequence[str],
         phrase: tuple[int, int, str],
-        is_actor: Sequence[bool],
+        actors: Sequence[str | None],
     ) -> bool:
         """Return True when a core phrase (plus tail) is a source: by its determiner, or for
         a plural head by an opener before it ("according to Israeli officials") or a report
@@ -196,11 +213,15 @@ class SourceFinder:
             return False
         if any(tuple(lowers[max(0, start - len(o)) : start]) == o for o in self.openers):
             return True
-        after = self._past_place(words, lowers, end, is_actor)
+        after = self._past_place(words, lowers, end, actors)
         return after < len(lowers) and lowers[after] in self.words["report_verb"]
 
     def _past_place(
-        self, words: Sequence[str], lowers: Sequence[str], end: int, is_actor: Sequence[bool]
+        self,
+        words: Sequence[str],
+        lowers: Sequence[str],
+        end: int,
+        actors: Sequence[str | None],
     ) -> int:
         """Return the position after "in <Place>" starting at ``end`` (``end`` if none): a
         place preposition and up to ``MAX_PLACE_WORDS`` capitalised words or actor tokens."""
@@ -208,7 +229,7 @@ class SourceFinder:
             return end
         k = end + 1
         while k < len(words) and k - end <= MAX_PLACE_WORDS:
-            if not (is_actor[k] or words[k][:1].isupper()):
+            if not (actors[k] is not None or words[k][:1].isupper()):
                 break
             k += 1
         return k if k > end + 1 else end
@@ -216,51 +237,71 @@ class SourceFinder:
     def entities(
         self,
         doc: Doc,
-        sent_of: Sequence[int],
+        marks: EntityMarks,
         groups: Sequence[tuple[int, str]],
         is_people: Callable[[str], bool],
-    ) -> Iterator[Entity]:
-        """Yield one SOURCE entity per source phrase.
+        found: Sequence[Sequence[tuple[int, int, int]]] | None = None,
+    ) -> list[Entity]:
+        """Return one SOURCE entity per source phrase.
 
         Args:
-            sent_of: sentence index of each token.
+            marks: the actor and person mentions of ``doc``.
             groups: (token index, actor id) of armed groups and parties, in text order,
                 for resolving "the group".
             is_people: whether an actor id is a people (weaker than an organisation).
+            found: ``self.phrases(doc)``, when already run.
         """
         last_by_head: dict[str, str | None] = {}
-        lowers = token_table(doc).lowers
-        for span in self.spans(doc):
-            own = self._own_affiliation(span, groups, is_people)
-            head = self._head(lowers, span.start, span.end)
-            definite = lowers[span.start] in self.words["definite"]
+        table = token_table(doc)
+        lowers: list[str] = table.lowers
+        sent_of: list[int] = table.sent_of
+        text: str = table.text
+        starts_char: list[int] = table.starts_char
+        ends_char: list[int] = table.ends_char
+        sources: list[Entity] = []
+        for start, end, key in self.source_phrases(doc, marks, found):
+            own = self._own_affiliation(lowers, marks, start, end, groups, is_people)
+            head = self._head(lowers, start, end)
+            definite = lowers[start] in self.words["definite"]
             affiliation = own if own and not is_people(own) else None
             if affiliation is None and definite and last_by_head.get(head):
                 affiliation = last_by_head[head]
             affiliation = affiliation or own
             last_by_head[head] = affiliation
             on_record = head in self.on_record
-            yield Entity(
-                sentence=sent_of[span.start],
-                start_char=span.start_char,
-                end_char=span.end_char,
-                text=span.text,
-                label="SOURCE",
-                affiliation_id=affiliation,
-                anonymous=not on_record,
-                rule_id=f"source:{span.label_.lower()}{':on_record' if on_record else ''}",
+            start_char, end_char = starts_char[start], ends_char[end - 1]
+            sources.append(
+                Entity(
+                    sentence=sent_of[start],
+                    start_char=start_char,
+                    end_char=end_char,
+                    text=text[start_char:end_char],
+                    label="SOURCE",
+                    affiliation_id=affiliation,
+                    anonymous=not on_record,
+                    rule_id=f"source:{key.lower()}{':on_record' if on_record else ''}",
+                )
             )
+        return sources
 
     def _own_affiliation(
-        self, span: Span, groups: Sequence[tuple[int, str]], is_people: Callable[[str], bool]
+        self,
+        lowers: Sequence[str],
+        marks: EntityMarks,
+        start: int,
+        end: int,
+        groups: Sequence[tuple[int, str]],
+        is_people: Callable[[str], bool],
     ) -> str | None:
         """Return the actor named in the phrase: an organisation first, else a people."""
         found: list[str] = []
-        for token in span:
-            if token.ent_type_ == "ACTOR" and token.ent_iob_ == "B":
-                found.append(token.ent_kb_id_.split("|")[0])
-            elif token.lower_ in self.words["group_noun"]:
-                earlier = [aid for start, aid in groups if start < span.start]
+        group_nouns = self.words["group_noun"]
+        for i in range(start, end):
+            actor = marks.actor[i]
+            if actor is not None and marks.start[i] == i:
+                found.append(actor)
+            elif lowers[i] in group_nouns:
+                earlier = [aid for at, aid in groups if at < start]
                 if earlier:
                     found.append(earlier[-1])
         organisations = [a for a in found if not is_people(a)]

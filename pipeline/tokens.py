@@ -28,7 +28,9 @@ from typing import Any, TypeVar, cast
 
 import numpy as np
 from spacy.attrs import (
-    IDX,
+    ENT_IOB,
+    ENT_KB_ID,
+    ENT_TYPE,
     IS_ALPHA,
     IS_DIGIT,
     IS_LOWER,
@@ -47,6 +49,7 @@ from spacy.attrs import (
 from spacy.strings import StringStore
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
+from thinc.types import Ints2d
 
 _KEY = "ceasefire_token_table"
 _SENTENCE_KEYS = ("sent_starts", "sent_ends", "sent_of")
@@ -102,33 +105,61 @@ class Lexemes:
 
     Rows are added the first time a word appears (its attributes read from the
     vocabulary's Lexeme once: they are functions of the text, spaCy computes them when
-    it first sees the word); the columns and the class memberships grow with them.
+    it first sees the word); the columns, the texts and the class memberships grow with
+    them. A document's ORTH ids find their rows with one binary search over the sorted
+    ids seen (:meth:`row_array`), and its texts come from object arrays indexed by row.
     """
 
     def __init__(self, vocab: Vocab) -> None:
         self.vocab = vocab
         self.row_of: dict[int, int] = {}
-        self.texts: list[str] = []
-        self.lower_texts: list[str] = []
         self.size = 0
         self.columns = np.zeros((256, len(LEXEME_ATTRS)), dtype=np.uint64)
+        #: per row r: [2r] the text, [2r + 1] the text and a space (``text_with_ws``)
+        self.forms = np.empty(2 * len(self.columns), dtype=object)
+        self.lower_forms = np.empty(len(self.columns), dtype=object)
+        self.keys = np.zeros(0, dtype=np.uint64)  # the ORTH ids seen, sorted
+        self.key_rows = np.zeros(0, dtype=np.intp)  # the row of each of ``keys``
         self.classes: dict[WordClass, np.ndarray] = {}  # bool column per class
 
     def rows(self, orths: Sequence[int]) -> list[int]:
         """Return the row of each ORTH id, adding the words not seen before."""
-        get = self.row_of.get
-        rows = [get(o) for o in orths]
-        if None in rows:
-            rows = [self._add(o) if r is None else r for r, o in zip(rows, orths, strict=True)]
-        return cast(list[int], rows)
+        return cast(list[int], self.row_array(np.array(orths, dtype=np.uint64)).tolist())
+
+    def row_array(self, orths: np.ndarray) -> np.ndarray:
+        """Return the row of each ORTH id of a uint64 array, adding the words not seen
+        before (in order of first appearance)."""
+        keys = self.keys
+        if len(keys):
+            at = keys.searchsorted(orths)  # the method: no array-function dispatch
+            np.minimum(at, len(keys) - 1, out=at)
+            known = keys[at] == orths
+            if known.all():
+                return cast(np.ndarray, self.key_rows[at])
+            new = orths[~known]
+        else:
+            new = orths
+        distinct, first = np.unique(new, return_index=True)
+        for orth in distinct[np.argsort(first, kind="stable")].tolist():
+            self._add(orth)
+        row_of = self.row_of
+        where = np.searchsorted(keys, distinct)
+        self.keys = np.insert(keys, where, distinct)
+        added = np.array([row_of[o] for o in distinct.tolist()], dtype=np.intp)
+        self.key_rows = np.insert(self.key_rows, where, added)
+        return cast(np.ndarray, self.key_rows[np.searchsorted(self.keys, orths)])
 
     def _add(self, orth: int) -> int:
         row = self.row_of.get(orth)
-        if row is not None:  # seen earlier in the same document
+        if row is not None:
             return row
         row = self.size
         if row == len(self.columns):
             self.columns = np.concatenate([self.columns, np.zeros_like(self.columns)])
+            self.forms = np.concatenate([self.forms, np.empty(len(self.forms), dtype=object)])
+            self.lower_forms = np.concatenate(
+                [self.lower_forms, np.empty(len(self.lower_forms), dtype=object)]
+            )
             for wc, flags in self.classes.items():
                 self.classes[wc] = np.concatenate([flags, np.zeros_like(flags)])
         lex = self.vocab[orth]
@@ -138,8 +169,10 @@ class Lexemes:
         self.columns[row] = values
         for wc, flags in self.classes.items():
             flags[row] = values[_COLUMN[wc.attr]] in wc.ids
-        self.texts.append(lex.orth_)
-        self.lower_texts.append(lex.lower_)
+        text = lex.orth_
+        self.forms[2 * row] = text
+        self.forms[2 * row + 1] = text + " "
+        self.lower_forms[row] = lex.lower_
         self.row_of[orth] = row
         self.size += 1
         return row
@@ -187,14 +220,27 @@ def cached(method: Callable[[TokenTable], T]) -> property:
 def filter_ranges(ranges: Iterable[R]) -> list[R]:
     """Return ``(start, end, ...)`` token ranges as ``spacy.util.filter_spans`` keeps spans:
     longest first (the earlier on ties, then input order), none overlapping, by start."""
-    result = []
-    seen: set[int] = set()
-    for item in sorted(ranges, key=lambda r: (r[1] - r[0], -r[0]), reverse=True):
-        start, end = item[0], item[1]
-        if start not in seen and end - 1 not in seen:
-            result.append(item)
-            seen.update(range(start, end))
-    return sorted(result, key=lambda r: r[0])
+    items = list(ranges)
+    if not items:
+        return []
+    # one integer sort key per range: longest first, then earliest start, then input order
+    size = max(max(item[1] for item in items), max(item[0] for item in items)) + 2
+    count = len(items) + 1
+    keys = [((size - (r[1] - r[0])) * size + r[0]) * count + k for k, r in enumerate(items)]
+    keys.sort()
+    taken = bytearray(size)
+    kept: list[int] = []  # indices into items, longest first
+    for key in keys:
+        index = key % count
+        start, end = items[index][0], items[index][1]
+        if not taken[start] and (end < 1 or not taken[end - 1]):
+            kept.append(index)
+            for i in range(start, end):
+                taken[i] = 1
+    # by start; ranges with the same start (empty ones) keep the longest-first order
+    by_start = [items[index][0] * count + k for k, index in enumerate(kept)]
+    by_start.sort()
+    return [items[kept[key % count]] for key in by_start]
 
 
 class TokenTable:
@@ -211,10 +257,14 @@ class TokenTable:
 
     # -- tokenizer attributes (never change) -----------------------------------------
     @cached
+    def base(self) -> np.ndarray:
+        """``doc.to_array([ORTH, SPACY])``: every other per-token array derives from it."""
+        return cast(np.ndarray, self.doc.to_array([ORTH, SPACY]).reshape(self.n, 2))
+
+    @cached
     def rows(self) -> np.ndarray:
         """The row of each token's word in the vocabulary's :class:`Lexemes`."""
-        orths = cast(list[int], self.doc.to_array(ORTH).reshape(-1).tolist())
-        return np.array(lexemes(self.doc.vocab).rows(orths), dtype=np.intp)
+        return lexemes(self.doc.vocab).row_array(self.base[:, 0])
 
     def column(self, attr: int) -> np.ndarray:
         """Return a lexeme attribute of every token (uint64, as ``doc.to_array(attr)``)."""
@@ -261,31 +311,52 @@ class TokenTable:
     @cached
     def words(self) -> list[str]:
         """Token texts (``token.text``)."""
-        texts = lexemes(self.doc.vocab).texts
-        return [texts[r] for r in self.rows.tolist()]
+        rows = self.rows  # first: reading them may grow the table
+        return cast(list[str], lexemes(self.doc.vocab).forms[rows * 2].tolist())
 
     @cached
     def lowers(self) -> list[str]:
         """Lower-case token texts (``token.lower_``)."""
-        texts = lexemes(self.doc.vocab).lower_texts
-        return [texts[r] for r in self.rows.tolist()]
+        rows = self.rows
+        return cast(list[str], lexemes(self.doc.vocab).lower_forms[rows].tolist())
 
     @cached
     def text(self) -> str:
-        """The document text (``doc.text`` builds every token to join them, on every call)."""
-        spaces = self.doc.to_array(SPACY).reshape(-1).tolist()
-        return "".join([w + " " if sp else w for w, sp in zip(self.words, spaces, strict=True)])
+        """The document text (``doc.text`` builds every token to join them, on every call):
+        each token's text, with a space where it has one."""
+        rows = self.rows
+        forms = lexemes(self.doc.vocab).forms[rows * 2 + self.base[:, 1].astype(np.intp)]
+        return "".join(forms.tolist())
+
+    @cached
+    def start_array(self) -> np.ndarray:
+        """Character offset of each token (int64): the lengths and spaces of the tokens
+        before it, as spaCy sets ``token.idx``."""
+        steps = self.column(LENGTH).astype(np.int64) + self.base[:, 1].astype(np.int64)
+        starts = np.zeros(self.n, dtype=np.int64)
+        steps[:-1].cumsum(out=starts[1:])
+        return starts
 
     @cached
     def starts_char(self) -> list[int]:
         """Character offset of each token (``token.idx``)."""
-        return cast(list[int], self.doc.to_array(IDX).reshape(-1).tolist())
+        return cast(list[int], self.start_array.tolist())
 
     @cached
     def ends_char(self) -> list[int]:
         """Character offset after each token (``token.idx + len(token)``)."""
-        ends = self.doc.to_array(IDX).reshape(-1) + self.column(LENGTH)
+        ends = self.start_array + self.column(LENGTH).astype(np.int64)
         return cast(list[int], ends.tolist())
+
+    def flags(self, attr: int) -> list[bool]:
+        """Return a boolean lexeme attribute of every token (``IS_TITLE``...) as a list."""
+        known = self.cache.get("flags")
+        if known is None:
+            known = self.cache["flags"] = {}
+        found = known.get(attr)
+        if found is None:
+            found = known[attr] = self.column(attr).astype(bool).tolist()
+        return cast(list[bool], found)
 
     @cached
     def is_space(self) -> np.ndarray:
@@ -303,7 +374,7 @@ class TokenTable:
             return [0]
         flags = self.doc.to_array(SENT_START).reshape(-1).astype(np.int64) == 1
         flags[0] = True
-        return np.flatnonzero(flags).tolist()
+        return cast(list[int], flags.nonzero()[0].tolist())
 
     @cached
     def sent_ends(self) -> list[int]:
@@ -313,10 +384,13 @@ class TokenTable:
     @cached
     def sent_of(self) -> list[int]:
         """Sentence index of each token (``list(doc.sents)`` order)."""
-        out: list[int] = []
-        for k, (a, b) in enumerate(zip(self.sent_starts, self.sent_ends, strict=True)):
-            out.extend([k] * (b - a))
-        return out
+        starts = self.sent_starts
+        if not starts:
+            return []
+        lengths = [*starts[1:], self.n]
+        for k in range(len(starts)):
+            lengths[k] -= starts[k]
+        return cast(list[int], np.repeat(np.arange(len(starts)), lengths).tolist())
 
     def sentence_at(self, i: int) -> int:
         """Return the index of the sentence holding token ``i``."""
@@ -348,6 +422,60 @@ class TokenTable:
         return None if span is None else (span.start, span.end)
 
 
+class EntityMarks:
+    """The entities of one Doc as per-token lists, kept while the actor component works.
+
+    Mentions are added as token ranges with a label and a knowledge-base id (string
+    ids); each token records a label code (0 outside a mention, else one per distinct
+    label: test it for truth), the range holding it and the mention's ``actor`` (the
+    actor id of an actor mention, else None). :meth:`write` sets them as ``doc.ents`` in
+    one array write, what ``doc.set_ents(spans)`` does (tokens outside any mention get
+    ``O``), without building a Span per mention.
+    """
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.label: list[int] = [0] * n
+        self.start: list[int] = [-1] * n
+        self.end: list[int] = [-1] * n
+        self.actor: list[str | None] = [None] * n
+        self.iob: list[int] = [2] * n  # spaCy's codes: 3 "B", 1 "I", 2 "O"
+        self.mention: list[int] = [0] * n  # 1 + index into kb_ids, 0 outside
+        self.label_ids: list[int] = [0]  # label string id of each label code
+        self.kb_ids: list[int] = [0]
+
+    def add(self, start: int, end: int, label: int, kb_id: int, actor: str | None = None) -> None:
+        """Add the mention ``[start, end)`` (label and kb id as string ids)."""
+        if label in self.label_ids[1:]:
+            code = self.label_ids.index(label)
+        else:
+            code = len(self.label_ids)
+            self.label_ids.append(label)
+        mention = len(self.kb_ids)
+        self.kb_ids.append(kb_id)
+        for i in range(start, end):
+            self.label[i] = code
+            self.start[i] = start
+            self.end[i] = end
+            self.actor[i] = actor
+            self.iob[i] = 1
+            self.mention[i] = mention
+        if start < end:
+            self.iob[start] = 3
+
+    def write(self, doc: Doc) -> None:
+        """Set the mentions as ``doc.ents`` (IOB, label and kb id of every token)."""
+        if not self.n:
+            return
+        values = np.empty((3, self.n), dtype=np.uint64)  # rows: ENT_IOB, ENT_TYPE, ENT_KB_ID
+        values[0] = np.array(self.iob, dtype=np.uint64)
+        # small codes per token, string ids looked up in short arrays (converting string
+        # ids, most above 2**63, one by one costs numpy far more)
+        values[1] = np.array(self.label_ids, dtype=np.uint64)[np.array(self.label, dtype=np.intp)]
+        values[2] = np.array(self.kb_ids, dtype=np.uint64)[np.array(self.mention, dtype=np.intp)]
+        doc.from_array([ENT_IOB, ENT_TYPE, ENT_KB_ID], cast(Ints2d, values.T))
+
+
 def token_table(doc: Doc) -> TokenTable:
     """Return the :class:`TokenTable` of ``doc`` (its values cached in ``doc.user_data``)."""
     cache = doc.user_data.get(_KEY)
@@ -355,6 +483,13 @@ def token_table(doc: Doc) -> TokenTable:
         cache = {"n": len(doc)}
         doc.user_data[_KEY] = cache
     return TokenTable(doc, cache)
+
+
+def set_sentence_starts_cache(doc: Doc, starts: list[int]) -> None:
+    """Keep the sentence starts just written to ``doc`` (the first token of each
+    sentence, as :attr:`TokenTable.sent_starts` would read them back)."""
+    forget_sentences(doc)
+    token_table(doc).cache["sent_starts"] = starts
 
 
 def forget_sentences(doc: Doc) -> None:
@@ -367,11 +502,13 @@ def forget_sentences(doc: Doc) -> None:
 
 __all__ = [
     "LEXEME_ATTRS",
+    "EntityMarks",
     "Lexemes",
     "TokenTable",
     "WordClass",
     "filter_ranges",
     "forget_sentences",
+    "set_sentence_starts_cache",
     "id_array",
     "lexemes",
     "member",
