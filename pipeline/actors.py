@@ -3,13 +3,16 @@
 The canonical actors (``rules/actors.jsonl``) and the contextual names that stand for
 them (organs, capitals, blocked phrases: ``rules/actor_aliases.jsonl``) become one
 alias table (:func:`alias_table`), checked for duplicate names across both files and
-for unknown actor ids. Aliases match with two PhraseMatchers, one on lower case and
-one on exact spelling (so "US" never matches "us"); named people
-(:mod:`pipeline.people`) join the same candidate list, overlaps resolve longest-first,
-and the survivors become ``doc.ents`` (labels ACTOR and PERSON, ``kb_id`` = actor or
-person id). Context rules then add unknown people after titles or before appositives
-and anonymous sources (:mod:`pipeline.sources`), which read those ents through
-``ENT_TYPE``. Every mention becomes one :class:`~pipeline.records.Entity`.
+for unknown actor ids. Aliases match on lower case, or on exact spelling when cased
+(so "US" never matches "us"); named people (:mod:`pipeline.people`) join the same
+candidate list, and overlaps resolve longest-first. One PhraseMatcher pass over the
+document (:class:`~pipeline.matchwindows.PhraseGroups`) finds these names with the
+titles and source nouns the context rules need. The mentions are kept as per-token
+lists (:class:`~pipeline.tokens.EntityMarks`); context rules then add unknown people
+after titles or before appositives and anonymous sources (:mod:`pipeline.sources`),
+reading those lists, and the actor and person mentions become ``doc.ents`` (labels
+ACTOR and PERSON, ``kb_id`` = "actor|rule|organ" or the person id) in one write. Every
+mention becomes one :class:`~pipeline.records.Entity`.
 """
 
 from __future__ import annotations

@@ -16,7 +16,8 @@ once and reads any attribute, text or :class:`WordClass` membership (a vocabular
 set built once in ``compile()``) as an array lookup. :func:`member` tests ids
 against a sorted id array; :meth:`TokenTable.token_span` maps a record's character
 offsets back to tokens like ``doc.char_span(..., alignment_mode="expand")`` without
-building a Span.
+building a Span. :class:`EntityMarks` keeps entity mentions as per-token lists while a
+component works and writes them as ``doc.ents`` in one array write.
 """
 
 from __future__ import annotations
