@@ -3,13 +3,16 @@
 The canonical actors (``rules/actors.jsonl``) and the contextual names that stand for
 them (organs, capitals, blocked phrases: ``rules/actor_aliases.jsonl``) become one
 alias table (:func:`alias_table`), checked for duplicate names across both files and
-for unknown actor ids. Aliases match with two PhraseMatchers, one on lower case and
-one on exact spelling (so "US" never matches "us"); named people
-(:mod:`pipeline.people`) join the same candidate list, overlaps resolve longest-first,
-and the survivors become ``doc.ents`` (labels ACTOR and PERSON, ``kb_id`` = actor or
-person id). Context rules then add unknown people after titles or before appositives
-and anonymous sources (:mod:`pipeline.sources`), which read those ents through
-``ENT_TYPE``. Every mention becomes one :class:`~pipeline.records.Entity`.
+for unknown actor ids. Aliases match on lower case, or on exact spelling when cased
+(so "US" never matches "us"); named people (:mod:`pipeline.people`) join the same
+candidate list, and overlaps resolve longest-first. One PhraseMatcher pass over the
+document (:class:`~pipeline.matchwindows.PhraseGroups`) finds these names with the
+titles and source nouns the context rules need. The mentions are kept as per-token
+lists (:class:`~pipeline.tokens.EntityMarks`); context rules then add unknown people
+after titles or before appositives and anonymous sources (:mod:`pipeline.sources`),
+reading those lists, and the actor and person mentions become ``doc.ents`` (labels
+ACTOR and PERSON, ``kb_id`` = "actor|rule|organ" or the person id) in one write. Every
+mention becomes one :class:`~pipeline.records.Entity`.
 """
 
 from __future__ import annotations
@@ -18,7 +21,6 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import cast
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -244,8 +246,9 @@ class ActorTagger(RuleComponent):
         self.entries: dict[int, DictionaryEntry] = {}
         #: match id -> the ACTOR record of its alias with the position fields blank (filled
         #: per mention), the ``kb_id`` of its ``doc.ents`` span ("actor|rule|organ") and
-        #: whether the actor is an armed group or party ("the group" can refer back to it)
-        self.prototypes: dict[int, tuple[Entity, int, bool]] = {}
+        #: whether the actor is an armed group or party ("the group" can refer back to it),
+        #: and the actor id
+        self.prototypes: dict[int, tuple[Entity, int, bool, str]] = {}
         for i, alias in enumerate(aliases):
             match_id = self._add(f"A{i}", alias.text, alias.cased, alias)
             if alias.actor_id is not None:
@@ -264,7 +267,8 @@ class ActorTagger(RuleComponent):
                     rule_id=alias.rule_id,
                 )
                 kb_id = strings.add(f"{alias.actor_id}|{alias.rule_id}|{alias.organ or ''}")
-                self.prototypes[match_id] = (record, kb_id, info.actor_type in GROUP_TYPES)
+                is_group = info.actor_type in GROUP_TYPES
+                self.prototypes[match_id] = (record, kb_id, is_group, alias.actor_id)
         self.people = person_names(self.rule_rows("people"))
         self.person_kb: dict[int, int] = {}
         for i, name in enumerate(self.people.names):
@@ -386,15 +390,16 @@ class ActorTagger(RuleComponent):
         groups: list[tuple[int, str]] = []
         people: list[tuple[int, int, int]] = []  # start, end, match id (-1: from context)
         phrases = self.phrases(doc)
+        prototypes, person_kb = self.prototypes, self.person_kb
+        actor_label, person_label = self.actor_label, self.person_label
         for start, end, match_id in self.dictionary_matches(doc, phrases):
-            prototype = self.prototypes.get(match_id)
+            prototype = prototypes.get(match_id)
             if prototype is None:
-                marks.add(start, end, self.person_label, self.person_kb[match_id])
+                marks.add(start, end, person_label, person_kb[match_id])
                 people.append((start, end, match_id))
                 continue
-            record, kb_id, is_group = prototype
-            actor_id = cast(str, record.actor_id)
-            marks.add(start, end, self.actor_label, kb_id, actor_id)
+            record, kb_id, is_group, actor_id = prototype
+            marks.add(start, end, actor_label, kb_id, actor_id)
             start_char, end_char = starts_char[start], ends_char[end - 1]
             found.append(
                 at_position(record, sent_of[start], start_char, end_char, text[start_char:end_char])

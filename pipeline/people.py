@@ -306,6 +306,12 @@ class PersonContext:
             on_doc()
         found: list[tuple[int, int, int]] = []
         for lo, hi in windows:
+            names = 0
+            for j in range(lo, hi):
+                if is_title[j] and not label[j] and words[j] not in stop:
+                    names += 1
+            if names < 2:
+                continue  # a match holds at least two name tokens: no Matcher call
             for m, s, e in self.appositive_matcher(doc[lo:hi]):
                 found.append((m, lo + s, lo + e))
         # the Matcher's own order for a LONGEST filter: longest first, then by start

@@ -2,9 +2,9 @@
 
 The vocabulary (determiners, modifiers, head nouns, postmodifiers such as "close
 to", report verbs) is ``rules/sources.jsonl``; :class:`SourceFinder` finds head nouns
-and postmodifiers with PhraseMatchers and extends each head leftwards over modifiers,
-possessives and actor mentions (read from ``doc.ents``, set by the actor component
-first) to at most one determiner. A singular head needs a
+and postmodifiers with phrase matching (in the actor component's shared pass) and
+extends each head leftwards over modifiers, possessives and actor mentions (the actor
+component's per-token mention lists) to at most one determiner. A singular head needs a
 determiner; a plural head needs a determiner, an opener before it ("according to
 Israeli officials") or a report verb after it ("Hamas officials insisted", also past a
 place: "hospital officials in Khan Younis said"); a bare head ("sources") needs neither.

@@ -16,11 +16,13 @@ once and reads any attribute, text or :class:`WordClass` membership (a vocabular
 set built once in ``compile()``) as an array lookup. :func:`member` tests ids
 against a sorted id array; :meth:`TokenTable.token_span` maps a record's character
 offsets back to tokens like ``doc.char_span(..., alignment_mode="expand")`` without
-building a Span.
+building a Span. :class:`EntityMarks` keeps entity mentions as per-token lists while a
+component works and writes them as ``doc.ents`` in one array write.
 """
 
 from __future__ import annotations
 
+from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -439,8 +441,10 @@ class EntityMarks:
         self.start: list[int] = [-1] * n
         self.end: list[int] = [-1] * n
         self.actor: list[str | None] = [None] * n
-        self.iob: list[int] = [2] * n  # spaCy's codes: 3 "B", 1 "I", 2 "O"
-        self.mention: list[int] = [0] * n  # 1 + index into kb_ids, 0 outside
+        # what write() needs, as C arrays numpy reads without converting each item
+        self.iob = array("q", [2]) * n  # spaCy's codes: 3 "B", 1 "I", 2 "O"
+        self.codes = array("q", [0]) * n  # the label codes of ``label``
+        self.mention = array("q", [0]) * n  # 1 + index into kb_ids, 0 outside
         self.label_ids: list[int] = [0]  # label string id of each label code
         self.kb_ids: list[int] = [0]
 
@@ -458,6 +462,7 @@ class EntityMarks:
             self.start[i] = start
             self.end[i] = end
             self.actor[i] = actor
+            self.codes[i] = code
             self.iob[i] = 1
             self.mention[i] = mention
         if start < end:
@@ -468,11 +473,12 @@ class EntityMarks:
         if not self.n:
             return
         values = np.empty((3, self.n), dtype=np.uint64)  # rows: ENT_IOB, ENT_TYPE, ENT_KB_ID
-        values[0] = np.array(self.iob, dtype=np.uint64)
-        # small codes per token, string ids looked up in short arrays (converting string
-        # ids, most above 2**63, one by one costs numpy far more)
-        values[1] = np.array(self.label_ids, dtype=np.uint64)[np.array(self.label, dtype=np.intp)]
-        values[2] = np.array(self.kb_ids, dtype=np.uint64)[np.array(self.mention, dtype=np.intp)]
+        values[0] = np.frombuffer(self.iob, dtype=np.int64)
+        # string ids (most above 2**63) looked up by code in short arrays
+        label_ids = np.array(self.label_ids, dtype=np.uint64)
+        values[1] = label_ids[np.frombuffer(self.codes, dtype=np.int64)]
+        kb_ids = np.array(self.kb_ids, dtype=np.uint64)
+        values[2] = kb_ids[np.frombuffer(self.mention, dtype=np.int64)]
         doc.from_array([ENT_IOB, ENT_TYPE, ENT_KB_ID], cast(Ints2d, values.T))
 
 
