@@ -10,8 +10,8 @@ in the shared word table (:class:`pipeline.tokens.Lexemes`) index an array of LE
 ids, filled the first time each word is seen, and one ``doc.from_array`` writes
 them. The lemmas are the lookup lemmatizer's: the table's entry for the token text,
 else the text itself; a capitalised word opening a sentence that the table lacks takes
-the entry of its lower-case form when there is one ("Mediators met" -> mediator;
-"Hamas" stays). Lemmas already set are kept unless ``overwrite``.
+the entry of its lower-case form when there is one ("Talks resumed" -> talk;
+a proper name, which has no entry, stays). Lemmas already set are kept unless ``overwrite``.
 """
 
 from __future__ import annotations
@@ -89,8 +89,8 @@ class LookupLemmatizer(Lemmatizer):
 
     def opening_lemma_id(self, orth: int) -> int:
         """Return the LEMMA id of a word opening a sentence: a capitalised word the table
-        lacks ("Mediators met ...") takes the lemma of its lower-case form, if it has one
-        (names stay: "Hamas", "Qatar"). Cached as text: the ids are added to the current
+        lacks ("Talks resumed ...") takes the lemma of its lower-case form, if it has one
+        (proper names have no entry and stay). Cached as text: the ids are added to the current
         string store on every call, so a cache outliving a vocabulary stays valid."""
         lemma = self.opening_lemmas.get(orth)
         if lemma is None:
