@@ -1307,6 +1307,13 @@ def test_wanting_guarantees_is_no_guarantee(analyse: Callable[..., Doc]) -> None
         ),
         ("A Hamas delegation arrived in Cairo on Sunday, but Israel stayed away.", "israel", None,
          "negated"),
+        ("Hamas, which did not attend the Doha session, issued a statement.", "hamas", "qatar",
+         "negated"),
+        ("An Israeli delegation attended the Doha talks.", "israel", "qatar", None),
+        ("CIA Director William Burns is expected back in Israel next week.", "united_states",
+         "israel", "expected"),
+        ("CIA Director William Burns is expected back in Cairo next week.", "united_states",
+         "egypt", "expected"),
     ],
 )
 def test_meetings_in_everyday_phrasings(
@@ -1402,31 +1409,15 @@ def test_praised_efforts_and_compound_brokers(
     [
         "The UN Security Council adopted a US-backed resolution.",
         "Israel said its military efforts would continue.",
+        "The proposal was passed to Hamas on Monday.",
+        "The Knesset passed a law on Monday.",
+        "The gaps between the two sides remain wide.",
     ],
 )
-def test_no_mediation_from_backing_or_war_efforts(analyse: Callable[..., Doc], text: str) -> None:
-    assert _typed(analyse(text), "mediation", "subject_id") == []
-
-
-@pytest.mark.parametrize(
-    ("text", "subject", "obj", "modality"),
-    [
-        ("Hamas, which did not attend the Doha session, issued a statement.", "hamas", "qatar",
-         "negated"),
-        ("An Israeli delegation attended the Doha talks.", "israel", "qatar", None),
-        ("CIA Director William Burns is expected back in Israel next week.", "united_states",
-         "israel", "expected"),
-        ("CIA Director William Burns is expected back in Cairo next week.", "united_states",
-         "egypt", "expected"),
-    ],
-)
-def test_attendance_and_returns_are_meetings(
-    analyse: Callable[..., Doc], text: str, subject: str, obj: str, modality: str | None
+def test_no_mediation_from_backing_war_efforts_or_an_unnamed_relay(
+    analyse: Callable[..., Doc], text: str
 ) -> None:
-    got = _typed(analyse(text), "meeting", "subject_id", "object_id", "modality")
-    assert any(
-        (s, o) == (subject, obj) and (modality is None or m == modality) for s, o, m in got
-    ), got
+    assert _typed(analyse(text), "mediation", "subject_id") == []
 
 
 @pytest.mark.parametrize(
@@ -1444,18 +1435,6 @@ def test_relaying_bridging_and_adopting(
     analyse: Callable[..., Doc], text: str, claim_type: str, subject: str
 ) -> None:
     assert (subject,) in _typed(analyse(text), claim_type, "subject_id")
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "The proposal was passed to Hamas on Monday.",
-        "The Knesset passed a law on Monday.",
-        "The gaps between the two sides remain wide.",
-    ],
-)
-def test_no_mediation_without_a_relaying_actor(analyse: Callable[..., Doc], text: str) -> None:
-    assert _typed(analyse(text), "mediation", "subject_id") == []
 
 
 @pytest.mark.parametrize(
