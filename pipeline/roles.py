@@ -39,8 +39,12 @@ from pipeline.tokens import TokenTable, WordClass, token_table
 
 ROLES = frozenset({"mediator", "guarantor"})
 SCOPES = frozenset({"near", "before", "left", "right", "sentence", "host", "inside"})
-#: Role precedence when one actor gets several roles (per mention and per article).
-ROLE_RANK = {"mediator": 3, "guarantor": 2, "party": 1}
+#: Role precedence when cues give one mention several roles: the narrower guarantor role
+#: wins ("Egypt, Qatar and the US, which brokered the deal, will act as guarantors").
+ROLE_RANK = {"guarantor": 3, "mediator": 2, "party": 1}
+#: Precedence across an article's mentions of one actor: having mediated anywhere in
+#: it makes the actor one of the article's mediators.
+ARTICLE_RANK = {"mediator": 3, "guarantor": 2, "party": 1}
 #: How many tokens into its sentence a group may start and still be the subject.
 SUBJECT_START = 4
 #: How many tokens may lie between a cue and a partner phrase after it.
@@ -203,7 +207,7 @@ def article_roles(entities: Iterable[Entity]) -> dict[str, str]:
         if (
             actor
             and entity.role
-            and ROLE_RANK[entity.role] > ROLE_RANK.get(roles.get(actor, ""), 0)
+            and ARTICLE_RANK[entity.role] > ARTICLE_RANK.get(roles.get(actor, ""), 0)
         ):
             roles[actor] = entity.role
     return roles

@@ -833,3 +833,30 @@ def test_go_betweens_persuasion_and_drafts(
     entities = run(text)._.entities
     assert actors_with_role(entities, "mediator") == mediators
     assert actors_with_role(entities, "guarantor") == guarantors
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (
+            "Egypt, Qatar and the United States, which brokered the agreement, will act as "
+            "guarantors of the Gaza truce.",
+            {"Egypt": "guarantor", "Qatar": "guarantor", "United States": "guarantor"},
+        ),
+        (
+            "Turkey and Qatar, guarantors of the deal, met Hamas leaders in Doha to press "
+            "the group on the hostages.",
+            {"Turkey": "guarantor", "Qatar": "guarantor", "Hamas": "party"},
+        ),
+        (
+            "Qatar, which mediated the Gaza talks, said it would keep hosting the negotiators.",
+            {"Qatar": "mediator"},
+        ),
+    ],
+)
+def test_guarantor_outranks_mediator_on_one_mention(
+    run: Callable[..., Doc], text: str, expected: dict[str, str]
+) -> None:
+    roles = {e.text: e.role for e in run(text)._.entities if e.text in expected}
+    assert roles == expected
+
