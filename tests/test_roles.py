@@ -860,3 +860,24 @@ def test_guarantor_outranks_mediator_on_one_mention(
     roles = {e.text: e.role for e in run(text)._.entities if e.text in expected}
     assert roles == expected
 
+
+
+@pytest.mark.parametrize(
+    "text, guarantors",
+    [
+        (
+            "The leaders of Egypt, Qatar and Turkey signed a document pledging to guarantee "
+            "the Gaza ceasefire.",
+            {"egypt", "qatar", "turkey"},
+        ),
+        (
+            "The foreign ministers of the United States and Turkey said they would guarantee "
+            "the Gaza deal.",
+            {"united_states", "turkey"},
+        ),
+    ],
+)
+def test_a_subject_behind_a_head_noun_takes_the_role(
+    run: Callable[..., Doc], text: str, guarantors: set[str]
+) -> None:
+    assert actors_with_role(run(text)._.entities, "guarantor") == guarantors
