@@ -16,7 +16,7 @@ a proper name, which has no entry, stays). Lemmas already set are kept unless ``
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, cast
 
@@ -32,6 +32,7 @@ from spacy.vocab import Vocab
 from thinc.api import Model
 from thinc.types import Ints2d
 
+from pipeline.component import batched_docs
 from pipeline.tokens import LEXEME_ATTRS, Lexemes, TokenTable, lexemes, token_table
 
 
@@ -51,6 +52,10 @@ class LookupLemmatizer(Lemmatizer):
         self.lemma_ids: dict[int, int] = {}  # ORTH id -> LEMMA id, filled as words appear
         self.opening_lemmas: dict[int, str] = {}  # ORTH id -> lemma of a sentence opener
         self._forget_rows()
+
+    def pipe(self, stream: Iterable[Doc], *, batch_size: int = 128) -> Iterator[Doc]:
+        """Process ``stream`` a batch at a time, like the rule components."""
+        return batched_docs(self, stream, batch_size=batch_size)
 
     def _forget_rows(self) -> None:
         #: LEMMA id per row of the word table ``_rows_of`` (0: not looked up yet)
