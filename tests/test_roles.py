@@ -248,6 +248,10 @@ def test_role_phrasings(
         "Israel rejected the mediators' plan, and Hamas said it would study it.",
         "Israel helped broker nothing; Hamas mediated nothing.",
         "Egypt's army said Egyptian troops were deployed on the border.",
+        "Syria's foreign minister met an Israeli delegation in Paris in talks mediated by a U.S. "
+        "envoy on the Golan Heights.",
+        "Syrian and Israeli officials met in Baku, with Turkey and Jordan helping to broker a "
+        "truce in Sweida.",
     ],
 )
 def test_hard_negatives_mark_no_gaza_mediator(run: Callable[..., Doc], text: str) -> None:
