@@ -885,3 +885,35 @@ def test_a_subject_behind_a_head_noun_takes_the_role(
     run: Callable[..., Doc], text: str, guarantors: set[str]
 ) -> None:
     assert actors_with_role(run(text)._.entities, "guarantor") == guarantors
+
+
+@pytest.mark.parametrize(
+    "text, mediators, guarantors",
+    [
+        (
+            "Hamas said it would hand its heavy weapons to a body under the supervision of "
+            "Egypt and Qatar.",
+            set(),
+            {"egypt", "qatar"},
+        ),
+        (
+            "The prisoner releases will take place under the joint oversight of Turkey and "
+            "Egypt, the hostage deal says.",
+            set(),
+            {"turkey", "egypt"},
+        ),
+        (
+            "Hamas said it had sent its reply to a U.S. paper on the hostage deal.",
+            {"united_states"},
+            set(),
+        ),
+        ("Israel's negotiators studied the Egyptian draft on the Gaza truce.", {"egypt"}, set()),
+        ("Israel called the Hamas offer on the hostages a non-starter.", set(), set()),
+    ],
+)
+def test_supervisors_are_guarantors_and_papers_are_proposals(
+    run: Callable[..., Doc], text: str, mediators: set[str], guarantors: set[str]
+) -> None:
+    entities = run(text)._.entities
+    assert actors_with_role(entities, "mediator") == mediators
+    assert actors_with_role(entities, "guarantor") == guarantors
