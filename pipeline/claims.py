@@ -550,7 +550,11 @@ def left_subject(
         if m is not None and m.start >= stop:
             eligible = (
                 m.actor_type not in settings.non_subject_actor_types
-                and (view.has(m.end, "attack") or not is_blocked(view, m, lo, extra=objects))
+                and (
+                    view.has(m.end, "attack")
+                    or (m.end == pos and view.text(pos) == "-")  # X of an "X-brokered" trigger
+                    or not is_blocked(view, m, lo, extra=objects)
+                )
                 and not any(i in skip for i in range(m.start, m.end))
             )
             if eligible and m.ref_id:

@@ -1384,12 +1384,9 @@ def test_no_standing_demand_from_dropped_or_other_seeking(
             "mediate",
         ),
         ("The Egyptian-mediated ceasefire held on Sunday.", ["egypt"], "broker"),
-        pytest.param(
-            "The Egyptian-brokered ceasefire held on Sunday.", ["egypt"], "broker",
-            marks=pytest.mark.xfail(
-                reason="'brokered' is a compound suffix: 'X-brokered' keeps X out of subjects"
-            ),
-        ),
+        ("The Egyptian-brokered ceasefire held on Sunday.", ["egypt"], "broker"),
+        ("Israeli jets struck Gaza despite the US-brokered truce.", ["united_states"], "broker"),
+        ("Talks on the second phase of the Qatari-brokered deal stalled.", ["qatar"], "broker"),
         pytest.param(
             "The U.S.-brokered ceasefire held on Sunday.", ["united_states"], "broker",
             marks=pytest.mark.xfail(reason="the tokenizer keeps 'U.S.-brokered' as one token"),
