@@ -161,6 +161,7 @@ CLAIM_SETTINGS = RuleSpec(
                     "inherit_window",
                     "active_suffixes",
                     "place_object_types",
+                    "distinct_predicate_types",
                 }
             ),
         ),
@@ -246,6 +247,7 @@ class Settings:
     inherit_window: int = 1
     active_suffixes: frozenset[str] = frozenset()
     place_object_types: frozenset[str] = frozenset()
+    distinct_predicate_types: frozenset[str] = frozenset()
 
 
 def settings_from_rows(rows: Iterable[RuleRow]) -> Settings:

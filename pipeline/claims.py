@@ -1264,15 +1264,18 @@ def object_zones(view: DocView, triggers: Sequence[Hit], reach: int = 5) -> froz
     return frozenset(zone)
 
 
-def dedupe(drafts: list[Draft]) -> list[Draft]:
+def dedupe(drafts: list[Draft], *, distinct: frozenset[str] = frozenset()) -> list[Draft]:
     """Drop trigger drafts that repeat another of the same type, subject and category with
-    no more information (visit X to meet X officials: one meeting)."""
+    no more information (visit X to meet X officials: one meeting). In the claim types of
+    ``distinct`` a different predicate is a different fact (Qatar, which brokered the
+    deal, will guarantee it: broker and guarantee)."""
     out: list[Draft] = []
     for d in drafts:
         if d.quantity is not None:
             out.append(d)
             continue
         sid = d.subject.ref_id if d.subject else None
+        same_fact = d.claim_type not in distinct
         twin = next(
             (
                 o
@@ -1282,6 +1285,7 @@ def dedupe(drafts: list[Draft]) -> list[Draft]:
                 and (o.subject.ref_id if o.subject else None) == sid
                 and o.category == d.category
                 and (o.object_id == d.object_id or d.object_id is None)
+                and (same_fact or o.predicate == d.predicate)
             ),
             None,
         )
@@ -1296,6 +1300,7 @@ def dedupe(drafts: list[Draft]) -> list[Draft]:
                 and (o.subject.ref_id if o.subject else None) == sid
                 and o.category == d.category
                 and o.object_id is None
+                and (same_fact or o.predicate == d.predicate)
             ),
             None,
         )
@@ -1430,7 +1435,8 @@ def iter_claims(doc: Doc, rules: ClaimRules) -> Iterator[Claim]:
                         atts,
                         hits.places,
                     )
-                )
+                ),
+                distinct=rules.settings.distinct_predicate_types,
             )
             if not ((d.claim_type, d.predicate) in counted and d.subject is None)
         ]

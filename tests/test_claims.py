@@ -1375,6 +1375,35 @@ def test_no_standing_demand_from_dropped_or_other_seeking(
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Egypt and Qatar, which brokered the agreement, will act as guarantors.",
+            [
+                ("egypt", "broker"),
+                ("qatar", "broker"),
+                ("egypt", "guarantee"),
+                ("qatar", "guarantee"),
+            ],
+        ),
+        (
+            "Qatar, which hosted the talks, has also agreed to guarantee the truce.",
+            [("qatar", "host"), ("qatar", "guarantee")],
+        ),
+        (
+            "Qatar brokered the truce and Qatar brokered the swap.",
+            [("qatar", "broker")],
+        ),
+    ],
+)
+def test_one_mediator_with_two_acts_gives_two_claims(
+    analyse: Callable[..., Doc], text: str, expected: list[tuple[str, str]]
+) -> None:
+    got = _typed(analyse(text), "mediation", "subject_id", "predicate")
+    assert sorted(got) == sorted(expected)
+
+
+@pytest.mark.parametrize(
     ("text", "subjects", "predicate"),
     [
         ("Israel said it appreciated the U.S. efforts.", ["united_states"], "mediate"),
