@@ -24,6 +24,7 @@ from spacy.language import Language
 from spacy.strings import get_string_id
 from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
+from spacy.util import compile_infix_regex
 from thinc.types import Ints2d
 
 from pipeline.component import RuleComponent
@@ -44,6 +45,8 @@ ABBREVIATIONS = RuleSpec(
     description="tokens ending in '.' that never end a sentence",
 )
 
+#: Infix pattern: a hyphen between an abbreviation's final period and a letter.
+ABBREVIATION_HYPHEN = r"(?<=[A-Za-z]\.)-(?=[A-Za-z])"
 _TERMINAL = frozenset({".", "!", "?", "…", "..."})
 _CLOSERS = frozenset({'"', "'", "”", "’", ")", "]", "»"})
 _TERMINAL_CLASS = WordClass(frozenset(get_string_id(t) for t in _TERMINAL), ORTH)
@@ -206,7 +209,12 @@ class SentenceSplitter(RuleComponent):
         rules_dir: str | None = None,
     ) -> None:
         super().initialize(get_examples, nlp=nlp, rules_dir=rules_dir)
-        tokenizer = cast(Tokenizer, (nlp or self.nlp).tokenizer)
+        language = nlp or self.nlp
+        tokenizer = cast(Tokenizer, language.tokenizer)
+        # A hyphen after an abbreviation's period splits ("U.S.-brokered", "U.N.-run") as it
+        # does after a letter ("US-brokered"), so the abbreviation stays a token of its own.
+        infixes = (*(language.Defaults.infixes or ()), ABBREVIATION_HYPHEN)
+        tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
         for text in sorted(self.abbreviations):
             tokenizer.add_special_case(text, [{ORTH: text}])
             if text[0].isalpha():

@@ -50,6 +50,20 @@ def test_abbreviations_are_single_tokens(nlp: Language) -> None:
         assert abbr in words
 
 
+@pytest.mark.parametrize(
+    "text, tokens",
+    [
+        ("U.S.-brokered talks", ["U.S.", "-", "brokered", "talks"]),
+        ("a U.N.-run school", ["a", "U.N.", "-", "run", "school"]),
+        ("US-brokered talks", ["US", "-", "brokered", "talks"]),
+        ("The U.S. said", ["The", "U.S.", "said"]),
+        ("a 12-year-old", ["a", "12", "-", "year", "-", "old"]),
+    ],
+)
+def test_a_hyphen_after_an_abbreviation_splits(nlp: Language, text: str, tokens: list[str]) -> None:
+    assert [t.text for t in nlp.make_doc(text)] == tokens
+
+
 def test_headlines_are_flagged(nlp: Language) -> None:
     doc = nlp(
         "Hamas delegation arrives in Egypt\nISTANBUL\nA senior delegation arrived late Tuesday."
