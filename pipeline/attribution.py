@@ -275,6 +275,7 @@ class DocView:
     quote_spans: list[tuple[int, int]]
     pronouns: dict[int, tuple[int, str]] = field(default_factory=dict)  # start -> (end, resolve)
     date_tokens: set[int] = field(default_factory=set)
+    cue_tokens: set[int] = field(default_factory=set)  # tokens of attribution cues (said, says)
     words: list[str] = field(default_factory=list)
     lower: list[str] = field(default_factory=list)
     punct: list[bool] = field(default_factory=list)

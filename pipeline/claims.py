@@ -479,6 +479,13 @@ def trigger_ok(view: DocView, hit: Hit) -> bool:
     return False
 
 
+def trigger_rank(h: Hit) -> tuple[int, int, int]:
+    """Return how a trigger ranks against another of its type at the same token: priority,
+    then length, then the earlier line of ``claim_triggers`` (so the result never depends
+    on the order in which the matchers report equal spans)."""
+    return (int(h.row.get("priority", 0)), h.end - h.start, -h.row.line)
+
+
 def valid_triggers(view: DocView, hits: Sequence[Hit], skip: frozenset[int]) -> list[Hit]:
     """Return the triggers whose conditions hold, minus suppressed and attribution tokens."""
     ok = [h for h in hits if trigger_ok(view, h) and h.start not in skip]
@@ -491,11 +498,10 @@ def valid_triggers(view: DocView, hits: Sequence[Hit], skip: frozenset[int]) -> 
         if not any((h.row["claim_type"], i) in suppressed for i in range(h.start, h.end))
     ]
     best: dict[tuple[str, int], Hit] = {}
-    for h in ok:
+    for h in ok:  # per type and start: highest priority, then longest, then earliest row
         key = (h.row["claim_type"], h.start)
         cur = best.get(key)
-        rank = (int(h.row.get("priority", 0)), h.end - h.start)
-        if cur is None or rank > (int(cur.row.get("priority", 0)), cur.end - cur.start):
+        if cur is None or trigger_rank(h) > trigger_rank(cur):
             best[key] = h
     return sorted(best.values(), key=lambda h: h.start)
 
@@ -538,6 +544,14 @@ def left_subject(
                 candidates = [(m, c) for m, c in candidates if c != commas]
             elif candidates or view.has(j - 1, "blocker"):
                 break
+            elif pos - j <= RELATIVE_REACH and not any(
+                k in skip or k in view.cue_tokens for k in range(j + 1, pos)
+            ):
+                # the trigger opens "X, which ...": X is its subject, even as a speaker
+                # (only a few words in: in "X, which says N are dead" X only speaks)
+                antecedent = relative_antecedent(view, j, lo, settings)
+                if antecedent is not None:
+                    return antecedent
         if j in view.pronouns and not candidates:
             resolve = view.pronouns[j][1]
             if resolve == "person":
@@ -563,6 +577,24 @@ def left_subject(
             continue
         j -= 1
     return candidates[0][0] if candidates else None
+
+
+#: How far after ", which" a trigger may stand to take the relative's antecedent as its
+#: subject: "which brokered", "which helped broker", "which did not attend" (a structural
+#: limit, like SUBJECT_START, not a word list).
+RELATIVE_REACH = 4
+
+
+def relative_antecedent(view: DocView, rel: int, lo: int, settings: Settings) -> Mention | None:
+    """Return the actor right before ", which" / ", who" at ``rel`` ("Egypt, which co-mediates
+    with Qatar, said ..."; "talks with Qatar, which brokered the truce"), else None. It is
+    the subject of the relative clause even when it also speaks or follows a preposition."""
+    if rel - 2 < lo or view.words[rel - 1] != ",":
+        return None
+    m = view.mention_end_at.get(rel - 2)
+    if m is None or m.start < lo or not m.ref_id:
+        return None
+    return None if m.actor_type in settings.non_subject_actor_types else m
 
 
 def pronoun_actor(
@@ -1379,6 +1411,7 @@ def iter_claims(doc: Doc, rules: ClaimRules) -> Iterator[Claim]:
     view = build_view(
         doc, hits.lexicon, hits.anaphors, skip_types=rules.settings.non_subject_actor_types
     )
+    view.cue_tokens = {i for cue in hits.cues for i in range(cue.start, cue.end)}
     sents = view.sents
     if not sents:
         return

@@ -17,7 +17,8 @@ from claim_docs import Ent, Num, When, actor, analysed, claims_pipeline, person,
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from pipeline.claims import CLAIM_TRIGGERS, ClaimExtractor, compile_claim_rules
+from pipeline.attribution import Row
+from pipeline.claims import CLAIM_TRIGGERS, ClaimExtractor, Hit, compile_claim_rules, trigger_rank
 from pipeline.corpus import split_header
 from pipeline.rules import RuleRow, RulesError, read_rule_rows
 
@@ -591,6 +592,12 @@ def _typed(doc: Doc, claim_type: str, *fields: str) -> list[tuple]:
         ),
         ("The text was handed to the mediators, Qatar and Egypt.", ["egypt", "qatar"], "mediate"),
         ("Qatar was still in contact with both sides, an official said.", ["qatar"], "mediate"),
+        ("Egypt, which co-mediates with Qatar, said the talks would resume.", ["egypt"], "mediate"),
+        (
+            "Hamas would store its rockets under the supervision of Egypt and Turkey.",
+            ["egypt", "turkey"],
+            "guarantee",
+        ),
     ],
 )
 def test_mediators_hosts_and_guarantors(
@@ -641,6 +648,8 @@ def test_mediation_modality(analyse: Callable[..., Doc], text: str, modality: st
             '"We need Israel to allow in more aid," the United Nations said.',
             ("united_nations", "aid", "asserted"),
         ),
+        ("Washington is pressing Israel to let more aid trucks in.", ("united_states", "aid", "asserted")),
+        ("Qatar pressed Hamas on Sunday to soften its terms.", ("qatar", "other", "asserted")),
     ],
 )
 def test_demands_in_more_phrasings(
@@ -656,6 +665,8 @@ def test_demands_in_more_phrasings(
         "Both sides want a deal, but neither wants to be seen giving ground.",
         "The ceasefire must hold.",  # no speaker: no one to demand it
         "Gaza needs more aid.",
+        "Israel pressed its offensive in the north as the talks stalled.",
+        "CIA chief, Qatari PM push Paris framework for a Gaza pause",  # promoting a plan: a proposal
     ],
 )
 def test_no_demand_without_a_demander(analyse: Callable[..., Doc], text: str) -> None:
@@ -709,6 +720,11 @@ def test_truce_events_by_their_verb(
         (
             "Israel said it was willing to negotiate over the details.",
             ("israel", "consider", "asserted"),
+        ),
+        ("Hamas said it remained committed to the truce.", ("hamas", "accept", "asserted")),
+        (
+            "Hamas has informed the Egyptian mediators that it accepts their proposal.",
+            ("hamas", "accept", "asserted"),
         ),
     ],
 )
@@ -1542,3 +1558,69 @@ def test_guarantors_rescues_and_balking(
 def test_in_return_for_links_two_counts(analyse: Callable[..., Doc]) -> None:
     doc = analyse("Hamas freed 30 hostages in return for 90 Palestinian prisoners.")
     assert _typed(doc, "captives", "value", "predicate") == [(30, "exchange"), (90, "exchange")]
+
+
+# -- round 5: meetings "for talks with", crossings, and the order of equal triggers -----------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Hamas negotiators were in Cairo for talks with Egyptian intelligence officials.",
+            ("meeting", "meet", "egypt"),
+        ),
+        (
+            "Speaking after talks with Turkish officials in Ankara, the Hamas leader said little.",
+            ("meeting", "meet", "turkey"),
+        ),
+        (
+            "The Rafah crossing between Gaza and Egypt reopened on Monday, Egyptian media said.",
+            ("aid", "open", None),
+        ),
+    ],
+)
+def test_talks_with_and_crossings_in_more_phrasings(
+    analyse: Callable[..., Doc], text: str, expected: tuple[str, str, str | None]
+) -> None:
+    got = [(c.claim_type, c.predicate, c.object_id) for c in analyse(text)._.claims]
+    assert expected in got, got
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+def test_equal_triggers_rank_by_their_line_in_the_file(reverse: bool) -> None:
+    rows = [
+        Row(RuleRow("rules/claim_triggers.jsonl", line, {"id": f"r{line}", "claim_type": "response"}))
+        for line in (9, 5, 14)
+    ]
+    hits = [Hit(3, 4, row) for row in rows]
+    best = max(reversed(hits) if reverse else hits, key=trigger_rank)
+    assert best.row.line == 5
+    ranked = Hit(3, 4, Row(RuleRow("x", 20, {"id": "p", "claim_type": "response", "priority": 1})))
+    assert max([*hits, ranked], key=trigger_rank) is ranked  # priority first
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Egypt, which co-mediates with Qatar, said the talks would resume.", ("mediation", "egypt")),
+        ("Hamas held talks with Qatar, which brokered the truce.", ("mediation", "qatar")),
+        ("Hamas, which did not attend the Doha session, said little.", ("meeting", "hamas")),
+    ],
+)
+def test_relative_clause_takes_its_antecedent_as_subject(
+    analyse: Callable[..., Doc], text: str, expected: tuple[str, str]
+) -> None:
+    got = [(c.claim_type, c.subject_id) for c in analyse(text)._.claims]
+    assert expected in got, got
+
+
+def test_relative_clause_of_a_speaker_does_not_make_it_the_doer(
+    analyse: Callable[..., Doc],
+) -> None:
+    doc = analyse(
+        "Some 136 hostages are held in Gaza, according to the Israeli army, "
+        "which says at least 25 of them are dead."
+    )
+    got = [c.subject_id for c in doc._.claims if c.value == 25]
+    assert got and "israel" not in got, got
