@@ -92,6 +92,7 @@ LEXICON_KINDS = frozenset(
         "parties",  # both sides, the parties: whom a mediator presses
         "attack",  # raid, strike, offensive: "killed in an X raid" names the doer
         "receive",  # received, awaiting: the actor before is the recipient, not the doer
+        "guarantees",  # guarantees, assurances: what a party seeks ("seeks written guarantees")
     }
 )
 

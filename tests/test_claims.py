@@ -1258,20 +1258,13 @@ def test_mediation_in_everyday_phrasings(
     assert got == set(subjects), got
 
 
-NO_SEEK_TRIGGER = pytest.mark.xfail(
-    reason="seek counts as a demand only before a truce word: guarantees are not one"
-)
-
-
 @pytest.mark.parametrize(
     ("text", "subject"),
     [
         ("Israel conditioned any truce on the release of all hostages.", "israel"),
         ("Hamas is seeking a permanent ceasefire.", "hamas"),
-        pytest.param(
-            "Hamas sought guarantees that the war would not resume.", "hamas",
-            marks=NO_SEEK_TRIGGER,
-        ),
+        ("Hamas sought guarantees that the war would not resume.", "hamas"),
+        ("Hamas seeks written US guarantees", "hamas"),
         ("Israel has made the return of all hostages a condition for any deal.", "israel"),
         ("Hamas renewed its demand for a full withdrawal of Israeli forces.", "hamas"),
         ("Hamas wants guarantees that the war will end.", "hamas"),
@@ -1624,3 +1617,20 @@ def test_relative_clause_of_a_speaker_does_not_make_it_the_doer(
     )
     got = [c.subject_id for c in doc._.claims if c.value == 25]
     assert got and "israel" not in got, got
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hamas seeks written US guarantees before signing the deal",
+        "Hamas wants written guarantees from the United States that the war will end.",
+        "Hamas has asked for firm international guarantees.",
+    ],
+)
+def test_guarantees_sought_are_a_demand_not_a_guarantor_role(
+    analyse: Callable[..., Doc], text: str
+) -> None:
+    doc = analyse(text)
+    got = [(c.claim_type, c.predicate, c.subject_id, c.claimant_id) for c in doc._.claims]
+    assert ("demand", "demand", "hamas", None) in got, got  # "written" is no attribution cue
+    assert not [c for c in doc._.claims if c.predicate == "guarantee"], got
