@@ -93,6 +93,7 @@ LEXICON_KINDS = frozenset(
         "attack",  # raid, strike, offensive: "killed in an X raid" names the doer
         "receive",  # received, awaiting: the actor before is the recipient, not the doer
         "guarantees",  # guarantees, assurances: what a party seeks ("seeks written guarantees")
+        "release",  # release, handover nouns: what a party halts or postpones
     }
 )
 
