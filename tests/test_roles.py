@@ -261,6 +261,18 @@ def test_blinken_counts_for_the_united_states(run: Callable[..., Doc]) -> None:
         ),
         ("Israel's negotiators studied the Egyptian draft on the Gaza truce.", {"egypt"}, set()),
         ("Israel called the Hamas offer on the hostages a non-starter.", set(), set()),
+        (
+            "Israel and Hamas have agreed to a ceasefire in Gaza, Qatar's prime minister announced.",
+            {"qatar"},
+            set(),
+        ),
+        ("Israel announced the ceasefire with Hamas on Sunday.", set(), set()),
+        (
+            "The talks in Cairo were held with the participation of Qatari and Turkish delegations "
+            "between Israel and Hamas.",
+            {"qatar", "turkey"},
+            set(),
+        ),
     ],
 )
 def test_role_phrasings(
