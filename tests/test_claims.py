@@ -1688,3 +1688,40 @@ def test_blind7_phrasings(
 def test_threats_and_questions_are_no_halted_release(analyse: Callable[..., Doc], text: str) -> None:
     got = [c.rule_id for c in analyse(text)._.claims if c.claim_type == "captives"]
     assert got == [], got
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Qatar, alongside Egypt, brokered the truce.", {"qatar", "egypt"}),
+        pytest.param(
+            "The extension came within the framework of Qatari mediation alongside Egypt and "
+            "the United States.",
+            {"qatar", "egypt", "united_states"},
+            marks=pytest.mark.xfail(
+                reason="coordinated subjects are gathered left of the trigger only; partners "
+                "after a mediation noun are not"
+            ),
+        ),
+        (
+            "Egypt would continue its efforts with Qatar to reach a deal, the official said.",
+            {"egypt"},
+        ),
+    ],
+)
+def test_mediators_joined_by_alongside_and_far_deals(
+    analyse: Callable[..., Doc], text: str, expected: set[str]
+) -> None:
+    got = {c.subject_id for c in analyse(text)._.claims if c.claim_type == "mediation"}
+    assert got == expected, got
+
+
+def test_not_sending_a_negotiating_team_is_a_negated_visit(analyse: Callable[..., Doc]) -> None:
+    got = _typed(analyse("Israel will not send a negotiating team to Cairo this week."), "meeting",
+                 "subject_id", "modality")
+    assert got == [("israel", "negated")], got
+
+
+def test_pushing_to_act_is_no_demand(analyse: Callable[..., Doc]) -> None:
+    doc = analyse("Washington pushes to shore up the ceasefire between Israel and Hezbollah.")
+    assert "press_to" not in [c.rule_id for c in doc._.claims]
