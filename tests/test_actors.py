@@ -135,6 +135,15 @@ def test_person_row_follows_the_publication_date(
             [("Türkiye", "turkey"), ("Turkiye", "turkey"), ("Turkey", "turkey")],
         ),
         ("Let us hope the ap is fine.", []),
+        (
+            "The plan envisages three stages, according to the Wall Street Journal and CNN.",
+            [("Wall Street Journal", "wall_street_journal"), ("CNN", "cnn")],
+        ),
+        (
+            "The Palestinian Prisoners' Club said 90 were freed, Kan News reported.",
+            [("Palestinian Prisoners' Club", "palestinian_prisoners_club"), ("Kan News", "kan")],
+        ),
+        ("Kan and can are not outlets in this sentence.", []),
         ("The AP and the UN reported it.", [("AP", "ap"), ("UN", "united_nations")]),
         (
             "The IDF said the Israeli army had withdrawn.",
