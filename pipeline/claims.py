@@ -1025,6 +1025,11 @@ def quantity_drafts(
         if omode == "group":
             draft.obj = quantity_object(view, (qs, qe), sent.start, sent.end, draft.subject, skip)
             draft.object_id = group_of(rules, draft.obj.ref_id if draft.obj else None)
+            held = group_of(rules, draft.object_id, "captive_category")
+            if held is not None and held != q.category and q.category in rules.default_groups:
+                # a count of prisoners next to "Israeli jails", of hostages next to their
+                # captors: that actor holds them; the count's own category names the group
+                draft.obj, draft.object_id = None, rules.default_groups[q.category]
             if draft.object_id is None and draft.subject is not None:
                 draft.object_id = group_of(rules, draft.subject.ref_id, "opponent_group")
             if draft.category is None:

@@ -1725,3 +1725,23 @@ def test_not_sending_a_negotiating_team_is_a_negated_visit(analyse: Callable[...
 def test_pushing_to_act_is_no_demand(analyse: Callable[..., Doc]) -> None:
     doc = analyse("Washington pushes to shore up the ceasefire between Israel and Hezbollah.")
     assert "press_to" not in [c.rule_id for c in doc._.claims]
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "group"),
+    [
+        (
+            "In total, 1,968 prisoners were freed from Israeli jails, among them 250 serving "
+            "life terms.",
+            250,
+            "palestinians",
+        ),
+        ("With Hamas freeing 11 living hostages on Sunday, the truce held.", 11, "israelis"),
+        ("Troops rescued four hostages held in a Palestinian family's home.", 4, "israelis"),
+    ],
+)
+def test_a_counts_holder_is_not_its_group(
+    analyse: Callable[..., Doc], text: str, value: int, group: str
+) -> None:
+    got = [c.object_id for c in analyse(text)._.claims if c.value == value]
+    assert got and set(got) == {group}, got
