@@ -1028,7 +1028,10 @@ def quantity_drafts(
             held = group_of(rules, draft.object_id, "captive_category")
             if held is not None and held != q.category and q.category in rules.default_groups:
                 # a count of prisoners next to "Israeli jails", of hostages next to their
-                # captors: that actor holds them; the count's own category names the group
+                # captors: that actor holds them (and frees them, when no one else is
+                # named); the count's own category names the group
+                if draft.subject is None and draft.obj is not None and draft.obj.label == "ACTOR":
+                    draft.subject = draft.obj
                 draft.obj, draft.object_id = None, rules.default_groups[q.category]
             if draft.object_id is None and draft.subject is not None:
                 draft.object_id = group_of(rules, draft.subject.ref_id, "opponent_group")

@@ -1745,3 +1745,11 @@ def test_a_counts_holder_is_not_its_group(
 ) -> None:
     got = [c.object_id for c in analyse(text)._.claims if c.value == value]
     assert got and set(got) == {group}, got
+
+
+def test_the_holder_of_a_count_frees_it_when_no_one_else_is_named(
+    analyse: Callable[..., Doc],
+) -> None:
+    doc = analyse("With Hamas freeing 11 living hostages on Sunday, the truce held.")
+    got = [(c.subject_id, c.object_id) for c in doc._.claims if c.value == 11]
+    assert got == [("hamas", "israelis")], got
