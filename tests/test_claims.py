@@ -1560,7 +1560,7 @@ def test_in_return_for_links_two_counts(analyse: Callable[..., Doc]) -> None:
     ("text", "expected"),
     [
         (
-            "Hamas negotiators were in Cairo for talks with Egyptian intelligence officials.",
+            "Hamas officials said little after talks with Egyptian intelligence officials.",
             ("meeting", "meet", "egypt"),
         ),
         (
@@ -1753,3 +1753,33 @@ def test_the_holder_of_a_count_frees_it_when_no_one_else_is_named(
     doc = analyse("With Hamas freeing 11 living hostages on Sunday, the truce held.")
     got = [(c.subject_id, c.object_id) for c in doc._.claims if c.value == 11]
     assert got == [("hamas", "israelis")], got
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("A Hamas delegation is also in Cairo.", [("meeting", "visit", "hamas", "egypt")]),
+        (
+            "CIA Director William Burns is already in Doha for the talks.",
+            [("meeting", "visit", "united_states", "qatar")],
+        ),
+        ("Hamas said the ball was now in Israel's court.", []),
+        (
+            "Hamas negotiators held separate talks with Egyptian mediators on Sunday.",
+            [("meeting", "meet", "hamas", "egypt")],
+        ),
+        (
+            "Lebanon, Israel hold second round of U.S.-hosted talks in Naqoura",
+            [("mediation", "host", "united_states", None)],
+        ),
+    ],
+)
+def test_presence_separate_talks_and_hosted_compounds(
+    analyse: Callable[..., Doc], text: str, expected: list[tuple[str, str, str, str | None]]
+) -> None:
+    got = [
+        (c.claim_type, c.predicate, c.subject_id, c.object_id)
+        for c in analyse(text)._.claims
+        if c.claim_type in {"meeting", "mediation"} and c.predicate in {"visit", "meet", "host"}
+    ]
+    assert got == expected, got
