@@ -755,6 +755,8 @@ def right_object(
     j = start
     stop = min(hi, start + window)
     while j < stop:
+        if j in view.cue_tokens:  # "welcomed the deal and said Ankara ...": not its object
+            return None
         if j in skip:
             j += 1
             continue
@@ -1298,8 +1300,8 @@ def object_zones(view: DocView, triggers: Sequence[Hit], reach: int = 5) -> froz
         if h.row.get("object", "right") == "none":
             continue
         for j in range(h.end, min(len(view.doc), h.end + reach)):
-            if view.punct[j] or j in boundary or j in relative:
-                break
+            if view.punct[j] or j in boundary or j in relative or j in view.cue_tokens:
+                break  # a reporting verb opens the next clause ("welcomed it and said X ...")
             zone.add(j)
     return frozenset(zone)
 

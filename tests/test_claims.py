@@ -1783,3 +1783,13 @@ def test_presence_separate_talks_and_hosted_compounds(
         if c.claim_type in {"meeting", "mediation"} and c.predicate in {"visit", "meet", "host"}
     ]
     assert got == expected, got
+
+
+def test_a_reporting_verb_ends_the_object_window(analyse: Callable[..., Doc]) -> None:
+    doc = analyse(
+        "Turkish Foreign Minister Hakan Fidan welcomed the deal and said Ankara was ready to "
+        "act as a guarantor for a lasting ceasefire."
+    )
+    got = [(c.claim_type, c.predicate, c.subject_id, c.object_id) for c in doc._.claims]
+    assert ("mediation", "guarantee", "turkey", None) in got, got
+    assert ("response", "accept", "turkey", None) in got, got  # Ankara is no object of welcomed
