@@ -620,14 +620,31 @@ def first_conjunct(view: DocView, m: Mention, lo: int) -> Mention:
 def clause_subject(view: DocView, lo: int, end: int) -> Mention | None:
     """Return the first mention of the sentence before ``end`` when no preposition
     governs it and no quotation holds it: the subject that a coordinated cue shares
-    ("Israel halted ... and said")."""
-    for m in view.mentions:
+    ("Israel halted ... and said"). When that mention is a demonym or state right before a
+    titled person ("Turkish Foreign Minister Hakan Fidan welcomed ... and said"), the
+    person is the subject."""
+    for k, m in enumerate(view.mentions):
         if m.start < lo:
             continue
         if m.start >= end or view.quoted[m.start] or is_blocked(view, m, lo):
             return None
+        nxt = view.mentions[k + 1] if k + 1 < len(view.mentions) else None
+        if (
+            m.label == "ACTOR"
+            and nxt is not None
+            and nxt.label == "PERSON"
+            and nxt.start < end
+            and 0 <= nxt.start - m.end <= TITLE_GAP
+            and not any(view.punct[i] or view.has(i, "coordinator") for i in range(m.end, nxt.start))
+        ):
+            return nxt
         return m
     return None
+
+
+#: Title words that may stand between a state and the person it qualifies ("Turkish
+#: Foreign Minister Hakan Fidan"): a structural limit, not a word list.
+TITLE_GAP = 3
 
 
 def appositive_speaker(view: DocView, cue: CueHit, lo: int, settings: Settings) -> Mention | None:

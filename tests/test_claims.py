@@ -1793,3 +1793,5 @@ def test_a_reporting_verb_ends_the_object_window(analyse: Callable[..., Doc]) ->
     got = [(c.claim_type, c.predicate, c.subject_id, c.object_id) for c in doc._.claims]
     assert ("mediation", "guarantee", "turkey", None) in got, got
     assert ("response", "accept", "turkey", None) in got, got  # Ankara is no object of welcomed
+    # the shared subject of "... and said" is the titled person, not the demonym before it
+    assert {c.claimant_id for c in doc._.claims if c.predicate == "guarantee"} == {"Hakan Fidan"}
