@@ -1795,3 +1795,16 @@ def test_a_reporting_verb_ends_the_object_window(analyse: Callable[..., Doc]) ->
     assert ("response", "accept", "turkey", None) in got, got  # Ankara is no object of welcomed
     # the shared subject of "... and said" is the titled person, not the demonym before it
     assert {c.claimant_id for c in doc._.claims if c.predicate == "guarantee"} == {"Hakan Fidan"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The guarantors welcome the progress achieved in the talks.",
+        "Hamas says ready to store weapons under guarantor oversight",
+    ],
+)
+def test_a_guarantor_noun_without_a_named_guarantor_is_no_claim(
+    analyse: Callable[..., Doc], text: str
+) -> None:
+    assert [c for c in analyse(text)._.claims if c.predicate == "guarantee"] == []
