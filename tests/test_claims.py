@@ -1808,3 +1808,17 @@ def test_a_guarantor_noun_without_a_named_guarantor_is_no_claim(
     analyse: Callable[..., Doc], text: str
 ) -> None:
     assert [c for c in analyse(text)._.claims if c.predicate == "guarantee"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "claim_type"),
+    [
+        ("Israel holds off on sending team to Cairo", "meeting"),
+        ("Israel is refusing to reopen the Rafah crossing, the UN said.", "aid"),
+    ],
+)
+def test_holding_off_and_refusing_negate_the_act(
+    analyse: Callable[..., Doc], text: str, claim_type: str
+) -> None:
+    got = _typed(analyse(text), claim_type, "modality")
+    assert got and all(m == "negated" for (m,) in got), got
