@@ -635,7 +635,9 @@ def clause_subject(view: DocView, lo: int, end: int) -> Mention | None:
             and nxt.label == "PERSON"
             and nxt.start < end
             and 0 <= nxt.start - m.end <= TITLE_GAP
-            and not any(view.punct[i] or view.has(i, "coordinator") for i in range(m.end, nxt.start))
+            and not any(
+                view.punct[i] or view.has(i, "coordinator") for i in range(m.end, nxt.start)
+            )
         ):
             return nxt
         return m

@@ -648,7 +648,10 @@ def test_mediation_modality(analyse: Callable[..., Doc], text: str, modality: st
             '"We need Israel to allow in more aid," the United Nations said.',
             ("united_nations", "aid", "asserted"),
         ),
-        ("Washington is pressing Israel to let more aid trucks in.", ("united_states", "aid", "asserted")),
+        (
+            "Washington is pressing Israel to let more aid trucks in.",
+            ("united_states", "aid", "asserted"),
+        ),
         ("Qatar pressed Hamas on Sunday to soften its terms.", ("qatar", "other", "asserted")),
     ],
 )
@@ -666,7 +669,8 @@ def test_demands_in_more_phrasings(
         "The ceasefire must hold.",  # no speaker: no one to demand it
         "Gaza needs more aid.",
         "Israel pressed its offensive in the north as the talks stalled.",
-        "CIA chief, Qatari PM push Paris framework for a Gaza pause",  # promoting a plan: a proposal
+        # promoting a plan is a proposal, not a demand
+        "CIA chief, Qatari PM push Paris framework for a Gaza pause",
     ],
 )
 def test_no_demand_without_a_demander(analyse: Callable[..., Doc], text: str) -> None:
@@ -1583,7 +1587,7 @@ def test_talks_with_and_crossings_in_more_phrasings(
 @pytest.mark.parametrize("reverse", [False, True])
 def test_equal_triggers_rank_by_their_line_in_the_file(reverse: bool) -> None:
     rows = [
-        Row(RuleRow("rules/claim_triggers.jsonl", line, {"id": f"r{line}", "claim_type": "response"}))
+        Row(RuleRow("claim_triggers.jsonl", line, {"id": f"r{line}", "claim_type": "response"}))
         for line in (9, 5, 14)
     ]
     hits = [Hit(3, 4, row) for row in rows]
@@ -1596,7 +1600,10 @@ def test_equal_triggers_rank_by_their_line_in_the_file(reverse: bool) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("Egypt, which co-mediates with Qatar, said the talks would resume.", ("mediation", "egypt")),
+        (
+            "Egypt, which co-mediates with Qatar, said the talks would resume.",
+            ("mediation", "egypt"),
+        ),
         ("Hamas held talks with Qatar, which brokered the truce.", ("mediation", "qatar")),
         ("Hamas, which did not attend the Doha session, said little.", ("meeting", "hamas")),
     ],
@@ -1647,7 +1654,10 @@ def test_guarantees_sought_are_a_demand_not_a_guarantor_role(
             "Hamas said it was postponing the next release of hostages.",
             ("captives", "release", "hamas", "negated"),
         ),
-        ("Israel agreed on Sunday to reopen the Rafah crossing.", ("aid", "open", "israel", "asserted")),
+        (
+            "Israel agreed on Sunday to reopen the Rafah crossing.",
+            ("aid", "open", "israel", "asserted"),
+        ),
         ("Egypt hosts Sudanese factions", ("mediation", "host", "egypt", "asserted")),
         (
             "Saudi Arabia has invited both warring parties to a new round of talks.",
@@ -1685,7 +1695,9 @@ def test_blind7_phrasings(
         "Explainer: Why has Hamas paused hostage releases?",
     ],
 )
-def test_threats_and_questions_are_no_halted_release(analyse: Callable[..., Doc], text: str) -> None:
+def test_threats_and_questions_are_no_halted_release(
+    analyse: Callable[..., Doc], text: str
+) -> None:
     got = [c.rule_id for c in analyse(text)._.claims if c.claim_type == "captives"]
     assert got == [], got
 

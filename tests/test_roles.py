@@ -262,7 +262,8 @@ def test_blinken_counts_for_the_united_states(run: Callable[..., Doc]) -> None:
         ("Israel's negotiators studied the Egyptian draft on the Gaza truce.", {"egypt"}, set()),
         ("Israel called the Hamas offer on the hostages a non-starter.", set(), set()),
         (
-            "Israel and Hamas have agreed to a ceasefire in Gaza, Qatar's prime minister announced.",
+            "Israel and Hamas have agreed to a ceasefire in Gaza, Qatar's prime minister "
+            "announced.",
             {"qatar"},
             set(),
         ),
