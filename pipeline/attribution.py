@@ -115,7 +115,15 @@ CLAIM_ANAPHORS = RuleSpec(
         "resolve": Field(
             required=True,
             choices=frozenset(
-                {"actor_type", "owner_of", "claimant", "person", "person_side", "unnamed"}
+                {
+                    "actor_type",
+                    "owner_of",
+                    "claimant",
+                    "person",
+                    "person_side",
+                    "speaker_side",
+                    "unnamed",
+                }
             ),
         ),
         "actor_types": Field(kind="list"),
@@ -164,6 +172,7 @@ CLAIM_SETTINGS = RuleSpec(
                     "active_suffixes",
                     "place_object_types",
                     "distinct_predicate_types",
+                    "question_marks",
                 }
             ),
         ),
@@ -250,6 +259,7 @@ class Settings:
     active_suffixes: frozenset[str] = frozenset()
     place_object_types: frozenset[str] = frozenset()
     distinct_predicate_types: frozenset[str] = frozenset()
+    question_marks: frozenset[str] = frozenset()
 
 
 def settings_from_rows(rows: Iterable[RuleRow]) -> Settings:
@@ -480,7 +490,7 @@ def _resolve_anaphors(
         if any(i in view.mention_at for i in range(start, end)):
             continue
         resolve = row["resolve"]
-        if resolve in {"claimant", "person", "person_side", "unnamed"}:
+        if resolve in {"claimant", "person", "person_side", "speaker_side", "unnamed"}:
             view.pronouns[start] = (end, resolve)
             continue
         target: Mention | None = None
@@ -934,7 +944,8 @@ def sentence_attributions(
                 scope = (after, hi) if content_right and not head else (lo, hi)
                 if content_right and head:
                     scope = (after, hi)
-        claimant = _resolve_claimant(view, speaker, pronoun, settings, last)
+        turn = next((a for a in out if a.turn), None)  # "AL-ANSARI: According to what we know"
+        claimant = _resolve_claimant(view, speaker, pronoun, settings, last, turn=turn)
         if claimant is None:
             continue
         cid, ctext, anonymous, affiliation = claimant
@@ -970,6 +981,17 @@ def _shares_subject(view: DocView, cue: CueHit, lo: int) -> bool:
     return j >= lo and view.has(j, "coordinator") and j not in view.pronouns
 
 
+def is_question(view: DocView, sent: Span, marks: frozenset[str]) -> bool:
+    """True when the sentence ends with a question mark (before closing quotes and
+    brackets): it asks, it asserts nothing ("Will Qatar host the next round?")."""
+    k = sent.end - 1
+    while k >= sent.start and (
+        view.space[k] or view.words[k] in _CLOSE_QUOTES or view.words[k] in {'"', ")", "]"}
+    ):
+        k -= 1
+    return k >= sent.start and view.words[k] in marks
+
+
 def opens_line(view: DocView, i: int) -> bool:
     """True when token ``i`` is the first word of a line of the text."""
     table = token_table(view.doc)
@@ -978,10 +1000,27 @@ def opens_line(view: DocView, i: int) -> bool:
     return before.endswith("\n") or (not before and start <= 40)
 
 
+#: How many tokens an all-capitals title after the speaker's name may have ("AL-ANSARI,
+#: QATARI FOREIGN MINISTRY SPOKESMAN:"): a structural limit, not a word list.
+LABEL_TITLE_REACH = 8
+
+
 def label_speaker(view: DocView, cue: CueHit, lo: int) -> Mention | None:
-    """Return the speaker of a transcript label ("AL-ANSARI: ..."): a mention that opens
-    its line and stands right before the label's colon; None otherwise."""
-    m = view.mention_end_at.get(_previous_word(view, cue.start, lo))
+    """Return the speaker of a transcript label ("AL-ANSARI: ...", "MAJED AL-ANSARI, QATARI
+    FOREIGN MINISTRY SPOKESMAN: ..."): a mention that opens its line and stands right before
+    the label's colon, or before a comma and an all-capitals title; None otherwise."""
+    j = _previous_word(view, cue.start, lo)
+    m = view.mention_end_at.get(j)
+    if m is None or m.label == "ACTOR":
+        m = None
+        k = j
+        while k >= max(lo, j - LABEL_TITLE_REACH) and view.words[k] != ",":
+            word = view.words[k]
+            if word != word.upper() or word in {":", ".", "?", "!"}:
+                return None
+            k -= 1
+        if k >= lo and view.words[k] == ",":
+            m = view.mention_end_at.get(_previous_word(view, k, lo))
     if m is None or m.start < lo or m.label == "ACTOR" or not opens_line(view, m.start):
         return None
     return m
@@ -1035,6 +1074,8 @@ def _resolve_claimant(
     pronoun: int | None,
     settings: Settings,
     last: Attribution | None,
+    *,
+    turn: Attribution | None = None,
 ) -> tuple[str, str, bool, str | None] | None:
     if speaker is not None and speaker.label != "PRONOUN":
         got = claimant_of(speaker, settings)
@@ -1048,6 +1089,10 @@ def _resolve_claimant(
     text = view.span_text(pronoun, end)
     if resolve == "unnamed":
         return settings.anonymous_claimant, text, True, None
+    if resolve == "speaker_side":  # "we" is the speaker of the transcript turn it is in
+        if turn is None:
+            return None
+        return turn.claimant_id, text, turn.anonymous, turn.affiliation_id
     if resolve == "person_side":
         person = antecedent_person(view, pronoun)
         side = person.ref_id if person is not None else None

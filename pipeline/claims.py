@@ -44,6 +44,7 @@ from pipeline.attribution import (
     inherited_attribution,
     is_blocked,
     is_compound,
+    is_question,
     sentence_attributions,
     settings_from_rows,
 )
@@ -556,7 +557,7 @@ def left_subject(
             resolve = view.pronouns[j][1]
             if resolve == "person":
                 return antecedent_person(view, j)
-            if resolve == "claimant":
+            if resolve in {"claimant", "speaker_side"}:
                 found = pronoun_actor(view, j, lo, atts, settings)
                 if found is not None:
                     return found
@@ -602,12 +603,24 @@ def pronoun_actor(
 ) -> Mention | None:
     """Return the actor a pronoun subject at ``pos`` stands for, as a virtual mention: the
     side of the speaker whose attribution covers it ("Hamas said it would ..."), else the
-    nearest eligible actor before it in the same sentence ("Qatar hoped it could ...")."""
-    end = view.pronouns[pos][0]
+    nearest eligible actor before it in the same sentence ("Qatar hoped it could ...").
+    A first-person pronoun ("we") is the speaker's side only, also in the sentences a
+    quotation or a transcript turn carries on to."""
+    end, resolve = view.pronouns[pos]
     text = view.span_text(pos, end)
-    att = next((a for a in atts if a.covers(pos) and a.affiliation_id and not a.inherited), None)
+    first_person = resolve == "speaker_side"  # "we": the speaker, even in a quote's sequel
+    att = next(
+        (
+            a
+            for a in atts
+            if a.covers(pos) and a.affiliation_id and (first_person or not a.inherited)
+        ),
+        None,
+    )
     if att is not None:
         return Mention(pos, end, text, "ACTOR", actor_id=att.affiliation_id, virtual=True)
+    if first_person:
+        return None
     sent_start = view.sents[by_sentence([pos], view.sents)[0]].start
     for j in range(pos - 1, max(sent_start, pos - settings.subject_window) - 1, -1):
         m = view.mention_end_at.get(j)
@@ -871,12 +884,15 @@ def quantity_object(
     subject: Mention | None,
     skip: frozenset[int],
 ) -> Mention | None:
-    """Return the group a count refers to: the actor in or right after it, else one left of it."""
+    """Return the group a count refers to: the actor in or right after it, else one left of
+    it and after its doer ("The Egyptian idea is that we release five hostages": none)."""
     qs, qe = q
     for j in range(qs, min(hi, qe + 3)):
         m = view.mention_at.get(j)
         if m is not None and j not in skip and not is_compound(view, m):
             return m
+    if subject is not None and subject.end <= qs:
+        lo = max(lo, subject.end)
     boundary, relative = view.positions("boundary"), view.positions("relative")
     j = qs - 1
     while j >= lo:
@@ -1001,6 +1017,12 @@ def quantity_drafts(
             background=voice is not None and in_background(view, sent, voice),
         )
         right_of_link = link is not None and link.end <= qs
+        # with no verb of its own, a count takes no doer from before a trigger of another
+        # claim type ("Israel demanded the release of all 50 hostages": Israel demands)
+        stop = link.end if link is not None and right_of_link else None
+        if lead is None:
+            before = [h.end for h in triggers if h.end <= qs and h.row["claim_type"] not in types]
+            stop = max(before, default=stop)
         doers: list[Mention | None] = [None]
         if qrule.get("subject") == "none" and voice is not None:
             # a truce length takes the doers of its own verb (Israel and Hamas agreed to a
@@ -1019,7 +1041,7 @@ def quantity_drafts(
                 skip,
                 objects,
                 atts,
-                stop=link.end if link is not None and right_of_link else None,
+                stop=stop,
             )
         )
         omode = qrule.get("object", "group")
@@ -1035,6 +1057,8 @@ def quantity_drafts(
                 if draft.subject is None and draft.obj is not None and draft.obj.label == "ACTOR":
                     draft.subject = draft.obj
                 draft.obj, draft.object_id = None, rules.default_groups[q.category]
+            if draft.object_id is None:  # captives: their category names them
+                draft.object_id = rules.default_groups.get(q.category)
             if draft.object_id is None and draft.subject is not None:
                 draft.object_id = group_of(rules, draft.subject.ref_id, "opponent_group")
             if draft.category is None:
@@ -1452,6 +1476,8 @@ def iter_claims(doc: Doc, rules: ClaimRules) -> Iterator[Claim]:
             continue
         if not per_sent["triggers"][si] and not per_sent["q"][si]:
             continue  # no trigger, no count: no draft
+        if is_question(view, sent, rules.settings.question_marks):
+            continue  # a question asserts nothing
         skip = frozenset().union(*(a.span for a in atts)) if atts else frozenset()
         triggers = valid_triggers(view, per_sent["triggers"][si], skip)
         objects = object_zones(view, triggers)

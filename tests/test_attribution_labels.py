@@ -69,3 +69,58 @@ def test_closing_attribution_outranks_an_embedded_cue(
     analyse: Callable[..., Doc], text: str, expected: str
 ) -> None:
     assert _claimants(analyse(text), "casualties") == [expected]
+
+
+def test_speaker_label_may_carry_a_capitalised_title(analyse: Callable[..., Doc]) -> None:
+    text = (
+        "MAJED AL-ANSARI, QATARI FOREIGN MINISTRY SPOKESMAN: Israeli strikes killed "
+        "30 Palestinians on Monday."
+    )
+    [claimant] = _claimants(analyse(text), "casualties")
+    assert claimant is not None and claimant.lower() == "majed al-ansari"
+
+
+def test_label_title_must_be_capitals_up_to_the_colon(analyse: Callable[..., Doc]) -> None:
+    text = "Majed al-Ansari, who speaks for Qatar: Israeli strikes killed 30 Palestinians."
+    assert _claimants(analyse(text), "casualties") == [None]
+
+
+@pytest.mark.parametrize(
+    ("text", "claim_type", "subject"),
+    [
+        (
+            "MAJED AL-ANSARI, QATARI FOREIGN MINISTRY SPOKESMAN: Yes. We are still "
+            "mediating between the two sides.",
+            "mediation",
+            "qatar",
+        ),
+        (
+            '"We have accepted the outline," Israeli Foreign Minister Gideon Saar said.',
+            "response",
+            "israel",
+        ),
+        (
+            'A Hamas official said: "We reject the proposal. We will not accept new terms."',
+            "response",
+            "hamas",
+        ),
+    ],
+)
+def test_we_is_the_side_of_the_speaker(
+    analyse: Callable[..., Doc], text: str, claim_type: str, subject: str
+) -> None:
+    got = [(c.claim_type, c.subject_id) for c in analyse(text)._.claims]
+    assert got and all(pair == (claim_type, subject) for pair in got), got
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We call for an immediate ceasefire.",
+        "Qatar met Hamas on Monday. We call for an immediate ceasefire.",
+    ],
+)
+def test_we_without_a_speaker_is_nobody(analyse: Callable[..., Doc], text: str) -> None:
+    doc = analyse(text)
+    ours = [c for c in doc._.claims if c.evidence.startswith("We call")]
+    assert all(c.subject_id is None for c in ours), ours

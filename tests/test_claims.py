@@ -463,6 +463,38 @@ def test_pronoun_subject_is_the_speaker_or_the_actor_before_it(
 @pytest.mark.parametrize(
     "text",
     [
+        "Will Qatar host the next round?",
+        "ANCHOR: Minister, will Israel accept the deal?",
+        "Q: What are Egypt and Qatar asking for?",
+        'Did Israeli strikes kill 30 people in Rafah on Monday?"',
+    ],
+)
+def test_a_question_asserts_nothing(analyse: Callable[..., Doc], text: str) -> None:
+    assert analyse(text)._.claims == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the actor before another claim's trigger is that trigger's subject
+        ("Israel demanded the release of all 50 hostages.", (None, "israelis")),
+        # the group of a count lies between its doer and the count
+        ("The Egyptian idea is that Hamas releases five hostages a week.", ("hamas", "israelis")),
+        # captives are named by their category, whoever frees them
+        ("Israeli forces rescued four hostages in Nuseirat.", ("israel", "israelis")),
+    ],
+)
+def test_doer_and_group_of_a_captive_count(
+    analyse: Callable[..., Doc], text: str, expected: tuple[str | None, str]
+) -> None:
+    claims = analyse(text)._.claims
+    got = [(c.subject_id, c.object_id) for c in claims if c.claim_type == "captives"]
+    assert got == [expected], got
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "It was not clear whether talks would resume.",
         "It is unclear when the talks could restart.",
     ],
