@@ -47,8 +47,10 @@ ROLE_RANK = {"guarantor": 3, "mediator": 2, "party": 1}
 ARTICLE_RANK = {"mediator": 3, "guarantor": 2, "party": 1}
 #: How many tokens into its sentence a group may start and still be the subject.
 SUBJECT_START = 4
-#: How many tokens may lie between a cue and a partner phrase after it.
-PARTNER_GAP = 3
+#: How many tokens may lie between a cue and a partner phrase after it ("mediating between
+#: Israel and Hamas alongside"), and between the phrase and its group ("with our Egyptian").
+PARTNER_GAP = 6
+PARTNER_REACH = 1
 #: A capitalised place opening its sentence with at least this many letters is a dateline;
 #: a dateline ends within this many tokens.
 DATELINE_MIN = 4
@@ -530,6 +532,10 @@ class RoleTagger(RuleComponent):
                 )
             if cue.scope == "before":
                 return chosen
+        elif cue.scope == "left" and partners:  # "We are mediating, together with Egypt"
+            after = self._partners_after(span, groups, partners, conflict, cue)
+            if after:
+                return after
         if cue.scope in {"right", "near"} and right:
             chosen = self._candidates(right[0], conflict, cue)
             if chosen or cue.scope == "right":
@@ -562,13 +568,9 @@ class RoleTagger(RuleComponent):
         from the left: the group right after a partner phrase that follows the cue ("which
         guarantees the deal together with Qatar"), and the sentence's subject when ``group``
         itself follows a partner phrase ("Qatar ... stepping up efforts with Egypt to broker")."""
-        found: list[Mention] = []
+        found: list[Mention] = list(self._partners_after(span, groups, partners, conflict, cue))
         for start, end in partners.items():
-            if span.end <= start <= span.end + PARTNER_GAP and not any(
-                span.end <= g[0].start < start for g in groups
-            ):
-                found.extend(m for g in groups if g[0].start == end for m in g)
-            elif end == group[0].start:
+            if end == group[0].start:
                 subject = [
                     g
                     for g in groups
@@ -576,6 +578,30 @@ class RoleTagger(RuleComponent):
                 ]
                 if subject:
                     found.extend(subject[0])
+        return self._candidates(found, conflict, cue)
+
+    def _partners_after(
+        self,
+        span: Span,
+        groups: Sequence[Sequence[Mention]],
+        partners: Mapping[int, int],
+        conflict: Conflict,
+        cue: Cue,
+    ) -> list[Mention]:
+        """Return the possible mediators of the group right after a partner phrase that
+        follows the cue ("guarantees the deal together with Qatar", "mediating between
+        Israel and Hamas alongside Egypt", "together with our Egyptian partners"): only the
+        conflict's parties may stand between the cue and the phrase."""
+        found: list[Mention] = []
+        for start, end in partners.items():
+            if not span.end <= start <= span.end + PARTNER_GAP:
+                continue
+            between = [g for g in groups if span.end <= g[0].start < start]
+            if any(m.actor_id not in conflict.parties for g in between for m in g):
+                continue
+            after = next((g for g in groups if end <= g[0].start <= end + PARTNER_REACH), None)
+            if after is not None:
+                found.extend(after)
         return self._candidates(found, conflict, cue)
 
 

@@ -461,6 +461,19 @@ def test_a_party_response_goes_to_mediators(
             set(),
         ),
         ("Qatar brokered the Gaza truce with Hamas and Israel.", {"qatar"}, set()),
+        # the partner of an unnamed subject, past the parties, after a possessive
+        (
+            "We are still mediating between the two sides, together with our Egyptian partners.",
+            {"egypt"},
+            set(),
+        ),
+        (
+            "Qatar is mediating between Israel and Hamas, jointly with Egypt.",
+            {"qatar", "egypt"},
+            set(),
+        ),
+        # a group other than the parties between the cue and the phrase keeps its own role
+        ("Qatar mediated talks in Gaza for Turkey together with Egypt.", {"qatar"}, set()),
     ],
 )
 def test_partner_phrases_share_the_role(
