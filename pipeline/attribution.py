@@ -94,6 +94,7 @@ LEXICON_KINDS = frozenset(
         "receive",  # received, awaiting: the actor before is the recipient, not the doer
         "guarantees",  # guarantees, assurances: what a party seeks ("seeks written guarantees")
         "release",  # release, handover nouns: what a party halts or postpones
+        "partner",  # together with, alongside: the actor after it shares the act
     }
 )
 
@@ -173,6 +174,7 @@ CLAIM_SETTINGS = RuleSpec(
                     "place_object_types",
                     "distinct_predicate_types",
                     "question_marks",
+                    "partner_types",
                 }
             ),
         ),
@@ -260,6 +262,7 @@ class Settings:
     place_object_types: frozenset[str] = frozenset()
     distinct_predicate_types: frozenset[str] = frozenset()
     question_marks: frozenset[str] = frozenset()
+    partner_types: frozenset[str] = frozenset()
 
 
 def settings_from_rows(rows: Iterable[RuleRow]) -> Settings:

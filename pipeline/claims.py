@@ -1202,6 +1202,8 @@ def trigger_drafts(
         fallback: str = row.get("subject_fallback", "none")
         rule_id: str = row["id"]
         background: bool = in_background(view, sent, hit)
+        if claim_type in settings.partner_types and subjects != [None]:
+            subjects = subjects + partners_after(view, hit.end, sent.end, settings)
         for subject in subjects:
             if "subject" in requires and subject is None:
                 continue
@@ -1226,6 +1228,29 @@ def trigger_drafts(
                     from_trigger=True,
                     background=background,
                 )
+
+
+def partners_after(view: DocView, start: int, hi: int, settings: Settings) -> list[Mention]:
+    """Return the actors named after a partner phrase right of a trigger, which share its
+    act ("Egypt, which brokered the deal together with Qatar and the United States"): the
+    first phrase within the object window, before any clause boundary or reporting cue."""
+    partner, boundary = view.positions("partner"), view.positions("boundary")
+    j = start
+    while j < min(hi, start + settings.object_window):
+        if j in boundary or j in view.cue_tokens:
+            return []
+        if j in partner:
+            while j < hi and j in partner:
+                j += 1
+            k = j + 1 if j < hi and view.has(j, "determiner") else j
+            m = view.mention_at.get(k)
+            if m is None or m.start != k or not m.ref_id:
+                return []
+            if m.actor_type in settings.non_subject_actor_types:
+                return []
+            return [m, *coordinated_after(view, m, hi)]
+        j += 1
+    return []
 
 
 def _trigger_subjects(
