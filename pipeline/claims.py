@@ -1493,12 +1493,9 @@ def iter_claims(doc: Doc, rules: ClaimRules) -> Iterator[Claim]:
         span = table.token_span(d.start_char, d.end_char)
         if span is not None:
             per_sent["dates"][min(bisect_right(bounds, span[0]), last)].append((d.value, *span))
-    mention_sents = set(by_sentence([m.start for m in view.mentions if not m.virtual], sents))
     attributions = document_attributions(view, per_sent["cues"], rules.settings)
     for si, sent in enumerate(sents):
         atts = attributions[si]
-        if si not in mention_sents and not per_sent["q"][si] and not atts:
-            continue
         if not per_sent["triggers"][si] and not per_sent["q"][si]:
             continue  # no trigger, no count: no draft
         if is_question(view, sent, rules.settings.question_marks):

@@ -1873,3 +1873,32 @@ def test_holding_off_and_refusing_negate_the_act(
 ) -> None:
     got = _typed(analyse(text), claim_type, "modality")
     assert got and all(m == "negated" for (m,) in got), got
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a sentence naming no actor, count or speaker may still state a claim
+        ("No aid has entered since March 2.", ("aid", "enter", None, "negated")),
+        ("The Rafah crossing remains shut.", ("aid", "open", None, "negated")),
+        # an airdrop is a delivery with or without a count
+        (
+            "The United States airdropped food into Gaza on Saturday.",
+            ("aid", "deliver", "united_states", "asserted"),
+        ),
+        # agreeing to a plan accepts it; agreeing on one drafts it
+        (
+            "Hamas has not yet agreed to the framework.",
+            ("response", "accept", "hamas", "negated"),
+        ),
+        (
+            "The negotiators agreed on a framework for a deal.",
+            ("proposal", "propose", None, "asserted"),
+        ),
+    ],
+)
+def test_claims_without_actor_or_count(
+    analyse: Callable[..., Doc], text: str, expected: tuple[str, str, str | None, str]
+) -> None:
+    got = _pairs(analyse(text), "claim_type", "predicate", "subject_id", "modality")
+    assert got == [expected], got
