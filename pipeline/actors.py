@@ -309,7 +309,13 @@ class ActorTagger(RuleComponent):
         return match_id
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.entities = self.entities(doc)
+        found = self.entities(doc)
+        clutter: set[int] | None = doc._.clutter_sents
+        if clutter:  # page furniture ("Read more: ...") names no one
+            sent_of: list[int] = token_table(doc).sent_of
+            found = [e for e in found if e.sentence not in clutter]
+            doc.ents = [e for e in doc.ents if sent_of[e.start] not in clutter]
+        doc._.entities = found
         return doc
 
     def dictionary_matches(

@@ -1475,6 +1475,7 @@ def iter_claims(doc: Doc, rules: ClaimRules) -> Iterator[Claim]:
     if not sents:
         return
     headlines = doc._.headline_sents or set()
+    clutter = doc._.clutter_sents or set()
     per_sent: dict[str, dict[int, list]] = {
         k: defaultdict(list) for k in ("triggers", "cues", "modality", "topics", "q", "dates")
     }
@@ -1498,6 +1499,8 @@ def iter_claims(doc: Doc, rules: ClaimRules) -> Iterator[Claim]:
         atts = attributions[si]
         if not per_sent["triggers"][si] and not per_sent["q"][si]:
             continue  # no trigger, no count: no draft
+        if si in clutter:
+            continue  # page furniture ("Read more: ...") states nothing
         if is_question(view, sent, rules.settings.question_marks):
             continue  # a question asserts nothing
         skip = frozenset().union(*(a.span for a in atts)) if atts else frozenset()

@@ -311,8 +311,11 @@ class DateTagger(RuleComponent):
         lemmas = doc.has_annotation("LEMMA")
         clauses: dict[int, _Clauses] = {}
         found: list[_Found] = []
+        clutter: set[int] = doc._.clutter_sents or set()  # page furniture dates nothing
         for span, rule_id in spans:
             index = bisect.bisect_right(starts, span.start) - 1
+            if index in clutter:
+                continue
             in_quote = quotes.inside(span.start)
             speech = not in_quote and self._is_speech(doc, span, starts[index])
             before = found[-1].span if found and found[-1].sentence == index else None

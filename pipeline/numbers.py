@@ -592,7 +592,11 @@ class NumberTagger(RuleComponent):
         self.guard_ids = frozenset(strings.add(w) for w in lex.context["qualifier_guard"])
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.quantities = list(self.quantities(doc)) if self.lexicon is not None else []
+        found = list(self.quantities(doc)) if self.lexicon is not None else []
+        clutter: set[int] | None = doc._.clutter_sents
+        if clutter:  # page furniture ("Read more: toll passes 40,000") counts nothing
+            found = [q for q in found if q.sentence not in clutter]
+        doc._.quantities = found
         return doc
 
     # -- per document ----------------------------------------------------------

@@ -6,7 +6,10 @@ adds each entry to the tokenizer as a special case, so "Oct.", "U.S." and
 them. Sentence boundaries then follow two plain rules: a sentence ends after
 terminal punctuation (plus any closing quotes or brackets), and at a line break.
 A line with no terminal punctuation (headline, dateline, crosshead) is its own
-sentence and is flagged in ``doc._.headline_sents``. Hard-wrapped text
+sentence and is flagged in ``doc._.headline_sents``; a line that opens with a phrase
+of ``rules/page_clutter.jsonl`` ("Read more:", "Related:") is page furniture, and its
+sentences are flagged in ``doc._.clutter_sents`` for the components to leave out.
+Hard-wrapped text
 (fixed-width lines, as in e-mail, wire feeds and text taken from PDFs) is
 recognised by :func:`soft_line_breaks`, and its line breaks inside a paragraph
 are read as spaces.
@@ -15,7 +18,7 @@ are read as spaces.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import Any, cast
 
 import numpy
@@ -43,6 +46,13 @@ ABBREVIATIONS = RuleSpec(
     unique=("text",),
     unique_lower=False,
     description="tokens ending in '.' that never end a sentence",
+)
+
+PAGE_CLUTTER = RuleSpec(
+    name="page_clutter",
+    fields={"text": Field(required=True), "note": Field()},
+    unique=("text",),
+    description="phrases that open a line of page furniture (Read more:, Related:)",
 )
 
 #: Infix pattern: a hyphen between an abbreviation's final period and a letter.
@@ -147,6 +157,42 @@ def headline_sentences(doc: Doc) -> set[int]:
     return flagged
 
 
+def clutter_sentences(doc: Doc, openers: Sequence[str]) -> set[int]:
+    """Return indices of the sentences on lines of page furniture: a line whose text opens
+    with one of ``openers`` (lower case) followed by no further letter or digit ("Read
+    more: Gaza toll passes 40,000", "Related: ...", "Subscribe to our newsletter").
+
+    The components leave these sentences out: no entity, count, date or claim comes from
+    them.
+    """
+    if not openers:
+        return set()
+    table = token_table(doc)
+    text, starts = table.text, table.starts_char
+    flagged: set[int] = set()
+    line_end = -1  # end of the clutter line being read, if any
+    for i, (start, stop) in enumerate(zip(table.sent_starts, table.sent_ends, strict=True)):
+        if start >= stop:
+            continue
+        begin = starts[start]
+        if begin < line_end:
+            flagged.add(i)
+            continue
+        k = begin - 1
+        while k >= 0 and text[k] in " \t":
+            k -= 1
+        if k >= 0 and text[k] != "\n":
+            continue  # the sentence does not open its line
+        end = text.find("\n", begin)
+        line = text[begin : len(text) if end < 0 else end].lstrip().lower()
+        for opener in openers:
+            if line.startswith(opener) and not line[len(opener) : len(opener) + 1].isalnum():
+                flagged.add(i)
+                line_end = len(text) if end < 0 else end
+                break
+    return flagged
+
+
 def set_sentence_starts(doc: Doc, *, terminal: WordClass, closers: WordClass) -> None:
     """Set ``is_sent_start`` on every token of ``doc`` in one array pass.
 
@@ -192,14 +238,18 @@ def _is_soft(word: str, start: int, soft: list[int]) -> bool:
 class SentenceSplitter(RuleComponent):
     """Adds abbreviation special cases to the tokenizer and sets sentence starts."""
 
-    RULE_SPECS = (ABBREVIATIONS,)
+    RULE_SPECS = (ABBREVIATIONS, PAGE_CLUTTER)
 
     def __init__(self, nlp: Language, name: str) -> None:
         super().__init__(nlp, name)
         self.abbreviations: frozenset[str] = frozenset()
+        self.clutter_openers: tuple[str, ...] = ()
 
     def compile(self) -> None:
         self.abbreviations = frozenset(r["text"] for r in self.rule_rows("abbreviations"))
+        self.clutter_openers = tuple(
+            sorted({str(r["text"]).lower() for r in self.rule_rows("page_clutter")}, key=len)
+        )[::-1]
 
     def initialize(
         self,
@@ -225,6 +275,7 @@ class SentenceSplitter(RuleComponent):
     def __call__(self, doc: Doc) -> Doc:
         set_sentence_starts(doc, terminal=_TERMINAL_CLASS, closers=_CLOSER_CLASS)
         doc._.headline_sents = headline_sentences(doc)
+        doc._.clutter_sents = clutter_sentences(doc, self.clutter_openers)
         return doc
 
 
@@ -236,6 +287,7 @@ def make_sentence_splitter(nlp: Language, name: str) -> SentenceSplitter:
 
 __all__ = [
     "SentenceSplitter",
+    "clutter_sentences",
     "headline_sentences",
     "make_sentence_splitter",
     "sentence_starts",

@@ -690,7 +690,12 @@ def test_quotations(word: str, n: int, inside: bool) -> None:
 def _rules_copy(tmp_path: Path) -> Path:
     target = tmp_path / "rules"
     target.mkdir()
-    for name in ("abbreviations.jsonl", "dates_vocab.jsonl", "dates_patterns.jsonl"):
+    for name in (
+        "abbreviations.jsonl",
+        "page_clutter.jsonl",
+        "dates_vocab.jsonl",
+        "dates_patterns.jsonl",
+    ):
         shutil.copy(RULES / name, target / name)
     return target
 

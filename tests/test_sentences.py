@@ -6,7 +6,7 @@ import pytest
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from pipeline.sentences import sentence_starts, soft_line_breaks
+from pipeline.sentences import clutter_sentences, sentence_starts, soft_line_breaks
 
 
 @pytest.mark.parametrize(
@@ -69,6 +69,36 @@ def test_headlines_are_flagged(nlp: Language) -> None:
         "Hamas delegation arrives in Egypt\nISTANBUL\nA senior delegation arrived late Tuesday."
     )
     assert doc._.headline_sents == {0, 1}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Talks resumed.\nRead more: Gaza toll passes 40,000\nThey ended.", {1}),
+        # every sentence of the clutter line, none after it
+        ("Talks resumed.\nPhoto caption: Smoke rises. A strike hit.\nThey ended.", {1, 2}),
+        ("  RELATED: Board of Peace meets\nTalks resumed.", {0}),
+        # the phrase must open the line and end at a word boundary
+        ("Talks resumed. Read more: nothing.", set()),
+        ("Relatedly: talks resumed.", set()),
+        ("Advertisements for talks resumed.", set()),
+    ],
+)
+def test_clutter_lines_are_flagged(nlp: Language, text: str, expected: set[int]) -> None:
+    doc = nlp(text)
+    assert doc._.clutter_sents == expected
+    openers = ["read more:", "photo caption:", "related:", "advertisement"]
+    assert clutter_sentences(doc, openers) == expected
+
+
+def test_clutter_lines_yield_nothing(analyse) -> None:  # type: ignore[no-untyped-def]
+    doc = analyse(
+        "Hamas accepted the plan.\nRead more: Gaza health ministry says toll passes 40,000"
+    )
+    assert [e.text for e in doc._.entities] == ["Hamas"]
+    assert [e.text for e in doc.ents] == ["Hamas"]
+    assert doc._.quantities == [] and doc._.dates == []
+    assert [c.claim_type for c in doc._.claims] == ["response"]
 
 
 def test_sentence_starts_pure() -> None:
