@@ -8,10 +8,12 @@ and leaves relative expressions unresolved (value None, with a reason) when ther
 is no anchor. Conventions: a weekday is the latest such day on or before the
 anchor in past context, the next one on or after it in future context (the
 anchor day itself counts both ways, so "from Thursday" written on a Thursday is
-that day); a month or month-day without a year is the nearest past occurrence
-(the current month included) unless the context is future; "since"/"after"
-force the past; "last week" is the previous ISO week; "the end of 2027" is
-2027-12 with modifier ``end``; a range gets an ISO interval value
+that day), and "last"/"next" with a weekday exclude the anchor day ("last Tuesday"
+written on a Tuesday is a week before); a month or month-day without a year is the
+nearest past occurrence (the current month included) unless the context is future,
+and "last September" is never the current month; "since"/"after" force the past;
+"last week" is the previous ISO week; "the end of 2027" is 2027-12 with modifier
+``end``; a range gets an ISO interval value
 ("2023-11-24/2023-11-30") with relation ``from``. The words come from
 ``rules/dates_vocab.jsonl`` (a :class:`DateVocab`); nothing lexical is in code.
 """
@@ -161,8 +163,12 @@ def _parse(tokens: Sequence[str], vocab: DateVocab) -> _Parts:
             parts.relation = kinds["relation"]  # "on Monday", also "late on Monday"
         elif "month" in kinds:
             parts.month = int(kinds["month"])
+            if pending_shift:  # "last September", "next March"
+                parts.shift, pending_shift = pending_shift, None
         elif "weekday" in kinds:
             parts.weekday = int(kinds["weekday"])
+            if pending_shift:  # "last Tuesday", "next Monday"
+                parts.shift, pending_shift = pending_shift, None
         elif "day_word" in kinds:
             if parts.day_offset is None:
                 parts.day_offset = int(kinds["day_word"])
@@ -208,6 +214,11 @@ def _year(year: int, boundary: str | None, **kw: Any) -> ResolvedDate:
     if boundary in ("start", "end"):
         return _month(year, 1 if boundary == "start" else 12, **kw)
     return ResolvedDate(f"{year:04d}", dt.date(year, 1, 1), dt.date(year, 12, 31), "year", **kw)
+
+
+def tense_of(step: int) -> str:
+    """Return the tense a shift points to: ``future`` for "next", ``past`` for "last"."""
+    return "future" if step > 0 else "past"
 
 
 def _weekday(anchor: dt.date, weekday: int, tense: str) -> dt.date:
@@ -269,12 +280,20 @@ def _resolve_parts(
         if anchor is not None and p.day_offset is not None:
             return _day(anchor + dt.timedelta(days=p.day_offset), **kw)
         if anchor is not None and p.weekday is not None and p.month is None:
+            if p.shift:  # "last Tuesday" written on a Tuesday is a week before
+                step = 1 if p.shift > 0 else -1
+                day = _weekday(anchor + dt.timedelta(days=step), p.weekday, tense_of(step))
+                return _day(day, **kw)
             return _day(_weekday(anchor, p.weekday, tense), **kw)
         if p.month is not None:
             if p.year is not None:
                 year = p.year
             elif anchor is not None and p.year_shift is not None:
                 year = anchor.year + p.year_shift
+            elif anchor is not None and p.shift:  # "last September" is never this month's
+                year = _infer_year(anchor, p.month, p.day, tense_of(p.shift))
+                if (year, p.month) == (anchor.year, anchor.month):
+                    year += 1 if p.shift > 0 else -1
             elif anchor is not None:
                 year = _infer_year(anchor, p.month, p.day, tense)
             else:

@@ -45,6 +45,15 @@ def _d(text: str) -> dt.date:
 RESOLVE_CASES = [
     # text, anchor, tense, value, granularity, modifier, relation
     ("Thursday", THU, "past", "2023-12-28", "day", None, "on"),
+    # "last"/"next" with a weekday exclude the anchor day itself
+    ("last Thursday", THU, "past", "2023-12-21", "day", None, "on"),
+    ("last Tuesday", THU, "past", "2023-12-26", "day", None, "on"),
+    ("next Thursday", THU, "future", "2024-01-04", "day", None, "on"),
+    ("next Tuesday", D004, "future", "2024-12-10", "day", None, "on"),
+    ("last September", D004, "past", "2024-09", "month", None, "on"),
+    ("last December", D004, "past", "2023-12", "month", None, "on"),
+    ("next December", D004, "future", "2025-12", "month", None, "on"),
+    ("next March", D004, "future", "2025-03", "month", None, "on"),
     ("on Wednesday", THU, "past", "2023-12-27", "day", None, "on"),
     ("on Friday", THU, "past", "2023-12-22", "day", None, "on"),
     ("on Friday", THU, "future", "2023-12-29", "day", None, "on"),
@@ -743,3 +752,19 @@ def test_built_model_tags_dates(analyse: Callable[..., Doc]) -> None:
         ("Thursday", "2023-12-28"),
         ("tomorrow", "2023-12-29"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "expected"),
+    [
+        ("Envoys went to Cairo last Tuesday.", "2024-02-20", [("last Tuesday", "2024-02-13")]),
+        ("Envoys went to Cairo last Tuesday.", "2024-02-22", [("last Tuesday", "2024-02-20")]),
+        ("Talks resume next Monday.", "2024-02-19", [("next Monday", "2024-02-26")]),
+        ("The plan was announced last September.", "2026-06-09", [("last September", "2025-09")]),
+    ],
+)
+def test_shifted_weekdays_and_months(
+    analyse, text: str, published: str, expected: list[tuple[str, str]]  # type: ignore[no-untyped-def]
+) -> None:
+    doc = analyse(text, published)
+    assert [(d.text, d.value) for d in doc._.dates] == expected
