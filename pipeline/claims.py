@@ -1203,7 +1203,7 @@ def trigger_drafts(
         rule_id: str = row["id"]
         background: bool = in_background(view, sent, hit)
         if claim_type in settings.partner_types and subjects != [None]:
-            subjects = subjects + partners_after(view, hit.end, sent.end, settings)
+            subjects = [*subjects, *partners_after(view, hit.end, sent.end, settings)]
         for subject in subjects:
             if "subject" in requires and subject is None:
                 continue
