@@ -129,6 +129,7 @@ CLAIM_ANAPHORS = RuleSpec(
         ),
         "actor_types": Field(kind="list"),
         "head": Field(choices=LEXICON_KINDS),
+        "plural": Field(kind="bool", default=False),  # "they": every coordinated speaker
         "note": Field(),
     },
     unique=("text",),
@@ -235,6 +236,9 @@ class Attribution:
     inherited: bool = False
     excluded: tuple[tuple[int, int], ...] = ()
     turn: bool = False  # a speaker label ("NAME:"): the rest of its line is the speaker's
+    #: ``(actor_id, text)`` of each coordinated speaker ("Egypt and Qatar said"), when
+    #: more than one; the first is the claimant
+    sides: tuple[tuple[str, str], ...] = ()
 
     def covers(self, token: int) -> bool:
         """True when ``token`` lies in the scope and in no excluded clause."""
@@ -289,6 +293,7 @@ class DocView:
     quoted: list[bool]
     quote_spans: list[tuple[int, int]]
     pronouns: dict[int, tuple[int, str]] = field(default_factory=dict)  # start -> (end, resolve)
+    plural_pronouns: set[int] = field(default_factory=set)  # starts of "they", "we"
     date_tokens: set[int] = field(default_factory=set)
     cue_tokens: set[int] = field(default_factory=set)  # tokens of attribution cues (said, says)
     words: list[str] = field(default_factory=list)
@@ -495,6 +500,8 @@ def _resolve_anaphors(
         resolve = row["resolve"]
         if resolve in {"claimant", "person", "person_side", "speaker_side", "unnamed"}:
             view.pronouns[start] = (end, resolve)
+            if row.get("plural"):
+                view.plural_pronouns.add(start)
             continue
         target: Mention | None = None
         if resolve == "actor_type":
@@ -603,6 +610,27 @@ def _previous_word(view: DocView, j: int, lo: int) -> int:
     while j >= lo and view.space[j]:
         j -= 1
     return j
+
+
+def coordinated_after(view: DocView, m: Mention, hi: int) -> list[Mention]:
+    """Return the actors coordinated after ``m`` ("by X and Y": Y)."""
+    out: list[Mention] = []
+    cur = m
+    while True:
+        j = cur.end
+        if j >= hi or not (view.has(j, "coordinator") or view.text(j) == ","):
+            break
+        j += 1
+        while j < hi and (view.has(j, "coordinator") or view.text(j) == ","):
+            j += 1  # "together with", ", along with", ", and"
+        while j < hi and view.has(j, "determiner"):
+            j += 1
+        nxt = view.mention_at.get(j)
+        if nxt is None or nxt.start != j:
+            break
+        out.append(nxt)
+        cur = nxt
+    return out
 
 
 def first_conjunct(view: DocView, m: Mention, lo: int) -> Mention:
@@ -880,6 +908,7 @@ def sentence_attributions(
         speaker: Mention | None = None
         pronoun: int | None = None
         closing = False
+        np_end = hi
         span = set(range(cue.start, cue.end))
         if kind == "label":
             speaker = label_speaker(view, cue, lo)
@@ -953,6 +982,15 @@ def sentence_attributions(
             continue
         cid, ctext, anonymous, affiliation = claimant
         quoted = any(view.quoted[k] for k in range(scope[0], scope[1]) if k not in span)
+        sides: tuple[tuple[str, str], ...] = ()
+        if speaker is not None and speaker.label == "ACTOR" and speaker.ref_id:
+            # the coordination ends at the cue, or with the noun phrase after "according to"
+            group_end = cue.start if speaker.end <= cue.start else hi
+            if kind == "according":
+                group_end = np_end
+            group = [speaker, *coordinated_after(view, speaker, group_end)]
+            found = {m.ref_id: m.text for m in group if m.ref_id}
+            sides = tuple(found.items()) if len(found) > 1 else ()
         out.append(
             Attribution(
                 claimant_id=cid,
@@ -968,6 +1006,7 @@ def sentence_attributions(
                 priority=int(cue.row.get("priority", 0)) + int(kind == "verb" and closing),
                 excluded=_exclusions(view, scope[0], scope[1], cue),
                 turn=kind == "label",
+                sides=sides,
             )
         )
     out = _clip_scopes(out, lo)

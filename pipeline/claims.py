@@ -41,6 +41,7 @@ from pipeline.attribution import (
     Settings,
     antecedent_person,
     build_view,
+    coordinated_after,
     inherited_attribution,
     is_blocked,
     is_compound,
@@ -639,27 +640,6 @@ def floor(sent: Span, atts: Sequence[Attribution], pos: int) -> int:
     of the content an attribution introduces ("X said that ..." keeps X out of reach)."""
     starts = [a.scope[0] for a in atts if a.covers(pos) and not a.inherited and a.scope[0] <= pos]
     return max([sent.start, *starts])
-
-
-def coordinated_after(view: DocView, m: Mention, hi: int) -> list[Mention]:
-    """Return the actors coordinated after ``m`` ("by X and Y": Y)."""
-    out: list[Mention] = []
-    cur = m
-    while True:
-        j = cur.end
-        if j >= hi or not (view.has(j, "coordinator") or view.text(j) == ","):
-            break
-        j += 1
-        while j < hi and (view.has(j, "coordinator") or view.text(j) == ","):
-            j += 1  # "together with", ", along with", ", and"
-        while j < hi and view.has(j, "determiner"):
-            j += 1
-        nxt = view.mention_at.get(j)
-        if nxt is None or nxt.start != j:
-            break
-        out.append(nxt)
-        cur = nxt
-    return out
 
 
 def coordinated(view: DocView, m: Mention, lo: int) -> list[Mention]:
@@ -1309,6 +1289,11 @@ def _trigger_subjects(
     )
     if nearest is None:
         return [None]
+    if nearest.virtual and nearest.start in view.plural_pronouns and row.get("each_subject"):
+        # "Egypt, Qatar and the U.S. have said they will act as guarantors": each of them
+        att = next((a for a in atts if a.covers(nearest.start) and a.sides), None)
+        if att is not None:
+            return [replace(nearest, actor_id=side) for side, _ in att.sides]
     group = coordinated(view, nearest, sent.start)
     if not row.get("each_subject"):
         return [group[0]]
@@ -1577,6 +1562,14 @@ def finish(
     object_id = d.object_id if d.object_id is not None else (d.obj.ref_id if d.obj else None)
     if object_id is None and d.group_object and att is not None:
         object_id = group_of(rules, att.claimant_id, "reporter_group")
+    claimant_id = att.claimant_id if att else None
+    claimant_text = att.claimant_text if att else None
+    affiliation = att.affiliation_id if att else None
+    if att is not None and att.sides and subject_id != claimant_id:
+        # "Egypt, Qatar and the U.S. said they will act as guarantors": each says it
+        side_text = dict(att.sides).get(subject_id or "")
+        if side_text is not None and claimant_id == att.sides[0][0]:
+            claimant_id, claimant_text, affiliation = subject_id, side_text, subject_id
     table = token_table(doc)
     if d.hi > d.lo:
         start_char, end_char = table.starts_char[d.lo], table.ends_char[d.hi - 1]
@@ -1599,10 +1592,10 @@ def finish(
         category=category,
         unit=q.unit if q else None,
         event_date=_nearest_date(per_sent["dates"][si], d.anchor, skip),
-        claimant_id=att.claimant_id if att else None,
-        claimant_text=att.claimant_text if att else None,
+        claimant_id=claimant_id,
+        claimant_text=claimant_text,
         claimant_anonymous=att.anonymous if att else None,
-        claimant_affiliation_id=att.affiliation_id if att else None,
+        claimant_affiliation_id=affiliation,
         basis_id=att.basis_id if att else None,
         cue=att.cue if att else None,
         quoted=view.quoted[d.anchor],

@@ -124,3 +124,34 @@ def test_we_without_a_speaker_is_nobody(analyse: Callable[..., Doc], text: str) 
     doc = analyse(text)
     ours = [c for c in doc._.claims if c.evidence.startswith("We call")]
     assert all(c.subject_id is None for c in ours), ours
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Egypt, Qatar and the U.S. have said they will act as guarantors of any deal.",
+            {("egypt", "egypt"), ("qatar", "qatar"), ("united_states", "united_states")},
+        ),
+        (
+            "Egypt and Qatar said they would continue their mediation.",
+            {("egypt", "egypt"), ("qatar", "qatar")},
+        ),
+        # one speaker: "they" is that speaker
+        ("Qatar said they would continue mediating.", {("qatar", "qatar")}),
+    ],
+)
+def test_they_after_coordinated_speakers_is_each_of_them(
+    analyse: Callable[..., Doc], text: str, expected: set[tuple[str, str]]
+) -> None:
+    got = {(c.subject_id, c.claimant_id) for c in analyse(text)._.claims}
+    assert got == expected, got
+
+
+def test_according_to_ends_with_its_noun_phrase(analyse: Callable[..., Doc]) -> None:
+    text = (
+        "More than 300 people have been killed, according to the health ministry, and "
+        "Israel says 130 hostages remain in Gaza."
+    )
+    hostages = [c for c in analyse(text)._.claims if c.claim_type == "captives"]
+    assert [c.claimant_id for c in hostages] == ["israel"], hostages
