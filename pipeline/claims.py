@@ -674,6 +674,7 @@ def possessor(view: DocView, pos: int, lo: int) -> Mention | None:
         if (
             view.has(j, "determiner")
             or view.has(j, "boundary")
+            or view.has(j, "blocker")  # "sends reply through mediators": no possessor
             or (tok.is_punct and tok.text not in {"-", "'s", "’s", "'", "’"})
         ):
             return None

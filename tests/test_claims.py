@@ -1902,3 +1902,15 @@ def test_claims_without_actor_or_count(
 ) -> None:
     got = _pairs(analyse(text), "claim_type", "predicate", "subject_id", "modality")
     assert got == [expected], got
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hamas sends reply through mediators",
+        "Hamas sent its answer via the mediators on Monday.",
+    ],
+)
+def test_no_possessor_across_a_preposition(analyse: Callable[..., Doc], text: str) -> None:
+    got = [c.subject_id for c in analyse(text)._.claims if c.claim_type == "mediation"]
+    assert got == [], got
