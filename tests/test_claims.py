@@ -1914,3 +1914,19 @@ def test_claims_without_actor_or_count(
 def test_no_possessor_across_a_preposition(analyse: Callable[..., Doc], text: str) -> None:
     got = [c.subject_id for c in analyse(text)._.claims if c.claim_type == "mediation"]
     assert got == [], got
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The pause in fighting between Israel and Hamas was extended by two days.", "extend"),
+        ("The ceasefire between Israel and Hamas took hold on Sunday morning.", "begin"),
+        ("The seven-day truce between Israel and Hamas collapsed on Friday.", "violate"),
+        ("Gaza ceasefire shattered as strikes resume", "violate"),
+    ],
+)
+def test_truce_events_after_a_long_truce_phrase(
+    analyse: Callable[..., Doc], text: str, expected: str
+) -> None:
+    got = [c.predicate for c in analyse(text)._.claims if c.claim_type == "ceasefire"]
+    assert expected in got, got
