@@ -1930,3 +1930,43 @@ def test_truce_events_after_a_long_truce_phrase(
 ) -> None:
     got = [c.predicate for c in analyse(text)._.claims if c.claim_type == "ceasefire"]
     assert expected in got, got
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Hamas refuses to disarm while Israeli troops remain in Gaza.", ("reject", "asserted")),
+        ("Hamas has not yet agreed to disarm.", ("accept", "negated")),
+        ("Hamas has said it will not lay down its weapons.", ("accept", "negated")),
+        ("Hamas would not surrender its weapons to the occupation.", ("accept", "negated")),
+    ],
+)
+def test_disarmament_responses(
+    analyse: Callable[..., Doc], text: str, expected: tuple[str, str]
+) -> None:
+    got = _pairs(analyse(text), "claim_type", "predicate", "modality")
+    assert ("response", *expected) in got, got
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Israeli officials say the group must give up its weapons before any withdrawal.",
+        "Washington is pressing Hamas to hand over its heavy weapons.",
+    ],
+)
+def test_a_demand_to_disarm_is_no_response(analyse: Callable[..., Doc], text: str) -> None:
+    got = [c.predicate for c in analyse(text)._.claims if c.claim_type == "response"]
+    assert got == [], got
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "An Israeli delegation has been in Doha since Saturday.",
+        "A Hamas delegation remained in Cairo for a third day on Tuesday.",
+    ],
+)
+def test_a_delegation_staying_in_a_capital_visits(analyse: Callable[..., Doc], text: str) -> None:
+    got = _pairs(analyse(text), "claim_type", "predicate")
+    assert ("meeting", "visit") in got, got
