@@ -95,6 +95,7 @@ LEXICON_KINDS = frozenset(
         "guarantees",  # guarantees, assurances: what a party seeks ("seeks written guarantees")
         "release",  # release, handover nouns: what a party halts or postpones
         "partner",  # together with, alongside: the actor after it shares the act
+        "captives",  # hostages, prisoners: whose return a condition asks for
     }
 )
 

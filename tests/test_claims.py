@@ -1970,3 +1970,26 @@ def test_a_demand_to_disarm_is_no_response(analyse: Callable[..., Doc], text: st
 def test_a_delegation_staying_in_a_capital_visits(analyse: Callable[..., Doc], text: str) -> None:
     got = _pairs(analyse(text), "claim_type", "predicate")
     assert ("meeting", "visit") in got, got
+
+
+@pytest.mark.parametrize(
+    ("text", "subject"),
+    [
+        ("Israel would keep fighting until all hostages were returned, Netanyahu said.", "israel"),
+        (
+            "The truce would end if the hostages were not returned by noon on Saturday, "
+            "Israel said.",
+            "israel",
+        ),
+    ],
+)
+def test_a_condition_on_the_captives_is_a_demand(
+    analyse: Callable[..., Doc], text: str, subject: str
+) -> None:
+    got = _pairs(analyse(text), "claim_type", "subject_id", "category", "modality")
+    assert ("demand", subject, "prisoners", "asserted") in got, got
+
+
+def test_a_return_without_a_condition_is_no_demand(analyse: Callable[..., Doc]) -> None:
+    got = _pairs(analyse("All hostages were returned on Monday, Israel said."), "claim_type")
+    assert ("demand",) not in got, got
