@@ -114,6 +114,14 @@ def test_named_spokesperson_is_a_person_not_a_source(analyse: Analyse) -> None:
             "Egyptian officials",
             "egypt",
         ),
+        # medics, witnesses and regional diplomats speak without a name too
+        ("Medics said 12 people were killed in Khan Younis.", "Medics", None),
+        ("Fifteen others were wounded, a paramedic told Reuters.", "a paramedic", None),
+        (
+            "Qatar is back in contact with both sides, a regional diplomat said.",
+            "a regional diplomat",
+            None,
+        ),
     ],
 )
 def test_plural_source_without_determiner(
