@@ -177,6 +177,8 @@ CLAIM_SETTINGS = RuleSpec(
                     "distinct_predicate_types",
                     "question_marks",
                     "partner_types",
+                    "mediator_predicates",
+                    "guarantor_predicates",
                 }
             ),
         ),
@@ -268,6 +270,8 @@ class Settings:
     distinct_predicate_types: frozenset[str] = frozenset()
     question_marks: frozenset[str] = frozenset()
     partner_types: frozenset[str] = frozenset()
+    mediator_predicates: frozenset[str] = frozenset()
+    guarantor_predicates: frozenset[str] = frozenset()
 
 
 def settings_from_rows(rows: Iterable[RuleRow]) -> Settings:

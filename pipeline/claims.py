@@ -17,7 +17,7 @@ from __future__ import annotations
 import itertools
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -50,7 +50,7 @@ from pipeline.attribution import (
     settings_from_rows,
 )
 from pipeline.component import RuleComponent
-from pipeline.records import Claim, Quantity
+from pipeline.records import Claim, Entity, Quantity
 from pipeline.rules import Field, RuleProblem, RuleRow, RulesError, RuleSpec
 from pipeline.tokens import TokenTable, WordClass, token_table
 
@@ -1652,6 +1652,45 @@ def document_attributions(
     return out
 
 
+def roles_from_claims(
+    entities: Sequence[Entity],
+    claims: Sequence[Claim],
+    settings: Settings,
+    target_sents: Collection[int] | None,
+) -> list[Entity]:
+    """Return ``entities`` with the role their sentence's claims give them: the doer of a
+    mediation claim whose predicate is listed in the ``mediator_predicates`` (or
+    ``guarantor_predicates``) setting mediates (guarantees) in that sentence, when the role
+    tagger left the mention without a role and the sentence is about the target conflict
+    ("The extension was reached with the help of Egypt and the United States")."""
+    wanted: dict[tuple[int, str], tuple[str, str, str | None]] = {}
+    for c in claims:
+        if c.subject_id is None or c.sentence not in (target_sents or ()):
+            continue
+        if c.predicate in settings.mediator_predicates:
+            role = "mediator"
+        elif c.predicate in settings.guarantor_predicates:
+            role = "guarantor"
+        else:
+            continue
+        wanted.setdefault((c.sentence, c.subject_id), (role, c.rule_id, c.subject_text))
+    if not wanted:
+        return list(entities)
+    out: list[Entity] = []
+    for e in entities:
+        if (
+            e.role is None
+            and e.label != "SOURCE"
+            and e.actor_type not in settings.non_subject_actor_types
+        ):
+            side = e.actor_id if e.label == "ACTOR" else e.affiliation_id
+            found = wanted.get((e.sentence, side or ""))
+            if found is not None and (e.label == "ACTOR" or e.text == found[2]):
+                e = replace(e, role=found[0], role_rule=f"claims:{found[1]}")
+        out.append(e)
+    return out
+
+
 class ClaimExtractor(RuleComponent):
     """Sets ``doc._.claims`` from the rules in ``rules/claim_*.jsonl``."""
 
@@ -1666,6 +1705,10 @@ class ClaimExtractor(RuleComponent):
 
     def __call__(self, doc: Doc) -> Doc:
         doc._.claims = list(iter_claims(doc, self.rules)) if self.rules else []
+        if self.rules is not None and doc._.entities:
+            doc._.entities = roles_from_claims(
+                doc._.entities, doc._.claims, self.rules.settings, doc._.target_sents
+            )
         return doc
 
 

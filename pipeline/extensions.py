@@ -18,6 +18,7 @@ DOC_EXTENSIONS: dict[str, Any] = {
     "dates": None,  # list[DateMention]
     "claims": None,  # list[Claim]
     "headline_sents": None,  # set[int]: sentence indices that are headlines/page furniture
+    "target_sents": None,  # set[int]: sentences about the target conflict (roles)
     "clutter_sents": None,  # set[int]: sentences on page-furniture lines ("Read more: ...")
 }
 

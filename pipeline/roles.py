@@ -323,6 +323,7 @@ class RoleTagger(RuleComponent):
         actors = [{m.actor_id for m in ms if m.actor_id} for ms in by_sentence]
         words = self._sentence_words(table, len(bounds))
         conflicts = sentence_conflicts(actors, words, self.conflicts)
+        doc._.target_sents = {s for s, conflict in enumerate(conflicts) if conflict.target}
         connectors: set[int] | None = None  # computed when a cue needs groups
         partners: dict[int, int] | None = None  # partner phrase start -> end, likewise
         anchored: set[str] = set()  # cues once next to a party ("the delegation" = theirs)

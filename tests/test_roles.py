@@ -922,3 +922,21 @@ def test_guarantor_outranks_mediator_on_one_mention(
 ) -> None:
     roles = {e.text: e.role for e in run(text)._.entities if e.text in expected}
     assert roles == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "mediators"),
+    [
+        # a mediation claim's doer mediates in its sentence, where no role cue fired
+        (
+            "The Gaza truce extension was reached with the help of Egypt and the United States.",
+            {"egypt", "united_states"},
+        ),
+        # not in a sentence about another conflict
+        ("The Sudan truce extension was reached with the help of Egypt in Khartoum.", set()),
+    ],
+)
+def test_mediation_claims_give_their_doers_the_role(
+    analyse: Callable[..., Doc], text: str, mediators: set[str]
+) -> None:
+    assert actors_with_role(analyse(text)._.entities, "mediator") == mediators
