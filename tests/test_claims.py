@@ -1981,6 +1981,12 @@ def test_a_delegation_staying_in_a_capital_visits(analyse: Callable[..., Doc], t
             "Israel said.",
             "israel",
         ),
+        # the condition's category is the captives', whatever topic words follow
+        (
+            "Israel said it would cancel the ceasefire if all the hostages were not returned "
+            "by noon on Saturday and resume fighting.",
+            "israel",
+        ),
     ],
 )
 def test_a_condition_on_the_captives_is_a_demand(
