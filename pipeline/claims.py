@@ -155,6 +155,10 @@ CLAIM_QUANTITIES = RuleSpec(
         "subject": Field(choices=frozenset({"left", "none"}), default="left"),
         "shared": Field(kind="bool", default=False),
         "lend_to": Field(kind="list", choices=CLAIM_TYPES, default=[]),
+        # the doer when the text names none, for these predicates only: prisoners are
+        # released by the state that holds them
+        "default_subject": Field(),
+        "default_subject_predicates": Field(kind="list", default=[]),
         "lend_window": Field(kind="int", default=10),
         "note": Field(),
     },
@@ -1058,6 +1062,13 @@ def quantity_drafts(
             draft.object_id = draft.obj.ref_id if draft.obj else None
         if draft.category is None:
             draft.category = qrule.get("default_category")
+        default_subject = qrule.get("default_subject")
+        if (
+            draft.subject is None
+            and default_subject
+            and draft.predicate in qrule.get("default_subject_predicates", [])
+        ):
+            draft.subject = Mention(qs, qs, "", "ACTOR", actor_id=default_subject, virtual=True)
         if lead is None and qrule.get("modal_categories"):
             draft.modal = qrule
         yield draft
@@ -1543,7 +1554,7 @@ def finish(
     att = None if d.background else next((a for a in atts if a.covers(d.anchor)), None)
     subject = d.subject
     subject_id = subject.ref_id if subject else None
-    subject_text = subject.text if subject else None
+    subject_text = (subject.text or None) if subject else None
     if subject_id is None and d.fallback == "claimant" and att is not None and att.affiliation_id:
         subject_id, subject_text = att.affiliation_id, att.claimant_text
     modality = d.modality or modality_of(

@@ -1999,3 +1999,27 @@ def test_a_condition_on_the_captives_is_a_demand(
 def test_a_return_without_a_condition_is_no_demand(analyse: Callable[..., Doc]) -> None:
     got = _pairs(analyse("All hostages were returned on Monday, Israel said."), "claim_type")
     assert ("demand",) not in got, got
+
+
+@pytest.mark.parametrize(
+    ("text", "subject"),
+    [
+        # prisoners are released by the state that holds them when no one is named
+        ("The hostages were freed in exchange for 117 Palestinian prisoners.", "israel"),
+        ("33 Palestinian prisoners were due to be released on Friday.", "israel"),
+        # a named doer stays
+        ("Egypt said 33 Palestinian prisoners would be freed by Israel.", "israel"),
+    ],
+)
+def test_released_prisoners_have_their_captor_as_doer(
+    analyse: Callable[..., Doc], text: str, subject: str
+) -> None:
+    got = [
+        c.subject_id for c in analyse(text)._.claims if c.category == "prisoners" and c.value
+    ]
+    assert got == [subject], got
+
+
+def test_held_prisoners_take_no_default_doer(analyse: Callable[..., Doc]) -> None:
+    got = _pairs(analyse("Some 9,000 Palestinian prisoners are held."), "predicate", "subject_id")
+    assert ("hold", None) in got, got
