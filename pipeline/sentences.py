@@ -117,12 +117,15 @@ def sentence_starts(words: list[str], *, soft: Collection[int] = ()) -> list[boo
         return starts
     starts[0] = True
     boundary = False
+    line_break = False  # after a line break, a quote or bracket opens the next sentence
     for i, word in enumerate(words):
-        if boundary and not word.isspace() and word not in _CLOSERS:
+        if boundary and not word.isspace() and (line_break or word not in _CLOSERS):
             starts[i] = True
-            boundary = False
+            boundary = line_break = False
             continue
-        if ("\n" in word and i not in soft) or word in _TERMINAL:
+        if "\n" in word and i not in soft:
+            boundary = line_break = True
+        elif word in _TERMINAL:
             boundary = True
     return starts
 
@@ -216,7 +219,12 @@ def set_sentence_starts(doc: Doc, *, terminal: WordClass, closers: WordClass) ->
         if "\n" in word:
             newline[i] = not soft or not _is_soft(word, starts_char[i], soft)
     ends = table.in_class(terminal) | newline
+    # closing quotes and brackets stay with the sentence before, except the first visible
+    # token of a line: after a line break a quote opens the next sentence
     closing = table.in_class(closers)
+    visible = (~space).nonzero()[0]
+    first = visible.searchsorted(newline.nonzero()[0], side="right")  # per line break
+    closing[visible[first[first < len(visible)]]] = False
     candidates = (~(space | closing)).nonzero()[0]
     after = candidates.searchsorted(ends.nonzero()[0], side="right")
     values = numpy.full(n, -1, dtype="int64")

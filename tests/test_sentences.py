@@ -35,6 +35,11 @@ from pipeline.sentences import clutter_sentences, sentence_starts, soft_line_bre
             ],
         ),
         ("Is it over? No! Not yet.", ["Is it over?", "No!", "Not yet."]),
+        # a quote opening a line opens its sentence; one closing a line stays with it
+        (
+            'Talks ended.\n"We agreed," he said.\nIt held."\n(Reuters) Aid moved.',
+            ['Talks ended.', '"We agreed," he said.', 'It held."', "(Reuters) Aid moved."],
+        ),
     ],
 )
 def test_sentences(nlp: Language, text: str, expected: list[str]) -> None:
@@ -105,6 +110,15 @@ def test_sentence_starts_pure() -> None:
     assert sentence_starts([]) == []
     assert sentence_starts(["A", ".", "\n", "B"]) == [True, False, False, True]
     assert sentence_starts(["x", ".", '"', "y"]) == [True, False, False, True]
+    # after a line break a quote opens the sentence
+    assert sentence_starts(["x", ".", "\n", '"', "y"]) == [True, False, False, True, False]
+
+
+def test_array_and_pure_sentence_starts_agree(nlp: Language) -> None:
+    text = 'A.\n"B," he said. "C."\nD\n(E) F.\n  "G"'
+    doc = nlp(text)
+    expected = sentence_starts([t.text for t in doc])
+    assert [bool(t.is_sent_start) for t in doc] == expected
 
 
 def headlines_by_span_text(doc: Doc) -> set[int]:
