@@ -2023,3 +2023,20 @@ def test_released_prisoners_have_their_captor_as_doer(
 def test_held_prisoners_take_no_default_doer(analyse: Callable[..., Doc]) -> None:
     got = _pairs(analyse("Some 9,000 Palestinian prisoners are held."), "predicate", "subject_id")
     assert ("hold", None) in got, got
+
+
+@pytest.mark.parametrize(
+    ("text", "subjects"),
+    [
+        (
+            "Jordan and the United Arab Emirates welcomed the agreement.",
+            {"jordan", "united_arab_emirates"},
+        ),
+        ("Israel and Hamas both rejected the proposal.", {"israel", "hamas"}),
+    ],
+)
+def test_each_coordinated_side_responds(
+    analyse: Callable[..., Doc], text: str, subjects: set[str]
+) -> None:
+    got = {c.subject_id for c in analyse(text)._.claims if c.claim_type == "response"}
+    assert got == subjects, got
