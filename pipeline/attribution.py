@@ -179,6 +179,7 @@ CLAIM_SETTINGS = RuleSpec(
                     "partner_types",
                     "mediator_predicates",
                     "guarantor_predicates",
+                    "party_excluded_types",
                 }
             ),
         ),
@@ -272,6 +273,7 @@ class Settings:
     partner_types: frozenset[str] = frozenset()
     mediator_predicates: frozenset[str] = frozenset()
     guarantor_predicates: frozenset[str] = frozenset()
+    party_excluded_types: frozenset[str] = frozenset()
 
 
 def settings_from_rows(rows: Iterable[RuleRow]) -> Settings:

@@ -1663,6 +1663,24 @@ def document_attributions(
     return out
 
 
+def claims_without_party_doers(
+    claims: Sequence[Claim], entities: Sequence[Entity], settings: Settings
+) -> list[Claim]:
+    """Return ``claims`` without those of a type in the ``party_excluded_types`` setting
+    whose doer is a party of the conflict in that sentence (the role tagger's ``party``):
+    a side never mediates or guarantees its own war ("Hamas delegation stays in Cairo as
+    mediators push for a truce", "Hamas said it had received guarantees")."""
+    if not settings.party_excluded_types:
+        return list(claims)
+    parties = {(e.sentence, e.actor_id) for e in entities if e.role == "party"}
+    return [
+        c
+        for c in claims
+        if c.claim_type not in settings.party_excluded_types
+        or (c.sentence, c.subject_id) not in parties
+    ]
+
+
 def roles_from_claims(
     entities: Sequence[Entity],
     claims: Sequence[Claim],
@@ -1715,11 +1733,13 @@ class ClaimExtractor(RuleComponent):
         self.rules = compile_claim_rules(self.nlp, self.rows)
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.claims = list(iter_claims(doc, self.rules)) if self.rules else []
+        claims = list(iter_claims(doc, self.rules)) if self.rules else []
         if self.rules is not None and doc._.entities:
+            claims = claims_without_party_doers(claims, doc._.entities, self.rules.settings)
             doc._.entities = roles_from_claims(
-                doc._.entities, doc._.claims, self.rules.settings, doc._.target_sents
+                doc._.entities, claims, self.rules.settings, doc._.target_sents
             )
+        doc._.claims = claims
         return doc
 
 

@@ -2040,3 +2040,15 @@ def test_each_coordinated_side_responds(
 ) -> None:
     got = {c.subject_id for c in analyse(text)._.claims if c.claim_type == "response"}
     assert got == subjects, got
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hamas delegation stays in Cairo as mediators push for a Ramadan truce",
+        "Israel holds off on sending a team to Cairo as mediators press Hamas on disarmament",
+    ],
+)
+def test_a_party_never_mediates_its_own_war(analyse: Callable[..., Doc], text: str) -> None:
+    got = [c.subject_id for c in analyse(text)._.claims if c.claim_type == "mediation"]
+    assert not {"hamas", "israel"} & set(got), got
