@@ -2052,3 +2052,17 @@ def test_each_coordinated_side_responds(
 def test_a_party_never_mediates_its_own_war(analyse: Callable[..., Doc], text: str) -> None:
     got = [c.subject_id for c in analyse(text)._.claims if c.claim_type == "mediation"]
     assert not {"hamas", "israel"} & set(got), got
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Washington would keep working with both sides, the State Department said.",
+        'Egypt had made "significant progress" in bridging the gaps between the two sides.',
+    ],
+)
+def test_working_with_both_sides_and_bridging_gaps_mediate(
+    analyse: Callable[..., Doc], text: str
+) -> None:
+    got = _pairs(analyse(text), "claim_type", "predicate")
+    assert ("mediation", "mediate") in got, got
