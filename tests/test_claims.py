@@ -2066,3 +2066,15 @@ def test_working_with_both_sides_and_bridging_gaps_mediate(
 ) -> None:
     got = _pairs(analyse(text), "claim_type", "predicate")
     assert ("mediation", "mediate") in got, got
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Egypt called on Israel to allow fuel into northern Gaza.",
+        "The UN called for the opening of all crossings.",
+    ],
+)
+def test_demands_for_supplies_are_about_aid(analyse: Callable[..., Doc], text: str) -> None:
+    got = _pairs(analyse(text), "claim_type", "category")
+    assert ("demand", "aid") in got, got
