@@ -86,6 +86,9 @@ CLAIM_TRIGGERS = RuleSpec(
         "near_window": Field(kind="int", default=4),
         "not_prev": Field(kind="list", default=[]),
         "not_next": Field(kind="list", default=[]),
+        "not_soon_after": Field(kind="list", default=[]),  # none of these words within
+        "not_soon_after_window": Field(kind="int", default=3),  # this many tokens right
+        # ("agreed to extend the truce": an extension, not the truce agreed)
         "needs_before": Field(kind="list", default=[]),  # one of these words within
         "needs_before_window": Field(kind="int", default=8),  # this many tokens left
         "not_before": Field(kind="list", default=[]),  # none of these words within
@@ -335,6 +338,8 @@ class TriggerCheck:
 
     not_prev: frozenset[str]
     not_next: frozenset[str]
+    not_soon_after: frozenset[str]
+    not_soon_after_window: int
     not_after: list[str]
     needs_before: frozenset[str]
     needs_before_window: int
@@ -352,6 +357,8 @@ def trigger_check(row: Row) -> TriggerCheck:
     return TriggerCheck(
         not_prev=frozenset(row.get("not_prev", [])),
         not_next=frozenset(row.get("not_next", [])),
+        not_soon_after=frozenset(row.get("not_soon_after", [])),
+        not_soon_after_window=int(row.get("not_soon_after_window", 3)),
         not_after=list(row.get("not_after", [])),
         needs_before=frozenset(row.get("needs_before", [])),
         needs_before_window=int(row.get("needs_before_window", 8)),
@@ -441,7 +448,7 @@ def by_sentence(starts: Sequence[int], sents: Sequence[Span]) -> list[int]:
 
 
 def trigger_ok(view: DocView, hit: Hit) -> bool:
-    """True when a trigger's context conditions (near, not_prev, not_next) hold."""
+    """True when a trigger's context conditions (near, not_prev, not_next, ...) hold."""
     check: TriggerCheck = hit.check if hit.check is not None else trigger_check(hit.row)
     start: int = hit.start
     end: int = hit.end
@@ -450,6 +457,10 @@ def trigger_ok(view: DocView, hit: Hit) -> bool:
         return False
     if check.not_next and view.text(end) in check.not_next:
         return False
+    if check.not_soon_after:
+        for i in range(end, min(len(lower), end + check.not_soon_after_window)):
+            if lower[i] in check.not_soon_after:
+                return False
     i: int
     for kind in check.not_after:
         places = view.positions(kind)

@@ -2078,3 +2078,9 @@ def test_working_with_both_sides_and_bridging_gaps_mediate(
 def test_demands_for_supplies_are_about_aid(analyse: Callable[..., Doc], text: str) -> None:
     got = _pairs(analyse(text), "claim_type", "category")
     assert ("demand", "aid") in got, got
+
+
+def test_agreeing_to_extend_a_truce_is_an_extension_only(analyse: Callable[..., Doc]) -> None:
+    text = "Israel and Hamas have agreed to extend their truce in Gaza by two days."
+    got = {c.predicate for c in analyse(text)._.claims if c.claim_type == "ceasefire"}
+    assert got == {"extend"}, got
