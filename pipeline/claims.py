@@ -458,8 +458,8 @@ def trigger_ok(view: DocView, hit: Hit) -> bool:
     if check.not_next and view.text(end) in check.not_next:
         return False
     if check.not_soon_after:
-        for i in range(end, min(len(lower), end + check.not_soon_after_window)):
-            if lower[i] in check.not_soon_after:
+        for k in range(end, min(len(lower), end + check.not_soon_after_window)):
+            if lower[k] in check.not_soon_after:
                 return False
     i: int
     for kind in check.not_after:
