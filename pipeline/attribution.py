@@ -991,7 +991,8 @@ def sentence_attributions(
         quoted = any(view.quoted[k] for k in range(scope[0], scope[1]) if k not in span)
         sides: tuple[tuple[str, str], ...] = ()
         if speaker is not None and speaker.label == "ACTOR" and speaker.ref_id:
-            # the coordination ends at the cue, or with the noun phrase after "according to"
+            # the coordination ends at the cue, or with the claimant noun phrase of an
+            # according-type cue
             group_end = cue.start if speaker.end <= cue.start else hi
             if kind == "according":
                 group_end = np_end

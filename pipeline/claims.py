@@ -10,6 +10,10 @@ Subjects are the nearest eligible actor left of the trigger within the clause
 (or the passive agent after it), objects the counted group or the actor right
 of the trigger; modality comes from ``claim_modality.jsonl`` cues in a window,
 the claimant from :mod:`pipeline.attribution`. Everything is linear per sentence.
+The component then reconciles claims with roles: a mediation claim whose doer is a party
+of the conflict in its sentence is dropped (:func:`claims_without_party_doers`), and the
+doer of a mediation claim takes the mediator or guarantor role where the role tagger
+gave none (:func:`roles_from_claims`).
 """
 
 from __future__ import annotations
