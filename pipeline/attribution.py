@@ -198,25 +198,88 @@ _QUOTE_MARKS = _OPEN_QUOTES | _CLOSE_QUOTES | _STRAIGHT_QUOTES
 _NOWHERE: frozenset[int] = frozenset()
 
 
-@dataclass(slots=True, eq=False)  # built per mention: no frozen __init__; never modified
 class Mention:
-    """An entity aligned to tokens (``end`` exclusive); virtual ones come from anaphors."""
+    """An entity aligned to tokens (``end`` exclusive); virtual ones come from anaphors.
+
+    A plain class, not a dataclass: mypyc compiles its ``__init__`` (a dataclass keeps the
+    generated Python one), and one is built per entity of every document."""
 
     start: int
     end: int
     text: str
     label: str
-    actor_id: str | None = None
-    affiliation_id: str | None = None
-    actor_type: str | None = None
-    anonymous: bool = False
-    person_name: str | None = None
-    virtual: bool = False
+    actor_id: str | None
+    affiliation_id: str | None
+    actor_type: str | None
+    anonymous: bool
+    person_name: str | None
+    virtual: bool
+
+    def __init__(
+        self,
+        start: int,
+        end: int,
+        text: str,
+        label: str,
+        actor_id: str | None = None,
+        affiliation_id: str | None = None,
+        actor_type: str | None = None,
+        anonymous: bool = False,
+        person_name: str | None = None,
+        virtual: bool = False,
+    ) -> None:
+        self.start = start
+        self.end = end
+        self.text = text
+        self.label = label
+        self.actor_id = actor_id
+        self.affiliation_id = affiliation_id
+        self.actor_type = actor_type
+        self.anonymous = anonymous
+        self.person_name = person_name
+        self.virtual = virtual
+
+    def __repr__(self) -> str:
+        return (
+            f"Mention(start={self.start}, end={self.end}, text={self.text!r}, "
+            f"label={self.label!r}, actor_id={self.actor_id!r}, virtual={self.virtual})"
+        )
 
     @property
     def ref_id(self) -> str | None:
         """The actor this mention stands for: the actor itself, or a person's/source's side."""
         return self.actor_id if self.label == "ACTOR" else (self.affiliation_id or self.actor_id)
+
+    def named(self, person_name: str) -> Mention:
+        """Return a copy of this mention with ``person_name``."""
+        return Mention(
+            self.start,
+            self.end,
+            self.text,
+            self.label,
+            self.actor_id,
+            self.affiliation_id,
+            self.actor_type,
+            self.anonymous,
+            person_name,
+            self.virtual,
+        )
+
+    def moved(self, start: int, end: int, text: str, actor_id: str | None = None) -> Mention:
+        """Return a virtual copy of this mention at tokens ``start:end`` with ``text`` (and
+        ``actor_id`` instead of its own, when given)."""
+        return Mention(
+            start,
+            end,
+            text,
+            self.label,
+            self.actor_id if actor_id is None else actor_id,
+            self.affiliation_id,
+            self.actor_type,
+            self.anonymous,
+            self.person_name,
+            True,
+        )
 
 
 @dataclass(frozen=True)
@@ -407,7 +470,7 @@ def surname_mentions(words: Sequence[str], mentions: list[Mention]) -> list[Ment
         full.setdefault(words[m.end - 1], m.text)
     for k, m in enumerate(mentions):
         if m.label == "PERSON" and m.end - m.start == 1 and words[m.start] in full:
-            mentions[k] = replace(m, person_name=full[words[m.start]])
+            mentions[k] = m.named(full[words[m.start]])
         elif m.label == "PERSON":  # "al-Ansari", "AL-ANSARI" after "Majed al-Ansari"
             short = m.text.lower()
             longer = next(
@@ -415,7 +478,7 @@ def surname_mentions(words: Sequence[str], mentions: list[Mention]) -> list[Ment
                 None,
             )
             if longer is not None:
-                mentions[k] = replace(m, person_name=longer.text)
+                mentions[k] = m.named(longer.text)
     if not persons:
         return []
     covered = {i for m in mentions for i in range(m.start, m.end)}
@@ -433,7 +496,7 @@ def surname_mentions(words: Sequence[str], mentions: list[Mention]) -> list[Ment
             continue
         named = by_surname.get(word)
         if named is not None:
-            out.append(replace(named, start=i, end=i + 1, text=word, virtual=True))
+            out.append(named.moved(i, i + 1, word))
     return out
 
 
@@ -519,9 +582,7 @@ def _resolve_anaphors(
         elif resolve == "owner_of":
             target = _owner_before(view, start, row.get("head", ""), skip_types)
         if target is not None:
-            added.append(
-                replace(target, start=start, end=end, text=view.span_text(start, end), virtual=True)
-            )
+            added.append(target.moved(start, end, view.span_text(start, end)))
     if added:
         view.mentions.extend(added)
         _index_mentions(view)
@@ -548,13 +609,17 @@ def _owner_before(
 # -- attributions ---------------------------------------------------------------------
 
 
-@dataclass(slots=True, eq=False)  # one per match: no frozen __init__; never modified
 class CueHit:
-    """A matched attribution cue."""
+    """A matched attribution cue (a plain class: mypyc compiles its ``__init__``)."""
 
     start: int
     end: int
     row: Row
+
+    def __init__(self, start: int, end: int, row: Row) -> None:
+        self.start = start
+        self.end = end
+        self.row = row
 
 
 def claimant_of(mention: Mention, settings: Settings) -> tuple[str, bool, str | None] | None:

@@ -54,7 +54,7 @@ from pipeline.attribution import (
     settings_from_rows,
 )
 from pipeline.component import RuleComponent
-from pipeline.records import Claim, Entity, Quantity
+from pipeline.records import Claim, Entity, Quantity, build
 from pipeline.rules import Field, RuleProblem, RuleRow, RulesError, RuleSpec
 from pipeline.tokens import TokenTable, WordClass, token_table
 
@@ -375,14 +375,20 @@ def trigger_check(row: Row) -> TriggerCheck:
     )
 
 
-@dataclass(slots=True, eq=False)  # one per match: no frozen __init__; never modified
 class Hit:
-    """A matched rule row (trigger, modality cue, topic) at tokens ``start:end``."""
+    """A matched rule row (trigger, modality cue, topic) at tokens ``start:end`` (a plain
+    class: mypyc compiles its ``__init__``, a dataclass keeps the generated Python one)."""
 
     start: int
     end: int
     row: Row
-    check: TriggerCheck | None = None  # a trigger's context conditions, read once
+    check: TriggerCheck | None  # a trigger's context conditions, read once
+
+    def __init__(self, start: int, end: int, row: Row, check: TriggerCheck | None = None) -> None:
+        self.start = start
+        self.end = end
+        self.row = row
+        self.check = check
 
 
 @dataclass
@@ -650,7 +656,7 @@ def pronoun_actor(
             and m.ref_id
             and m.actor_type not in settings.non_subject_actor_types
         ):
-            return replace(m, start=pos, end=end, text=text, virtual=True)
+            return m.moved(pos, end, text)
     return None
 
 
@@ -843,27 +849,87 @@ def modality_of(
 # -- claims ---------------------------------------------------------------------------
 
 
-@dataclass
 class Draft:
-    """A claim being assembled (tokens, not yet chars)."""
+    """A claim being assembled (tokens, not yet chars). A plain class: mypyc compiles its
+    ``__init__`` (a dataclass keeps the generated Python one); compared by identity."""
 
     claim_type: str
     predicate: str
     lo: int
     hi: int
     anchor: int
-    subject: Mention | None = None
-    obj: Mention | None = None
-    object_id: str | None = None
-    quantity: Quantity | None = None
-    category: str | None = None
-    modality: str | None = None
-    fallback: str = "none"
-    group_object: bool = False
-    rule_id: str = ""
-    modal: Row | None = None  # a quantity rule whose category follows the modality
-    from_trigger: bool = False  # made by a trigger alone (its own word is no modality cue)
-    background: bool = False  # a background clause ("since the truce began"): no claimant
+    subject: Mention | None
+    obj: Mention | None
+    object_id: str | None
+    quantity: Quantity | None
+    category: str | None
+    modality: str | None
+    fallback: str
+    group_object: bool
+    rule_id: str
+    modal: Row | None  # a quantity rule whose category follows the modality
+    from_trigger: bool  # made by a trigger alone (its own word is no modality cue)
+    background: bool  # a background clause ("since the truce began"): no claimant
+
+    def __init__(
+        self,
+        claim_type: str,
+        predicate: str,
+        lo: int,
+        hi: int,
+        anchor: int,
+        subject: Mention | None = None,
+        obj: Mention | None = None,
+        object_id: str | None = None,
+        quantity: Quantity | None = None,
+        category: str | None = None,
+        modality: str | None = None,
+        fallback: str = "none",
+        group_object: bool = False,
+        rule_id: str = "",
+        modal: Row | None = None,
+        from_trigger: bool = False,
+        background: bool = False,
+    ) -> None:
+        self.claim_type = claim_type
+        self.predicate = predicate
+        self.lo = lo
+        self.hi = hi
+        self.anchor = anchor
+        self.subject = subject
+        self.obj = obj
+        self.object_id = object_id
+        self.quantity = quantity
+        self.category = category
+        self.modality = modality
+        self.fallback = fallback
+        self.group_object = group_object
+        self.rule_id = rule_id
+        self.modal = modal
+        self.from_trigger = from_trigger
+        self.background = background
+
+    def with_subject(self, subject: Mention | None) -> Draft:
+        """Return a copy of this draft with ``subject``."""
+        return Draft(
+            self.claim_type,
+            self.predicate,
+            self.lo,
+            self.hi,
+            self.anchor,
+            subject,
+            self.obj,
+            self.object_id,
+            self.quantity,
+            self.category,
+            self.modality,
+            self.fallback,
+            self.group_object,
+            self.rule_id,
+            self.modal,
+            self.from_trigger,
+            self.background,
+        )
 
 
 def group_of(rules: ClaimRules, actor_id: str | None, key: str = "group") -> str | None:
@@ -1088,7 +1154,7 @@ def quantity_drafts(
             draft.modal = qrule
         yield draft
         for doer in doers[1:]:
-            yield replace(draft, subject=doer)
+            yield draft.with_subject(doer)
 
 
 def _quantity_subject(
@@ -1320,7 +1386,10 @@ def _trigger_subjects(
         # "Egypt, Qatar and the U.S. have said they will act as guarantors": each of them
         att = next((a for a in atts if a.covers(nearest.start) and a.sides), None)
         if att is not None:
-            return [replace(nearest, actor_id=side) for side, _ in att.sides]
+            return [
+                nearest.moved(nearest.start, nearest.end, nearest.text, side)
+                for side, _ in att.sides
+            ]
     group = coordinated(view, nearest, sent.start)
     if not row.get("each_subject"):
         return [group[0]]
@@ -1602,7 +1671,8 @@ def finish(
         start_char, end_char = table.starts_char[d.lo], table.ends_char[d.hi - 1]
     else:
         start_char, end_char = doc[d.lo : d.hi].start_char, doc[d.lo : d.hi].end_char
-    return Claim(
+    return build(
+        Claim,
         sentence=si,
         start_char=start_char,
         end_char=end_char,

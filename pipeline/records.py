@@ -158,3 +158,18 @@ def evolve(record: R, **changes: Any) -> R:
     copy.__dict__.update(record.__dict__)
     copy.__dict__.update(changes)
     return copy
+
+
+def build(cls: type[R], **values: Any) -> R:
+    """Return ``cls(**values)`` for a frozen dataclass ``cls`` given every one of its fields.
+
+    The same record without running the frozen ``__init__`` (one ``object.__setattr__``
+    per field): about half the cost, for records built once per mention (a claim has 27
+    fields). With a field missing or unknown it is ``cls(**values)``, which fills defaults
+    and raises as usual.
+    """
+    if values.keys() != cls.__dataclass_fields__.keys():  # type: ignore[attr-defined]
+        return cls(**values)
+    record = object.__new__(cls)
+    record.__dict__.update(values)
+    return record

@@ -127,16 +127,32 @@ class Cue:
     stack: bool = False  # applied even where a longer cue overlaps it
 
 
-@dataclass(slots=True, eq=False)  # one per entity: no frozen __init__; never modified
 class Mention:
-    """An entity's token span and the actor it counts for (its own id or its affiliation)."""
+    """An entity's token span and the actor it counts for (its own id or its affiliation);
+    a plain class: mypyc compiles its ``__init__`` (a dataclass keeps the generated one)."""
 
     index: int
     start: int
     end: int
     actor_id: str | None
     sentence: int
-    label: str = "ACTOR"
+    label: str
+
+    def __init__(
+        self,
+        index: int,
+        start: int,
+        end: int,
+        actor_id: str | None,
+        sentence: int,
+        label: str = "ACTOR",
+    ) -> None:
+        self.index = index
+        self.start = start
+        self.end = end
+        self.actor_id = actor_id
+        self.sentence = sentence
+        self.label = label
 
 
 def conflict_scores(
