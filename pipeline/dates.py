@@ -32,7 +32,7 @@ from spacy.tokens import Doc, Span
 from pipeline.component import RuleComponent
 from pipeline.date_resolver import DATES_VOCAB, VOCAB_KINDS, DateVocab, ResolvedDate, resolve_date
 from pipeline.matchwindows import WindowMatcher
-from pipeline.records import DateMention
+from pipeline.records import DateMention, build
 from pipeline.rules import Field, RuleProblem, RuleRow, RulesError, RuleSpec
 from pipeline.tokens import WordClass, filter_ranges, token_table
 
@@ -129,9 +129,9 @@ def _expand(pattern: Any, vocab: DateVocab, where: RuleRow) -> list[dict[str, An
     return tokens
 
 
-@dataclass(frozen=True)
 class _Found:
-    """A matched span waiting to be resolved."""
+    """A matched span waiting to be resolved (a plain class, as the next: mypyc compiles
+    its ``__init__``, a dataclass keeps the generated Python one)."""
 
     span: Span
     rule_id: str
@@ -140,13 +140,26 @@ class _Found:
     speech: bool
     joined: bool  # joined to the date before by coordinators only ("on Sunday or Monday")
 
+    def __init__(
+        self, span: Span, rule_id: str, sentence: int, quoted: bool, speech: bool, joined: bool
+    ) -> None:
+        self.span = span
+        self.rule_id = rule_id
+        self.sentence = sentence
+        self.quoted = quoted
+        self.speech = speech
+        self.joined = joined
 
-@dataclass(frozen=True)
+
 class _Clauses:
     """The tense cues of one sentence, (token index, tense), and where its clauses break."""
 
     cues: tuple[tuple[int, str], ...]
     breaks: tuple[int, ...]
+
+    def __init__(self, cues: tuple[tuple[int, str], ...], breaks: tuple[int, ...]) -> None:
+        self.cues = cues
+        self.breaks = breaks
 
 
 class DateTagger(RuleComponent):
@@ -397,7 +410,8 @@ class DateTagger(RuleComponent):
         )
         if resolved is None:
             return None
-        return DateMention(
+        return build(
+            DateMention,
             sentence=item.sentence,
             start_char=span.start_char,
             end_char=span.end_char,

@@ -29,7 +29,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from pipeline.component import RuleComponent
-from pipeline.records import Quantity
+from pipeline.records import Quantity, build
 from pipeline.rules import Field, RuleRow, RuleSpec, load_spec_rows
 from pipeline.tokens import WordClass, filter_ranges, token_table
 
@@ -486,16 +486,32 @@ LABEL_WINDOW = 4
 APPOSITION_WINDOW = 10
 
 
-@dataclass
 class _Counted:
-    """The counted phrase of a quantity and the nouns that decide its category."""
+    """The counted phrase of a quantity and the nouns that decide its category (a plain
+    class: mypyc compiles its ``__init__``, a dataclass keeps the generated Python one)."""
 
-    text: str | None = None
-    noun: Noun | None = None
-    group: Noun | None = None
-    end: int = 0
-    found: bool = False
-    head: int = 0  # the counted noun's token
+    text: str | None
+    noun: Noun | None
+    group: Noun | None
+    end: int
+    found: bool
+    head: int  # the counted noun's token
+
+    def __init__(
+        self,
+        text: str | None = None,
+        noun: Noun | None = None,
+        group: Noun | None = None,
+        end: int = 0,
+        found: bool = False,
+        head: int = 0,
+    ) -> None:
+        self.text = text
+        self.noun = noun
+        self.group = group
+        self.end = end
+        self.found = found
+        self.head = head
 
 
 @dataclass
@@ -861,7 +877,8 @@ class NumberTagger(RuleComponent):
             last = (sentence, category)
             modifiers = (end, counted.head) if own else (0, 0)
             people = counted.noun or counted.group
-            yield Quantity(
+            yield build(
+                Quantity,
                 sentence=sentence,
                 start_char=span.start_char,
                 end_char=span.end_char,

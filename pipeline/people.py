@@ -101,14 +101,26 @@ class PeopleTable:
     rows: Mapping[str, list[RuleRow]]
 
 
-@dataclass(frozen=True)
 class PersonFacts:
-    """What the context says about a name: title, affiliation and the rule that found it."""
+    """What the context says about a name: title, affiliation and the rule that found it
+    (a plain class: mypyc compiles its ``__init__``, a dataclass keeps the generated one)."""
 
-    title: str | None = None
-    affiliation_id: str | None = None
-    rule_id: str = "person:context"
-    appositive_title: str | None = None
+    title: str | None
+    affiliation_id: str | None
+    rule_id: str
+    appositive_title: str | None
+
+    def __init__(
+        self,
+        title: str | None = None,
+        affiliation_id: str | None = None,
+        rule_id: str = "person:context",
+        appositive_title: str | None = None,
+    ) -> None:
+        self.title = title
+        self.affiliation_id = affiliation_id
+        self.rule_id = rule_id
+        self.appositive_title = appositive_title
 
 
 def person_names(rows: Sequence[RuleRow]) -> PeopleTable:

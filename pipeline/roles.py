@@ -33,7 +33,7 @@ from spacy.tokens import Doc, Span
 from pipeline.actors import ACTOR_TYPES, ACTORS
 from pipeline.component import RuleComponent
 from pipeline.matchwindows import WindowMatcher
-from pipeline.records import Entity, evolve
+from pipeline.records import Entity
 from pipeline.rules import Field, RuleProblem, RuleRow, RulesError, RuleSpec
 from pipeline.tokens import TokenTable, WordClass, token_table
 
@@ -153,6 +153,18 @@ class Mention:
         self.actor_id = actor_id
         self.sentence = sentence
         self.label = label
+
+
+def with_role(entity: Entity, role: str, rule: str) -> Entity:
+    """Return a copy of a frozen ``entity`` with ``role`` and ``role_rule``: what
+    ``dataclasses.replace`` returns, without running the frozen ``__init__`` again (nor
+    :func:`~pipeline.records.evolve`'s keyword checks: a role per mention of every doc)."""
+    copy = object.__new__(Entity)
+    fields = copy.__dict__
+    fields.update(entity.__dict__)
+    fields["role"] = role
+    fields["role_rule"] = rule
+    return copy
 
 
 def conflict_scores(
@@ -406,7 +418,7 @@ class RoleTagger(RuleComponent):
             if m.index not in roles and m.actor_id in conflict.parties:
                 roles[m.index] = ("party", f"party:{conflict.conflict_id}")
         return [
-            evolve(e, role=roles[i][0], role_rule=roles[i][1]) if i in roles else e
+            with_role(e, roles[i][0], roles[i][1]) if i in roles else e
             for i, e in enumerate(entities)
         ]
 
