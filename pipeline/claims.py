@@ -22,7 +22,7 @@ import itertools
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Collection, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 from spacy.language import Language
@@ -55,6 +55,7 @@ from pipeline.attribution import (
 )
 from pipeline.component import RuleComponent
 from pipeline.records import Claim, Entity, Quantity, build
+from pipeline.roles import with_role
 from pipeline.rules import Field, RuleProblem, RuleRow, RulesError, RuleSpec
 from pipeline.tokens import TokenTable, WordClass, token_table
 
@@ -1800,7 +1801,7 @@ def roles_from_claims(
             side = e.actor_id if e.label == "ACTOR" else e.affiliation_id
             found = wanted.get((e.sentence, side or ""))
             if found is not None and (e.label == "ACTOR" or e.text == found[2]):
-                e = replace(e, role=found[0], role_rule=f"claims:{found[1]}")
+                e = with_role(e, found[0], f"claims:{found[1]}")
         out.append(e)
     return out
 
